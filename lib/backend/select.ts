@@ -1,0 +1,105 @@
+/**
+ * Chooses the tfjs backend once, before any tensor exists: tfjs-node-gpu, tfjs-node
+ * (both register 'tensorflow'; optional peers a user with CUDA installs), then wasm, then cpu.
+ * PARAMDIFF_BACKEND=tensorflow|wasm|cpu forces one; a forced backend that cannot load is an error
+ * that says why, never a silent fallback. The only place in the library that knows backends.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasm-training-kernels';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  /** The active tfjs backend. */
+  name: BackendName;
+  /** The package that provides it, e.g. '@tensorflow/tfjs-backend-wasm'. */
+  provider: string;
+  /** Candidates tried before it and why each was skipped. */
+  skipped: { provider: string; reason: string }[];
+}
+
+interface Candidate {
+  name: BackendName;
+  provider: string;
+  /** Loads the package so it registers its backend; throws if it cannot. */
+  load: () => void;
+}
+
+const CANDIDATES: Candidate[] = [
+  { name: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', load: () => require('@tensorflow/tfjs-node-gpu') },
+  { name: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => require('@tensorflow/tfjs-node') },
+  {
+    name: 'wasm',
+    provider: '@tensorflow/tfjs-backend-wasm',
+    load: () => {
+      require('@tensorflow/tfjs-backend-wasm');
+      registerWasmTrainingKernels();
+    },
+  },
+  { name: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', load: () => undefined },
+];
+
+let active: Promise<BackendInfo> | undefined;
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0];
+}
+
+/** The backend forced through PARAMDIFF_BACKEND, if any (validated). */
+export function forcedBackend(env: NodeJS.ProcessEnv = process.env): BackendName | undefined {
+  const value = env.PARAMDIFF_BACKEND?.trim();
+  if (!value) return undefined;
+  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
+    throw new Error(`PARAMDIFF_BACKEND=${value} is not a backend; use one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  return value as BackendName;
+}
+
+async function activate(candidate: Candidate): Promise<void> {
+  candidate.load();
+  const ok = await tf.setBackend(candidate.name);
+  if (!ok) throw new Error(`tf.setBackend('${candidate.name}') failed to initialise`);
+  await tf.ready();
+}
+
+async function choose(force: BackendName | undefined): Promise<BackendInfo> {
+  const skipped: BackendInfo['skipped'] = [];
+  for (const candidate of CANDIDATES) {
+    if (force && candidate.name !== force) continue;
+    try {
+      await activate(candidate);
+      return { name: candidate.name, provider: candidate.provider, skipped };
+    } catch (err) {
+      skipped.push({ provider: candidate.provider, reason: errorText(err) });
+    }
+  }
+  const tried = skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ');
+  throw new Error(force
+    ? `PARAMDIFF_BACKEND=${force} was requested but cannot load (${tried})`
+    : `no tfjs backend could be loaded (${tried})`);
+}
+
+/**
+ * Initialises the backend (once per process; later calls return the same result).
+ * `force` overrides PARAMDIFF_BACKEND.
+ */
+export function initBackend(options: { force?: BackendName } = {}): Promise<BackendInfo> {
+  if (!active) {
+    const force = options.force ?? forcedBackend();
+    // engine().state, unlike tf.memory(), does not initialise a backend as a side effect.
+    if (tf.engine().state.numTensors > 0) {
+      throw new Error('initBackend must run before any tensor is created (tensors would live on another backend)');
+    }
+    active = choose(force);
+    active.catch(() => { active = undefined; });
+  }
+  return active;
+}
+
+/** One line for logs and results: which backend runs and what was skipped. */
+export function describeBackend(info: BackendInfo): string {
+  const skipped = info.skipped.map((s) => `${s.provider} (${s.reason})`).join(', ');
+  return `tfjs backend: ${info.name} via ${info.provider}${skipped ? `; skipped ${skipped}` : ''}`;
+}

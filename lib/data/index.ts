@@ -1,0 +1,13 @@
+// The data layer: datasets as normalised ImageDatasets, splits, and verified downloads.
+export * from './dataset';
+export * from './idx';
+export * from './idx-dataset';
+export * from './normalize';
+export * from './locate';
+export * from './mnist';
+export * from './fashion-mnist';
+export * from './cifar10';
+export * from './splits';
+export * from './checksum';
+export * from './download-file';
+export * from './download';

@@ -1,0 +1,14 @@
+export * from './task-model';
+export { ConvNetS, defaultConvNetSConfig } from './convnet-s';
+export type { ConvNetSConfig } from './convnet-s';
+export { Mlp, defaultMlpConfig } from './mlp';
+export type { MlpConfig } from './mlp';
+export { ResNet, defaultResNetConfig } from './resnet';
+export type { ResNetConfig } from './resnet';
+export { createModel } from './registry';
+export type { ModelSpec } from './registry';
+export { trainModel, trainStep, crossEntropy, defaultTrainConfig } from './train';
+export type { TrainConfig, TrainProgress, TrainResult } from './train';
+export { evaluateModel, accuracyOf, imagesTensor, gatherRows } from './evaluate';
+export type { Evaluation } from './evaluate';
+export { batchIndices, batchCount } from './batches';

@@ -1,0 +1,100 @@
+/**
+ * Building blocks shared by the task models: parameter creation with PyTorch's default
+ * initialisation (seeded), and the conv / batch-norm / linear functions over named parameters.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng';
+import type { ForwardOptions } from './task-model';
+
+/** Creates named variables in order; one instance builds one model. */
+export class ParamBuilder {
+  readonly params = new Map<string, tf.Variable>();
+  readonly buffers = new Map<string, tf.Variable>();
+
+  constructor(private readonly rng: Rng) {}
+
+  private add(store: Map<string, tf.Variable>, name: string, shape: number[], values: Float32Array, trainable: boolean) {
+    if (this.params.has(name) || this.buffers.has(name)) throw new Error(`duplicate parameter name ${name}`);
+    // tfjs variable names are global; ours live in the map, so tfjs picks unique ones.
+    store.set(name, tf.variable(tf.tensor(values, shape), trainable));
+  }
+
+  /** U(-1/√fanIn, 1/√fanIn): PyTorch's default for conv/linear weights and biases. */
+  uniform(name: string, shape: number[], fanIn: number): void {
+    const bound = 1 / Math.sqrt(fanIn);
+    const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (2 * this.rng.uniform() - 1) * bound);
+    this.add(this.params, name, shape, values, true);
+  }
+
+  constant(name: string, shape: number[], value: number, kind: 'param' | 'buffer'): void {
+    const values = new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value);
+    this.add(kind === 'param' ? this.params : this.buffers, name, shape, values, kind === 'param');
+  }
+
+  conv(name: string, kernel: number, inChannels: number, outChannels: number, bias: boolean): void {
+    const fanIn = kernel * kernel * inChannels;
+    this.uniform(`${name}/weight`, [kernel, kernel, inChannels, outChannels], fanIn);
+    if (bias) this.uniform(`${name}/bias`, [outChannels], fanIn);
+  }
+
+  batchNorm(name: string, channels: number): void {
+    this.constant(`${name}/weight`, [channels], 1, 'param');
+    this.constant(`${name}/bias`, [channels], 0, 'param');
+    this.constant(`${name}/running_mean`, [channels], 0, 'buffer');
+    this.constant(`${name}/running_var`, [channels], 1, 'buffer');
+  }
+
+  linear(name: string, inFeatures: number, outFeatures: number): void {
+    this.uniform(`${name}/weight`, [inFeatures, outFeatures], inFeatures);
+    this.uniform(`${name}/bias`, [outFeatures], inFeatures);
+  }
+}
+
+/** Looks up a named tensor, with an error that names what is missing. */
+export function named(store: Map<string, tf.Variable>, name: string): tf.Variable {
+  const v = store.get(name);
+  if (!v) throw new Error(`missing parameter ${name}`);
+  return v;
+}
+
+export function conv(params: Map<string, tf.Variable>, name: string, x: tf.Tensor4D, stride = 1, pad: 'same' | 'valid' = 'same'): tf.Tensor4D {
+  const y = tf.conv2d(x, named(params, `${name}/weight`) as tf.Tensor4D, stride, pad);
+  const bias = params.get(`${name}/bias`);
+  return bias ? y.add(bias) : y;
+}
+
+export function linear(params: Map<string, tf.Variable>, name: string, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.matMul(x, named(params, `${name}/weight`)).add(named(params, `${name}/bias`));
+}
+
+/** PyTorch BN conventions: momentum 0.1, eps 1e-5, unbiased variance for the running estimate. */
+export const BN_MOMENTUM = 0.1;
+export const BN_EPS = 1e-5;
+
+export function batchNorm(
+  params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>, name: string,
+  x: tf.Tensor4D, options: ForwardOptions,
+): tf.Tensor4D {
+  const gamma = named(params, `${name}/weight`);
+  const beta = named(params, `${name}/bias`);
+  const runningMean = named(buffers, `${name}/running_mean`);
+  const runningVar = named(buffers, `${name}/running_var`);
+  let mean: tf.Tensor = runningMean;
+  let variance: tf.Tensor = runningVar;
+  if (options.mode === 'train') {
+    ({ mean, variance } = tf.moments(x, [0, 1, 2])); // [C], biased
+    if (options.bufferUpdates) {
+      const n = x.size / x.shape[3];
+      const unbiased = variance.mul(n / Math.max(n - 1, 1));
+      options.bufferUpdates.push(
+        { name: `${name}/running_mean`, value: tf.keep(runningMean.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM))) },
+        { name: `${name}/running_var`, value: tf.keep(runningVar.mul(1 - BN_MOMENTUM).add(unbiased.mul(BN_MOMENTUM))) },
+      );
+    }
+  }
+  // y = x·scale + shift with per-channel scale and shift: plain broadcasting, whose gradient
+  // is a channel sum (tf.batchNorm's gradient tiles [C] to the whole input, 3x slower on wasm).
+  const scale = gamma.mul(tf.rsqrt(variance.add(BN_EPS)));
+  const shift = beta.sub(mean.mul(scale));
+  return x.mul(scale).add(shift);
+}

@@ -1,0 +1,92 @@
+/**
+ * Optimizers with PyTorch's update rules, over named variables, so runs match the reference
+ * recipes and their state can be saved: SGD (momentum, coupled weight decay), Adam (coupled
+ * L2 weight decay) and AdamW (decoupled weight decay, Loshchilov & Hutter 2019).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type OptimizerConfig =
+  | {
+      kind: 'sgd';
+      /** Learning rate. */
+      lr: number;
+      /** Momentum factor (0 = plain SGD). */
+      momentum: number;
+      /** L2 penalty added to the gradient. */
+      weightDecay: number;
+    }
+  | {
+      kind: 'adam' | 'adamw';
+      lr: number;
+      /** Adam: L2 added to the gradient; AdamW: decoupled decay p ← p(1 − lr·wd). */
+      weightDecay: number;
+      /** Exponential decay rates of the first and second moments. */
+      betas: [number, number];
+      eps: number;
+    };
+
+export const defaultSgdConfig: OptimizerConfig = { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };
+export const defaultAdamWConfig: OptimizerConfig = { kind: 'adamw', lr: 1e-3, weightDecay: 2e-6, betas: [0.9, 0.999], eps: 1e-8 };
+
+export class Optimizer {
+  /** Current learning rate (a schedule may change it between steps). */
+  lr: number;
+  private stepCount = 0;
+  /** Per-variable slots: momentum buffer (SGD) or first/second moments (Adam). */
+  private readonly slots = new Map<string, tf.Variable[]>();
+
+  constructor(readonly config: OptimizerConfig) {
+    this.lr = config.lr;
+  }
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  private slot(name: string, like: tf.Tensor, count: number): tf.Variable[] {
+    let s = this.slots.get(name);
+    if (!s) {
+      s = Array.from({ length: count }, () => tf.variable(tf.zerosLike(like), false));
+      this.slots.set(name, s);
+    }
+    return s;
+  }
+
+  /** One update of every variable that has a gradient. Does not dispose the gradients. */
+  apply(vars: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>): void {
+    this.stepCount++;
+    const c = this.config;
+    tf.tidy(() => {
+      for (const [name, g0] of grads) {
+        const p = vars.get(name);
+        if (!p) throw new Error(`gradient for unknown variable ${name}`);
+        if (c.kind === 'sgd') {
+          const g = c.weightDecay ? g0.add(p.mul(c.weightDecay)) : g0;
+          let update = g;
+          if (c.momentum) {
+            const [buf] = this.slot(name, p, 1);
+            // PyTorch: buf ← momentum·buf + g, with buf = g on the first step (0·momentum + g here).
+            buf.assign(buf.mul(c.momentum).add(g));
+            update = buf;
+          }
+          p.assign(p.sub(update.mul(this.lr)));
+        } else {
+          const [m, v] = this.slot(name, p, 2);
+          const [b1, b2] = c.betas;
+          const decayed = c.kind === 'adamw' ? p.mul(1 - this.lr * c.weightDecay) : p;
+          const g = c.kind === 'adam' && c.weightDecay ? g0.add(p.mul(c.weightDecay)) : g0;
+          m.assign(m.mul(b1).add(g.mul(1 - b1)));
+          v.assign(v.mul(b2).add(g.square().mul(1 - b2)));
+          const mHat = m.div(1 - b1 ** this.stepCount);
+          const vHat = v.div(1 - b2 ** this.stepCount);
+          p.assign(decayed.sub(mHat.div(vHat.sqrt().add(c.eps)).mul(this.lr)));
+        }
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.slots.values()) tf.dispose(s);
+    this.slots.clear();
+  }
+}

@@ -1,0 +1,9 @@
+export { saveZoo, loadZoo, MANIFEST_FILE, PARAMS_FILE, PARAMS_TENSOR, type Zoo, type LoadZooOptions } from './zoo';
+export { ZOO_FORMAT_VERSION, type CheckpointInfo, type ZooInfo } from './zoo-manifest';
+export {
+  readSafetensors,
+  writeSafetensors,
+  encodeSafetensors,
+  MAX_HEADER_BYTES,
+  type SafetensorsContents,
+} from './safetensors';
