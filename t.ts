@@ -1,20 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './lib/backend';
-import { createModel, defaultTrainConfig, trainModel } from './lib/models';
-import { Rng } from './lib/util/rng';
+import { loadEmbeddedMnistSplits } from './lib/data/mnist';
+import { subsetDataset } from './lib/data/splits';
+import { createModel, defaultTrainConfig, evaluateModel, trainModel } from './lib/models';
 (async () => {
   await initBackend();
-  const rng = new Rng(0);
-  const n = 128 * 6;
-  const data = { name: 's', shape: [28, 28, 1] as [number, number, number], numClasses: 10, images: rng.normalArray(n * 784), labels: Int32Array.from({ length: n }, () => rng.int(10)) };
-  const model = createModel({ kind: 'convnet-s' }, 0);
-  trainModel(model, data, { ...defaultTrainConfig, epochs: 1 });
-  const t0 = performance.now();
-  const r = trainModel(model, data, { ...defaultTrainConfig, epochs: 2 });
-  console.log('ms/step (batch 128)', ((performance.now() - t0) / r.steps).toFixed(1));
-  // profile
-  const prof = await tf.profile(() => { trainModel(model, data, { ...defaultTrainConfig, epochs: 1 }); });
-  const agg = new Map<string, number>();
-  for (const k of prof.kernels) agg.set(k.name, (agg.get(k.name) ?? 0) + (k.kernelTimeMs as number));
-  console.log([...agg].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${k} ${(v / 6).toFixed(1)}`).join('\n'));
+  const splits = loadEmbeddedMnistSplits(0);
+  for (const [n, bs, ep, lr] of [[1024, 32, 2, 0.02], [2048, 64, 1, 0.05], [2048, 32, 1, 0.02]]) {
+    const train = subsetDataset(splits.train, Int32Array.from({ length: n }, (_, i) => i));
+    const model = createModel({ kind: 'convnet-s' }, 0);
+    const t0 = Date.now();
+    trainModel(model, train, { ...defaultTrainConfig, optimizer: { kind: 'sgd', lr, momentum: 0.9, weightDecay: 5e-4 }, epochs: ep, batchSize: bs, schedule: { kind: 'constant' } });
+    console.log(n, bs, ep, lr, 'test', evaluateModel(model, splits.test).accuracy, (Date.now()-t0)/1000, 's');
+  }
 })();

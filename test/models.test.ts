@@ -55,13 +55,15 @@ describe('task models', () => {
 
   it('a short training run beats chance on the embedded MNIST, and BN stats move', function () {
     const splits = loadEmbeddedMnistSplits(0);
-    const train = subsetDataset(splits.train, Int32Array.from({ length: 1024 }, (_, i) => i));
+    const train = subsetDataset(splits.train, Int32Array.from({ length: 2048 }, (_, i) => i));
     const model = createModel({ kind: 'convnet-s' }, 0);
     const before = model.buffers.get('bn1/running_mean')!.dataSync().slice();
-    const config: TrainConfig = { ...defaultTrainConfig, epochs: 3, batchSize: 32, schedule: { kind: 'constant' } };
+    const config: TrainConfig = { ...defaultTrainConfig, epochs: 1, batchSize: 32, schedule: { kind: 'constant' },
+      optimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, weightDecay: 5e-4 } };
     const result = trainModel(model, train, config);
     const acc = evaluateModel(model, splits.test).accuracy;
-    assert.ok(acc > 0.5, `test accuracy ${acc} after ${result.steps} steps`);
+    // 64 steps: ~0.6 (seed 0); chance is 0.1.
+    assert.ok(acc > 0.4, `test accuracy ${acc} after ${result.steps} steps`);
     assert.notDeepEqual(model.buffers.get('bn1/running_mean')!.dataSync(), before);
     model.dispose();
   });

@@ -1,0 +1,1 @@
+export { progressLine, formatDuration } from './progress';
