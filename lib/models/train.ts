@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/dataset';
+import { minimize } from '../optim/minimize';
 import { Optimizer, type OptimizerConfig } from '../optim/optimizer';
 import { learningRateAt, type LrSchedule } from '../optim/schedule';
 import { Rng } from '../util/rng';
@@ -125,14 +126,8 @@ export function trainStep(
   const loss = tf.tidy(() => {
     const x = gatherRows(images, idx);
     const y = tf.gather(labels, tf.tensor1d(idx, 'int32')) as tf.Tensor1D;
-    const varList = [...vars.values()];
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.forward(x, { mode, bufferUpdates: mode === 'train' ? bufferUpdates : undefined }), y, numClasses),
-      varList);
-    const byName = new Map<string, tf.Tensor>();
-    for (const [name, v] of vars) byName.set(name, grads[v.name]);
-    optimizer.apply(vars, byName);
-    return value;
+    return minimize(vars, optimizer, () =>
+      crossEntropy(model.forward(x, { mode, bufferUpdates: mode === 'train' ? bufferUpdates : undefined }), y, numClasses));
   });
   applyBufferUpdates(model, bufferUpdates);
   return loss;

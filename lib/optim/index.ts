@@ -2,3 +2,4 @@ export { Optimizer, defaultSgdConfig, defaultAdamWConfig } from './optimizer';
 export type { OptimizerConfig } from './optimizer';
 export { learningRateAt } from './schedule';
 export type { LrSchedule } from './schedule';
+export { minimize } from './minimize';
