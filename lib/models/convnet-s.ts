@@ -5,8 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
-import { batchNorm, conv, linear, ParamBuilder } from './layers';
-import type { ForwardOptions, TaskModel } from './task-model';
+import { batchNorm, BN_EPS, conv, linear, named, ParamBuilder } from './layers';
+import type { ModelSplit, SplittableModel } from './split';
+import type { ForwardOptions } from './task-model';
 
 export interface ConvNetSConfig {
   /** Input channels (1 for MNIST / Fashion-MNIST). */
@@ -19,7 +20,7 @@ export interface ConvNetSConfig {
 
 export const defaultConvNetSConfig: ConvNetSConfig = { inChannels: 1, numClasses: 10, channels: [16, 32, 64] };
 
-export class ConvNetS implements TaskModel {
+export class ConvNetS implements SplittableModel {
   readonly kind = 'convnet-s';
   readonly params: Map<string, tf.Variable>;
   readonly buffers: Map<string, tf.Variable>;
@@ -38,7 +39,7 @@ export class ConvNetS implements TaskModel {
   }
 
   /** Output of conv3 before bn3 ([N, H/4, W/4, C3]): all that precedes the p-diff subset. */
-  trunk(x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
+  private trunk(x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
     return tf.tidy(() => {
       let h = x;
       for (const i of [1, 2]) {
@@ -50,17 +51,60 @@ export class ConvNetS implements TaskModel {
     });
   }
 
-  /** bn3 → ReLU → global average pool → fc. */
-  head(features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
-    return tf.tidy(() => {
-      const h = tf.relu(batchNorm(this.params, this.buffers, 'bn3', features, options));
-      return linear(this.params, 'fc', tf.mean(h, [1, 2]) as tf.Tensor2D);
-    });
+  /** bn3 → ReLU → global average pool: [N, h, w, C3] → [N, C3]. */
+  private pooled(features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+    return tf.tidy(() => tf.mean(tf.relu(batchNorm(this.params, this.buffers, 'bn3', features, options)), [1, 2]) as tf.Tensor2D);
+  }
+
+  private head(features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+    return tf.tidy(() => linear(this.params, 'fc', this.pooled(features, options)));
+  }
+
+  /**
+   * Two cuts: before bn3 (features [N, 7, 7, 64] for 28x28 inputs) when the subset touches bn3,
+   * or after the pooling (features [N, 64]) when it lies within fc.
+   */
+  split(subset: readonly string[]): ModelSplit | undefined {
+    const fc = ['fc/weight', 'fc/bias'];
+    const bn3AndFc = ['bn3/weight', 'bn3/bias', ...fc];
+    const linearHead = (pooled: tf.Tensor3D, params: Map<string, tf.Tensor>) =>
+      tf.tidy(() => tf.matMul(pooled, params.get('fc/weight')!).add(params.get('fc/bias')!.expandDims(1)) as tf.Tensor3D);
+    if (subset.every((name) => fc.includes(name))) {
+      return {
+        headParams: fc,
+        trunk: (x) => this.pooled(this.trunk(x, { mode: 'eval' }), { mode: 'eval' }),
+        head: (features) => linear(this.params, 'fc', features as tf.Tensor2D),
+        headMany: (features, params) => linearHead(tf.tidy(() => (features as tf.Tensor2D).expandDims(0)) as tf.Tensor3D, params),
+      };
+    }
+    if (subset.every((name) => bn3AndFc.includes(name))) {
+      return {
+        headParams: bn3AndFc,
+        trunk: (x) => this.trunk(x, { mode: 'eval' }),
+        head: (features, options) => this.head(features as tf.Tensor4D, options),
+        headMany: (features, params) => {
+          const pooled = tf.tidy(() => {
+            // Inference-mode BN of M models: x·scale_m + shift_m, per channel.
+            const scale = params.get('bn3/weight')!.mul(tf.rsqrt(named(this.buffers, 'bn3/running_var').add(BN_EPS))); // [M, C]
+            const shift = params.get('bn3/bias')!.sub(named(this.buffers, 'bn3/running_mean').mul(scale)); // [M, C]
+            const [m, c] = scale.shape;
+            const x = (features as tf.Tensor4D).expandDims(0); // [1, N, h, w, C]
+            const h = tf.relu(x.mul(scale.reshape([m, 1, 1, 1, c])).add(shift.reshape([m, 1, 1, 1, c]))); // [M, N, h, w, C]
+            return tf.mean(h, [2, 3]) as tf.Tensor3D; // [M, N, C]
+          });
+          const logits = linearHead(pooled, params);
+          pooled.dispose();
+          return logits;
+        },
+      };
+    }
+    return undefined;
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
     return tf.tidy(() => this.head(this.trunk(x, options), options));
   }
+
 
   dispose(): void {
     tf.dispose([...this.params.values(), ...this.buffers.values()]);

@@ -31,8 +31,9 @@ export function evaluateModel(model: TaskModel, ds: ImageDataset, batchSize = 10
   return { accuracy: accuracyOf(predictions, ds.labels), predictions };
 }
 
-export function gatherRows(images: tf.Tensor4D, idx: Int32Array): tf.Tensor4D {
-  return tf.tidy(() => tf.gather(images, tf.tensor1d(idx, 'int32')));
+/** Rows `idx` of a tensor (images or features) along its first axis. */
+export function gatherRows<T extends tf.Tensor>(t: T, idx: Int32Array): T {
+  return tf.tidy(() => tf.gather(t, tf.tensor1d(idx, 'int32')));
 }
 
 export function accuracyOf(predictions: ArrayLike<number>, labels: ArrayLike<number>): number {

@@ -16,7 +16,8 @@ export class ParamBuilder {
   private add(store: Map<string, tf.Variable>, name: string, shape: number[], values: Float32Array, trainable: boolean) {
     if (this.params.has(name) || this.buffers.has(name)) throw new Error(`duplicate parameter name ${name}`);
     // tfjs variable names are global; ours live in the map, so tfjs picks unique ones.
-    store.set(name, tf.variable(tf.tensor(values, shape), trainable));
+    // tidy: tf.variable keeps its own reference, the initial tensor is released.
+    store.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable)));
   }
 
   /** U(-1/√fanIn, 1/√fanIn): PyTorch's default for conv/linear weights and biases. */

@@ -11,7 +11,7 @@ import { learningRateAt, type LrSchedule } from '../optim/schedule';
 import { Rng } from '../util/rng';
 import { batchCount, batchIndices } from './batches';
 import { gatherRows, imagesTensor } from './evaluate';
-import { applyBufferUpdates, type BufferUpdate, type ForwardMode, type TaskModel } from './task-model';
+import { applyBufferUpdates, type BufferUpdate, type ForwardMode, type ForwardOptions, type TaskModel } from './task-model';
 
 export interface TrainConfig {
   epochs: number;
@@ -95,7 +95,8 @@ export function trainModel(
       let stepInEpoch = 0;
       for (const idx of batchIndices(data.labels.length, config.batchSize, rng)) {
         optimizer.lr = learningRateAt(config.optimizer.lr, config.schedule, epoch + stepInEpoch++ / stepsPerEpoch);
-        const loss = trainStep(model, vars, optimizer, images, labels, idx, data.numClasses, config.mode);
+        const loss = trainStep({ model, forward: model.forward.bind(model), vars, optimizer, mode: config.mode },
+          images, labels, idx, data.numClasses);
         step++;
         const last = step === totalSteps;
         if (step % config.logEvery === 0 || last || step % stepsPerEpoch === 0) {
@@ -117,17 +118,26 @@ export function trainModel(
   return { steps: step, epochLosses, seconds: (performance.now() - started) / 1000 };
 }
 
-/** One optimizer step on a batch; returns the loss (caller disposes). */
+/** What one step trains: the whole model (forward) or a head on cached features (ModelSplit.head). */
+export interface StepTarget {
+  model: TaskModel;
+  forward: (x: tf.Tensor4D, options: ForwardOptions) => tf.Tensor2D;
+  vars: Map<string, tf.Variable>;
+  optimizer: Optimizer;
+  mode: ForwardMode;
+}
+
+/** One optimizer step on the rows `idx` of `inputs` (images or features); returns the loss (caller disposes). */
 export function trainStep(
-  model: TaskModel, vars: Map<string, tf.Variable>, optimizer: Optimizer,
-  images: tf.Tensor4D, labels: tf.Tensor1D, idx: Int32Array, numClasses: number, mode: ForwardMode,
+  target: StepTarget, inputs: tf.Tensor, labels: tf.Tensor1D, idx: Int32Array, numClasses: number,
 ): tf.Scalar {
+  const { model, forward, vars, optimizer, mode } = target;
   const bufferUpdates: BufferUpdate[] = [];
   const loss = tf.tidy(() => {
-    const x = gatherRows(images, idx);
+    const x = gatherRows(inputs, idx) as tf.Tensor4D;
     const y = tf.gather(labels, tf.tensor1d(idx, 'int32')) as tf.Tensor1D;
     return minimize(vars, optimizer, () =>
-      crossEntropy(model.forward(x, { mode, bufferUpdates: mode === 'train' ? bufferUpdates : undefined }), y, numClasses));
+      crossEntropy(forward(x, { mode, bufferUpdates: mode === 'train' ? bufferUpdates : undefined }), y, numClasses));
   });
   applyBufferUpdates(model, bufferUpdates);
   return loss;

@@ -28,6 +28,14 @@ export type OptimizerConfig =
 export const defaultSgdConfig: OptimizerConfig = { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };
 export const defaultAdamWConfig: OptimizerConfig = { kind: 'adamw', lr: 1e-3, weightDecay: 2e-6, betas: [0.9, 0.999], eps: 1e-8 };
 
+/** Everything needed to continue an optimizer exactly where it stopped. */
+export interface OptimizerState {
+  steps: number;
+  lr: number;
+  /** Slot `index` of variable `name` (SGD: momentum; Adam: 0 = m, 1 = v). */
+  slots: { name: string; index: number; shape: number[]; data: Float32Array }[];
+}
+
 export class Optimizer {
   /** Current learning rate (a schedule may change it between steps). */
   lr: number;
@@ -46,7 +54,7 @@ export class Optimizer {
   private slot(name: string, like: tf.Tensor, count: number): tf.Variable[] {
     let s = this.slots.get(name);
     if (!s) {
-      s = Array.from({ length: count }, () => tf.variable(tf.zerosLike(like), false));
+      s = Array.from({ length: count }, () => tf.tidy(() => tf.variable(tf.zerosLike(like), false)));
       this.slots.set(name, s);
     }
     return s;
@@ -83,6 +91,26 @@ export class Optimizer {
         }
       }
     });
+  }
+
+  getState(): OptimizerState {
+    const slots: OptimizerState['slots'] = [];
+    for (const [name, vars] of this.slots) {
+      vars.forEach((v, index) => slots.push({ name, index, shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) }));
+    }
+    return { steps: this.stepCount, lr: this.lr, slots };
+  }
+
+  /** Restores a saved state (replacing the current one). */
+  setState(state: OptimizerState): void {
+    this.dispose();
+    this.stepCount = state.steps;
+    this.lr = state.lr;
+    for (const { name, index, shape, data } of state.slots) {
+      const vars = this.slots.get(name) ?? [];
+      vars[index] = tf.tidy(() => tf.variable(tf.tensor(data, shape), false));
+      this.slots.set(name, vars);
+    }
   }
 
   dispose(): void {
