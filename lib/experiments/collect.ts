@@ -69,6 +69,8 @@ export interface Collection {
   snapshots: VectorSet;
   /** Fine-tuning step of each snapshot. */
   steps: number[];
+  /** The subset of the trained model before fine-tuning. */
+  base: Float32Array;
 }
 
 export const BASE_MODEL_FILE = 'base-model.safetensors';
@@ -110,6 +112,7 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
     saveModelWeights(baseFile, model);
   }
 
+  const base = flatten(readParams(model.params, names)).vector;
   const split = splitFor(model, names);
   const features = computeFeatures(split, data.train);
   const labels = tf.tensor1d(data.train.labels, 'int32');
@@ -141,7 +144,7 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
     tf.dispose([features, labels]);
     optimizer.dispose();
   }
-  return { model, subsetNames: names, manifest, split, snapshots: stackVectors(rows), steps: saveAt };
+  return { model, subsetNames: names, manifest, split, snapshots: stackVectors(rows), steps: saveAt, base };
 }
 
 function zooOf(config: CollectConfig, manifest: ParamManifest, rows: Float32Array[], saveAt: number[]): Zoo {

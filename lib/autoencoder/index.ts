@@ -1,0 +1,22 @@
+/** The p-diff parameter autoencoder: config and geometry, model, training and set-level passes. */
+export {
+  autoencoderPresets,
+  defaultAutoencoderConfig,
+  autoencoderGeometry,
+  checkAutoencoderConfig,
+  paddedLength,
+  type AutoencoderConfig,
+  type AutoencoderGeometry,
+  type AutoencoderPreset,
+} from './config';
+export { ParamAutoencoder, mixNoise, type NoiseSeeds } from './model';
+export {
+  trainAutoencoder,
+  defaultAutoencoderTrainConfig,
+  encodeSet,
+  decodeSet,
+  reconstruct,
+  type AutoencoderTrainConfig,
+  type AutoencoderProgress,
+  type AutoencoderTrainResult,
+} from './train';

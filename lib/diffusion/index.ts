@@ -1,0 +1,13 @@
+/** Latent diffusion on any [N, D] tensor: schedules, the forward process and loss, samplers, the denoiser, EMA, training. */
+export { makeSchedule, linearBetas, cosineBetas, defaultScheduleConfig, MAX_COSINE_BETA } from './schedule';
+export type { ScheduleConfig, NoiseSchedule } from './schedule';
+export { qSample, predictX0, diffusionLoss } from './forward';
+export { ddpmStep, ddimStep, ddimSigma } from './steps';
+export { ddpmSample, ddimSample, ddimTimesteps, sample, defaultSamplerConfig } from './samplers';
+export type { SamplerConfig, SampleOptions, DdimOptions, SampleProgress, SampleResult, TrajectoryPoint } from './samplers';
+export { LatentDenoiser, defaultDenoiserConfig, officialDenoiserChannels } from './denoiser';
+export type { DenoiserConfig } from './denoiser';
+export { Ema, emaDecayAt, DEFAULT_EMA_DECAY } from './ema';
+export { trainDiffusion, defaultDiffusionTrainConfig } from './train';
+export type { DiffusionTrainConfig, DiffusionTrainProgress, DiffusionTrainResult } from './train';
+export type { EpsFn, LatentSet, Denoiser } from './types';

@@ -1,0 +1,55 @@
+/**
+ * Plotly figures (plain JSON: data + layout) of a p-diff run, shared by the CLI's report.html
+ * and the notebooks.
+ */
+import type { PdiffResults } from '../experiments/pdiff-results';
+
+export interface Figure {
+  data: Record<string, unknown>[];
+  layout: Record<string, unknown>;
+}
+
+const percent = (values: number[]) => values.map((v) => 100 * v);
+
+/** Test-accuracy distributions: originals, generated, reconstructed and the noise baselines. */
+export function accuracyDistributionFigure(results: PdiffResults): Figure {
+  const names = ['originals', 'generated', 'reconstructed', ...Object.keys(results.populations).filter((k) => k.startsWith('noise'))];
+  return {
+    data: names.map((name) => ({
+      type: 'box', name, y: percent(results.populations[name].test), boxpoints: 'all', jitter: 0.4, pointpos: 0, marker: { size: 3 },
+    })),
+    layout: {
+      title: { text: `Test accuracy of each model (${results.dataset}, seed ${results.seed})` },
+      yaxis: { title: { text: 'test accuracy (%)' } },
+      showlegend: false,
+      height: 420,
+    },
+  };
+}
+
+/** Novelty vs accuracy: max IoU of wrong predictions against the originals, per model. */
+export function noveltyScatterFigure(results: PdiffResults): Figure {
+  const names = ['originals', 'generated', ...Object.keys(results.populations).filter((k) => k.startsWith('noise'))];
+  return {
+    data: names.map((name) => ({
+      type: 'scatter', mode: 'markers', name,
+      x: results.populations[name].maxIoU, y: percent(results.populations[name].test), marker: { size: 5, opacity: 0.7 },
+    })),
+    layout: {
+      title: { text: 'Similarity to the nearest original vs accuracy' },
+      xaxis: { title: { text: 'max IoU of wrong test predictions vs originals (1 = same mistakes)' } },
+      yaxis: { title: { text: 'test accuracy (%)' } },
+      height: 420,
+    },
+  };
+}
+
+/** Training losses of the autoencoder and the diffusion model, log scale. */
+export function lossCurvesFigure(results: PdiffResults): Figure {
+  const curve = (name: string, points: { step: number; loss: number }[]) =>
+    ({ type: 'scatter', mode: 'lines', name, x: points.map((p) => p.step), y: points.map((p) => p.loss) });
+  return {
+    data: [curve('autoencoder', results.training.autoencoderLoss), curve('diffusion', results.training.diffusionLoss)],
+    layout: { title: { text: 'Training loss' }, xaxis: { title: { text: 'step' } }, yaxis: { type: 'log', title: { text: 'MSE' } }, height: 360 },
+  };
+}

@@ -1,0 +1,42 @@
+/** A self-contained HTML report of a p-diff run: tables and plotly charts, plotly.js inlined (works offline). */
+import * as fs from 'node:fs';
+import type { PdiffResults } from '../experiments/pdiff-results';
+import { accuracyDistributionFigure, lossCurvesFigure, noveltyScatterFigure, type Figure } from './figures';
+import { accuracyTable, rowsToHtml, timingTable } from './tables';
+
+export function plotlySource(): string {
+  return fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
+}
+
+function figureDiv(id: string, figure: Figure): string {
+  // JSON in a <script> must not close the tag early.
+  const json = JSON.stringify(figure).replace(/</g, '\\u003c');
+  return `<div id="${id}" class="figure"></div>\n<script>Plotly.newPlot(${JSON.stringify(id)}, ${json}.data, ${json}.layout, {responsive: true});</script>`;
+}
+
+export function renderPdiffReport(results: PdiffResults): string {
+  const g = results.generated;
+  const o = results.originals;
+  const summary = `Generated (val-selected) ${(100 * g.valSelectedTest).toFixed(2)}% vs best original ${(100 * o.best).toFixed(2)}%; ` +
+    `generated median ${(100 * g.median).toFixed(2)}% vs originals' median ${(100 * o.median).toFixed(2)}%.`;
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>p-diff ${results.preset} seed ${results.seed}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th{background:#f3f3f3}.figure{margin:1em 0}</style>
+<script>${plotlySource()}</script></head><body>
+<h1>p-diff — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
+<p>Dataset ${results.dataset}; subset ${results.subset.patterns.join(', ')} (${results.subset.size} parameters); backend ${results.backend}.</p>
+<p><b>${summary}</b></p>
+<h2>Test accuracy (%)</h2>
+${rowsToHtml(accuracyTable(results))}
+<p>Weight average of the originals: test ${(100 * results.baselines.weightAverage.test).toFixed(2)}%.
+Generated models identical to an original (IoU = 1): ${results.novelty.identicalToAnOriginal} of ${g.count}.</p>
+${figureDiv('accuracy', accuracyDistributionFigure(results))}
+${figureDiv('novelty', noveltyScatterFigure(results))}
+${figureDiv('losses', lossCurvesFigure(results))}
+<h2>Wall time (s)</h2>
+${rowsToHtml(timingTable(results))}
+</body></html>
+`;
+}
