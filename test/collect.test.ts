@@ -68,6 +68,15 @@ describe('checkpoint collection (p-diff stage 1)', () => {
     resumed.model.dispose();
   });
 
+  it('an earlier zoo of another subset or config is refused before any training', () => {
+    const dir = tmp();
+    collectCheckpoints(data, config, dir).model.dispose();
+    fs.rmSync(path.join(dir, BASE_MODEL_FILE));
+    assert.throws(() => collectCheckpoints(data, { ...config, subset: ['fc/*'] }, dir), /does not fit the model: .*bn3\/weight/);
+    assert.throws(() => collectCheckpoints(data, { ...config, finetuneBatchSize: 32, snapshots: 5 }, dir), /another config \(finetuneBatchSize differ\)/);
+    assert.equal(fs.existsSync(path.join(dir, BASE_MODEL_FILE)), false, 'nothing was trained');
+  });
+
   it('a subset pattern that matches no layer fails before any training', () => {
     const dir = tmp();
     assert.throws(() => collectCheckpoints(data, { ...config, subset: ['bn9/*'] }, dir), /bn9/);

@@ -23,8 +23,8 @@ import { assignParams, readParams } from '../params/tensors';
 import type { ParamManifest, VectorSet } from '../params/types';
 import { Rng } from '../util/rng';
 import { InputError } from '../util/errors';
-import { loadZoo, saveZoo, type Zoo } from '../zoo/zoo';
-import { loadCollectState, saveCollectState } from './collect-state';
+import { loadZoo, MANIFEST_FILE, saveZoo, type Zoo } from '../zoo/zoo';
+import { loadCollectState, saveCollectState, type CollectState } from './collect-state';
 import type { ProgressFn } from './progress';
 
 export interface CollectConfig {
@@ -102,6 +102,8 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
   const { names, manifest } = resolveSubset(model, config.subset);
   const stepsPerEpoch = batchCount(data.train.labels.length, config.finetuneBatchSize);
   const saveAt = snapshotSteps(stepsPerEpoch * config.finetuneEpochs, config.snapshots);
+  const zooDir = path.join(outDir, ZOO_DIR);
+  const earlier = loadEarlierRun(zooDir, config, manifest);
 
   const baseFile = path.join(outDir, BASE_MODEL_FILE);
   if (fs.existsSync(baseFile)) {
@@ -118,9 +120,8 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
   const labels = tf.tensor1d(data.train.labels, 'int32');
   const vars = new Map(names.map((n) => [n, model.params.get(n)!]));
   const optimizer = new Optimizer(config.finetuneOptimizer);
-  const zooDir = path.join(outDir, ZOO_DIR);
   const rows: Float32Array[] = [];
-  const done = resumeInto(zooDir, config, manifest, vars, optimizer, rows);
+  const done = restore(earlier, vars, optimizer, rows);
   try {
     const rng = new Rng(config.seed + 1);
     let step = 0;
@@ -169,17 +170,41 @@ function saveProgress(
     subset: readParams(vars, [...vars.keys()]) });
 }
 
-/** Continues from a saved state: restores subset values, momentum and snapshots; returns the step. */
-function resumeInto(
-  zooDir: string, config: CollectConfig, manifest: ParamManifest, vars: Map<string, tf.Variable>,
-  optimizer: Optimizer, rows: Float32Array[],
-): number {
+interface EarlierRun {
+  zoo: Zoo;
+  state: CollectState;
+}
+
+/** Top-level config fields whose values differ (compared as JSON). */
+function differingFields(saved: Record<string, unknown>, current: CollectConfig): string[] {
+  const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
+  return [...keys].filter((k) => JSON.stringify(saved[k]) !== JSON.stringify((current as unknown as Record<string, unknown>)[k]));
+}
+
+/** The zoo and resume state an earlier run left in `zooDir`, checked against this run before any work. */
+function loadEarlierRun(zooDir: string, config: CollectConfig, manifest: ParamManifest): EarlierRun | undefined {
   const state = loadCollectState(zooDir);
-  if (!state) return 0;
+  if (!state) {
+    if (fs.existsSync(path.join(zooDir, MANIFEST_FILE))) {
+      throw new InputError(`${zooDir} holds a zoo without a resume state; collect into another directory`);
+    }
+    return undefined;
+  }
   const zoo = loadZoo(zooDir, { expect: manifest });
+  const differing = differingFields(zoo.config, config);
+  if (differing.length) {
+    throw new InputError(`${zooDir} was collected with another config (${differing.join(', ')} differ); use another output directory`);
+  }
   if (zoo.params.count !== state.snapshots || zoo.params.count > config.snapshots) {
     throw new InputError(`${zooDir}: the resume state (${state.snapshots} snapshots) does not match the zoo (${zoo.params.count}); delete it to restart`);
   }
+  return { zoo, state };
+}
+
+/** Continues an earlier run: subset values, momentum and snapshots; returns the steps already done. */
+function restore(earlier: EarlierRun | undefined, vars: Map<string, tf.Variable>, optimizer: Optimizer, rows: Float32Array[]): number {
+  if (!earlier) return 0;
+  const { zoo, state } = earlier;
   assignParams(vars, state.subset);
   optimizer.setState(state.optimizer);
   for (let k = 0; k < zoo.params.count; k++) rows.push(zoo.params.data.slice(k * zoo.params.dim, (k + 1) * zoo.params.dim));
