@@ -6,3 +6,7 @@ export type { PdiffConfig, PdiffDataset } from './pdiff-config';
 export { loadPdiffData } from './pdiff-data';
 export type { PdiffResults, Population, Distribution } from './pdiff-results';
 export type { ProgressFn } from './progress';
+export { trainPdiffPipeline } from './pdiff-pipeline';
+export type { PdiffPipeline } from './pdiff-pipeline';
+export { PopulationEvaluator } from './population-evaluator';
+export type { Measured } from './population-evaluator';
