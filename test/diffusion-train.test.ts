@@ -88,6 +88,12 @@ describe('diffusion/train', () => {
     assert.throws(() => trainDiffusion(net, toyLatents(4), makeSchedule(), config({ steps: 1 })), /embeds 50 timesteps/);
     const schedule = makeSchedule({ ...defaultScheduleConfig, steps: 50 });
     assert.throws(() => trainDiffusion(net, { count: 2, dim: 7, data: new Float32Array(14) }, schedule, config({ steps: 1 })), InputError);
+    const withNaN = { count: 2, dim: 8, data: new Float32Array(16) };
+    withNaN.data[11] = Number.NaN;
+    assert.throws(() => trainDiffusion(net, withNaN, schedule, config({ steps: 1 })), /latents: row 1, position 3 holds NaN/);
+    const nanTensor = tf.tensor2d(withNaN.data, [2, 8]);
+    assert.throws(() => trainDiffusion(net, nanTensor, schedule, config({ steps: 1 })), /latents hold NaN or Infinity/);
+    nanTensor.dispose();
     assert.throws(() => trainDiffusion(net, { count: 2, dim: 8, data: new Float32Array(15) }, schedule, config({ steps: 1 })), InputError);
     assert.equal(tf.memory().numTensors, before);
     net.dispose();

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { minimize } from '../optim/minimize';
 import { defaultAdamWConfig, Optimizer, type OptimizerConfig } from '../optim/optimizer';
 import { InputError } from '../util/errors';
+import { assertFinite } from '../util/finite';
 import { Rng } from '../util/rng';
 import { DEFAULT_EMA_DECAY, Ema } from './ema';
 import { diffusionLoss } from './forward';
@@ -54,10 +55,15 @@ export interface DiffusionTrainResult {
 function latentTensor(latents: tf.Tensor2D | LatentSet, dim: number): tf.Tensor2D {
   const shape = latents instanceof tf.Tensor ? latents.shape : [latents.count, latents.dim];
   if (shape.length !== 2 || shape[1] !== dim) throw new InputError(`latents must be [N, ${dim}] for this denoiser, got [${shape}]`);
-  if (latents instanceof tf.Tensor) return latents;
+  if (latents instanceof tf.Tensor) {
+    const finite = tf.tidy(() => tf.all(tf.isFinite(latents)).dataSync()[0]);
+    if (!finite) throw new InputError('latents hold NaN or Infinity');
+    return latents;
+  }
   if (latents.data.length !== latents.count * latents.dim) {
     throw new InputError(`latent set says ${latents.count} × ${latents.dim} but holds ${latents.data.length} numbers`);
   }
+  assertFinite(latents.data, latents.dim, 'latents');
   return tf.tensor2d(latents.data, [latents.count, latents.dim]);
 }
 
