@@ -128,40 +128,27 @@ function unsortedSegmentSum(backend: Backend, x: tf.TensorInfo | undefined, ids:
 }
 
 let registered = false;
-const has = (name: string) => tf.getKernel(name, 'wasm') !== undefined;
+
+/** Registers a wasm kernel; 'if-missing' keeps one a future tfjs may ship, 'replace' overrides it. */
+function setWasmKernel(kernelName: string, kernelFunc: tf.KernelFunc, mode: 'if-missing' | 'replace'): void {
+  const existing = tf.getKernel(kernelName, 'wasm') !== undefined;
+  if (existing && mode === 'if-missing') return;
+  if (existing) tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+}
 
 /** Registers the missing kernels for the 'wasm' backend and the faster input gradient (idempotent). */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
-  if (has(tf.Conv2DBackpropInput)) tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.Conv2DBackpropInput,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) =>
-      conv2DBackpropInput(
-        asTensor(inputs.dy, tf.Conv2DBackpropInput) as tf.Tensor4D,
-        asTensor(inputs.filter, tf.Conv2DBackpropInput) as tf.Tensor4D,
-        attrs as unknown as Conv2DBackpropInputAttrs),
-  });
-  if (!has(tf.Conv2DBackpropFilter)) {
-    tf.registerKernel({
-      kernelName: tf.Conv2DBackpropFilter,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, attrs }) =>
-        conv2DBackpropFilter(
-          asTensor(inputs.x, tf.Conv2DBackpropFilter) as tf.Tensor4D,
-          asTensor(inputs.dy, tf.Conv2DBackpropFilter) as tf.Tensor4D,
-          attrs as unknown as Conv2DBackpropFilterAttrs),
-    });
-  }
-  if (!has(tf.UnsortedSegmentSum)) {
-    tf.registerKernel({
-      kernelName: tf.UnsortedSegmentSum,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, attrs, backend }) =>
-        unsortedSegmentSum(backend as Backend, inputs.x, inputs.segmentIds,
-          (attrs as unknown as { numSegments: number }).numSegments),
-    });
-  }
+  setWasmKernel(tf.Conv2DBackpropInput, ({ inputs, attrs }) => conv2DBackpropInput(
+    asTensor(inputs.dy, tf.Conv2DBackpropInput) as tf.Tensor4D,
+    asTensor(inputs.filter, tf.Conv2DBackpropInput) as tf.Tensor4D,
+    attrs as unknown as Conv2DBackpropInputAttrs), 'replace');
+  setWasmKernel(tf.Conv2DBackpropFilter, ({ inputs, attrs }) => conv2DBackpropFilter(
+    asTensor(inputs.x, tf.Conv2DBackpropFilter) as tf.Tensor4D,
+    asTensor(inputs.dy, tf.Conv2DBackpropFilter) as tf.Tensor4D,
+    attrs as unknown as Conv2DBackpropFilterAttrs), 'if-missing');
+  setWasmKernel(tf.UnsortedSegmentSum, ({ inputs, attrs, backend }) => unsortedSegmentSum(
+    backend as Backend, inputs.x, inputs.segmentIds, (attrs as unknown as { numSegments: number }).numSegments), 'if-missing');
 }
