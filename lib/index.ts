@@ -8,6 +8,7 @@ export * as zoo from './zoo';
 export * as autoencoder from './autoencoder';
 export * as diffusion from './diffusion';
 export * as evaluation from './eval';
+export * as ensemble from './ensemble';
 export * as experiments from './experiments';
 export * as viz from './viz';
 export { Rng } from './util/rng';

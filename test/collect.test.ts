@@ -1,14 +1,18 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DataSplits, ImageDataset } from '../lib/data/dataset';
 import { BASE_MODEL_FILE, collectCheckpoints, defaultCollectConfig, snapshotSteps, type CollectConfig } from '../lib/experiments/collect';
+import { batchIndices } from '../lib/models/batches';
 import { loadModelWeights } from '../lib/models/checkpoint';
 import { createModel } from '../lib/models';
 import { loadZoo } from '../lib/zoo';
+import { COLLECT_STATE_FILE } from '../lib/experiments/collect-state';
+import { NumericalError, WriteError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
+import { simulateFullDisk } from './helpers/disk';
+import { tmpDirs } from './helpers/tmp-dirs';
 
 function synthetic(n: number, seed: number): ImageDataset {
   const rng = new Rng(seed);
@@ -24,7 +28,9 @@ const config: CollectConfig = {
   saveEvery: 2,
 };
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-collect-'));
+const dirs = tmpDirs('collect');
+const tmp = dirs.make;
+after(dirs.cleanup);
 
 describe('checkpoint collection (p-diff stage 1)', () => {
   it('spreads K snapshots evenly, the last at the final step', () => {
@@ -81,5 +87,64 @@ describe('checkpoint collection (p-diff stage 1)', () => {
     const dir = tmp();
     assert.throws(() => collectCheckpoints(data, { ...config, subset: ['bn9/*'] }, dir), /bn9/);
     assert.equal(fs.existsSync(path.join(dir, BASE_MODEL_FILE)), false);
+  });
+
+  it('a failed zoo write after the state was saved (full disk, or a kill between the two) loses nothing: the re-run rewrites the zoo', () => {
+    const reference = collectCheckpoints(data, config, tmp());
+    reference.model.dispose();
+    const dir = tmp();
+    const disk = simulateFullDisk(`${path.sep}zoo${path.sep}params.safetensors`);
+    try {
+      // The zoo's params file fails from snapshot 3 on: the save at 4 writes the state, then fails.
+      assert.throws(() => collectCheckpoints(data, config, dir, (stage, step) => { if (stage === 'collect' && step === 3) disk.full = true; }),
+        (e: unknown) => e instanceof WriteError && e.code === 'ENOSPC' && e.file === path.join(dir, 'zoo', 'params.safetensors'));
+    } finally {
+      disk.restore();
+    }
+    assert.equal(loadZoo(path.join(dir, 'zoo')).params.count, 2, 'the zoo of the save before is intact');
+    const resumed = collectCheckpoints(data, config, dir);
+    assert.deepEqual(resumed.snapshots.data, reference.snapshots.data);
+    assert.deepEqual(loadZoo(path.join(dir, 'zoo')).params.data, reference.snapshots.data);
+    resumed.model.dispose();
+  });
+
+  it('keeps the tensor count flat over the fine-tuning steps, also across a resume', () => {
+    const dir = tmp();
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    assert.throws(() => collectCheckpoints(data, config, dir, (stage, step) => {
+      if (stage !== 'collect') return;
+      counts.push(tf.memory().numTensors);
+      if (step === 3) throw new Error('killed');
+    }), /killed/);
+    assert.equal(tf.memory().numTensors, before);
+    const resumed = collectCheckpoints(data, config, dir, (stage) => { if (stage === 'collect') counts.push(tf.memory().numTensors); });
+    assert.deepEqual(counts.length, 3 + 3); // snapshots 1–3, then 3–5 after resuming from the save at 2
+    assert.ok(counts.every((c) => c === counts[0]), `${counts}`);
+    resumed.model.dispose();
+  });
+
+  it('an overflow in the fine-tuning stops the collection naming stage and step; the last saved state stays and resumes', () => {
+    const dir = tmp();
+    collectCheckpoints(data, { ...config, snapshots: 1 }, dir).model.dispose(); // a trained base model to start from
+    fs.rmSync(path.join(dir, 'zoo'), { recursive: true });
+    // An image of the 5th fine-tuning batch (the shuffles replayed from the collection's seed) at
+    // the float32 limit: its logits overflow (NaN itself would vanish in the ReLUs before the head).
+    const batches = [...batchIndices(160, config.finetuneBatchSize, new Rng(config.seed + 1))];
+    const images = data.train.images.slice();
+    images.fill(3e38, batches[4][0] * 144, (batches[4][0] + 1) * 144);
+    const poisoned = { ...data, train: { ...data.train, images } };
+    const before = tf.memory().numTensors;
+    const stateFile = path.join(dir, 'zoo', COLLECT_STATE_FILE);
+    assert.throws(() => collectCheckpoints(poisoned, { ...config, saveEvery: 1 }, dir),
+      (e: unknown) => e instanceof NumericalError &&
+        e.stage === 'checkpoint collection' && (e.step === 5 || e.step === 6) &&
+        e.message.endsWith(`; the last good state (after step 4) is kept in ${stateFile}`));
+    assert.equal(tf.memory().numTensors, before);
+    const zoo = loadZoo(path.join(dir, 'zoo'));
+    assert.deepEqual(zoo.checkpoints.map((c) => c.step), [2, 4]);
+    const resumed = collectCheckpoints(data, { ...config, saveEvery: 1 }, dir);
+    assert.equal(resumed.snapshots.count, 5, 'the saved state is good to continue from');
+    resumed.model.dispose();
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { FileFormatError, InputError } from '../lib/util/errors';
 import { encodeIdx, loadIdxPair, loadMnist, readIdx, MNIST_MEAN, MNIST_STD } from '../lib/data';
+import { MAX_GUNZIPPED_BYTES, maybeGunzip } from '../lib/data/idx';
 
 describe('data: IDX files', () => {
   let dir: string;
@@ -96,6 +97,14 @@ describe('data: IDX files', () => {
     const flipped = Uint8Array.from(gz);
     flipped[gz.length - 6] ^= 0xff; // inside the CRC-32 / size trailer
     assertBadFile(write('flipped.idx.gz', flipped), /corrupt gzip/);
+  });
+
+  it('stops gunzipping at a bound, so a small gzip bomb cannot make it allocate without limit', () => {
+    const bomb = zlib.gzipSync(new Uint8Array(1_000_000)); // ~1 KB that expands to 1 MB
+    assert.throws(() => maybeGunzip(bomb, 'bomb.idx.gz', 100_000),
+      (e: unknown) => e instanceof FileFormatError && e.file === 'bomb.idx.gz' && e.problem === 'gzip data expands to more than 100000 bytes');
+    assert.equal(maybeGunzip(bomb, 'bomb.idx.gz', 1_000_000).length, 1_000_000);
+    assert.equal(MAX_GUNZIPPED_BYTES, 2 ** 30);
   });
 
   it('encodeIdx refuses data that does not match the dims', () => {

@@ -77,7 +77,7 @@ describe('diffusion/train', () => {
     const schedule = makeSchedule({ ...defaultScheduleConfig, steps: 50 });
     const before = tf.memory().numTensors;
     assert.throws(() => trainDiffusion(broken, toyLatents(3), schedule, config({ steps: 10, logEvery: 4 })),
-      /diffusion training: loss is NaN at step 1\b/);
+      /diffusion training diverged: loss is NaN at step 1\b/);
     assert.equal(tf.memory().numTensors, before);
     w.dispose();
   });

@@ -1,12 +1,18 @@
 /**
  * Training of the parameter autoencoder as in p-diff: full-batch MSE between the input and the
  * reconstruction of its noise-augmented forward, AdamW. The noise of step s is drawn from seeds
- * taken in order from an Rng seeded with `config.seed`, so two runs are identical.
+ * taken in order from an Rng seeded with `config.seed`, so two runs are identical, and a run
+ * resumed from a saved state (which holds the Rng's state) is identical to an uninterrupted one.
  * Then the noise-free passes over whole sets: encode, decode, reconstruct.
  */
 import * as tf from '@tensorflow/tfjs';
-import { minimize } from '../optim/minimize';
+import { FiniteGuard } from '../optim/finite-guard';
+import { minimizeChecked } from '../optim/minimize';
 import { defaultAdamWConfig, Optimizer, type OptimizerConfig } from '../optim/optimizer';
+import {
+  checkCheckpointOption, dataFingerprint, keptNote, loadTrainState, restoreTrainState, saveDue, saveTrainState, type TrainCheckpoint,
+} from '../optim/train-state';
+import { readParams } from '../params/tensors';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
@@ -39,47 +45,66 @@ export interface AutoencoderProgress {
   elapsedSeconds: number;
 }
 
+/** Names the stage in errors and saved states. */
+const STAGE = 'autoencoder training';
+
 export interface AutoencoderTrainResult {
-  /** The loss at every log point. */
+  /** The loss at every log point (of the whole run, also when it was resumed). */
   losses: { step: number; loss: number }[];
   seconds: number;
 }
 
-/** Trains `ae` in place on `data` (vectors already normalised, e.g. per position). */
+/**
+ * Trains `ae` in place on `data` (vectors already normalised, e.g. per position). With a
+ * `checkpoint`, the whole state (weights, AdamW moments, noise RNG, losses) is saved every
+ * `checkpoint.every` steps and after the last, and a run finds it and continues bit-identically;
+ * a state of a finished run is loaded without training. NaN or Infinity in the loss, a gradient
+ * or a weight stops training with a NumericalError (a state is saved only after it is checked).
+ */
 export function trainAutoencoder(
   ae: ParamAutoencoder, data: VectorSet, config: AutoencoderTrainConfig = defaultAutoencoderTrainConfig,
-  onProgress?: (p: AutoencoderProgress) => void,
+  onProgress?: (p: AutoencoderProgress) => void, checkpoint?: TrainCheckpoint,
 ): AutoencoderTrainResult {
   checkVectorSet(data, ae.inDim, 'autoencoder training data');
   if (!Number.isInteger(config.steps) || config.steps < 0) throw new InputError(`autoencoder steps must be a non-negative integer, got ${config.steps}`);
   if (!Number.isInteger(config.logEvery) || config.logEvery < 1) throw new InputError(`autoencoder logEvery must be a positive integer, got ${config.logEvery}`);
+  checkCheckpointOption(checkpoint);
+  // What a saved state must have been trained with: this config, this model, these vectors.
+  const identity = { train: config, model: ae.config, inDim: ae.inDim, data: dataFingerprint(data.data) };
   const x = tf.tensor2d(data.data, [data.count, data.dim]); // [B, inDim]
   const optimizer = new Optimizer(config.optimizer);
-  const rng = new Rng(config.seed);
-  const losses: AutoencoderTrainResult['losses'] = [];
+  const guard = new FiniteGuard(STAGE);
   const started = performance.now();
   try {
-    for (let step = 1; step <= config.steps; step++) {
-      const seeds = { input: rng.seed(), latent: rng.seed() };
-      const loss = minimize(ae.params, optimizer, () => ae.trainForward(x, seeds).sub(x).square().mean() as tf.Scalar);
-      try {
-        if (step === 1 || step % config.logEvery === 0 || step === config.steps) {
-          const value = loss.dataSync()[0];
-          if (!Number.isFinite(value)) {
-            throw new Error(`autoencoder training diverged: loss is ${value} at step ${step} (checked every ${config.logEvery} steps)`);
-          }
-          losses.push({ step, loss: value });
-          onProgress?.({ step, totalSteps: config.steps, loss: value, elapsedSeconds: (performance.now() - started) / 1000 });
-        }
-      } finally {
-        loss.dispose();
-      }
+    const saved = checkpoint && loadTrainState(checkpoint.file, STAGE, identity, config.steps);
+    if (saved) {
+      restoreTrainState(checkpoint.file, saved, ae.params, optimizer);
+      guard.kept = keptNote(checkpoint.file, saved.step);
     }
+    const rng = saved ? Rng.fromState(saved.rng) : new Rng(config.seed);
+    const losses = saved ? saved.losses : [];
+    for (let step = (saved?.step ?? 0) + 1; step <= config.steps; step++) {
+      const seeds = { input: rng.seed(), latent: rng.seed() };
+      guard.watch(step, minimizeChecked(ae.params, optimizer, () => ae.trainForward(x, seeds).sub(x).square().mean() as tf.Scalar));
+      const log = step === 1 || step % config.logEvery === 0 || step === config.steps;
+      const save = saveDue(checkpoint, step, config.steps);
+      if (!log && !save) continue;
+      const loss = guard.check(ae.params, step);
+      if (log) losses.push({ step, loss });
+      if (checkpoint && save) {
+        saveTrainState(checkpoint.file, STAGE, identity, {
+          step, params: readParams(ae.params, [...ae.params.keys()]), optimizer: optimizer.getState(), rng: rng.getState(), losses, averages: null,
+        });
+        guard.kept = keptNote(checkpoint.file, step);
+      }
+      if (log) onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: (performance.now() - started) / 1000 });
+    }
+    return { losses, seconds: (performance.now() - started) / 1000 };
   } finally {
     x.dispose();
     optimizer.dispose();
+    guard.dispose();
   }
-  return { losses, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Parameter vectors [count, inDim] → latents [count, latentDim] (flattened channel-major). */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileFormatError } from '../util/errors';
+import { readFileBytes } from '../util/read-file';
 import { ImageDataset } from './dataset';
 import { findProjectRoot, locateDataDir } from './locate';
 import { ChannelStats, normalizePixels } from './normalize';
@@ -49,7 +50,7 @@ function decodeCifar10(bytes: Uint8Array, file: string): CifarRecords {
 
 /** CIFAR-10 binary batch files, concatenated in order → dataset [32, 32, 3], normalised per channel. */
 export function readCifar10(files: readonly string[], name: string): ImageDataset {
-  const parts = files.map((file) => decodeCifar10(fs.readFileSync(file), file));
+  const parts = files.map((file) => decodeCifar10(readFileBytes(file), file));
   const pixels = new Uint8Array(parts.reduce((n, p) => n + p.pixels.length, 0));
   const labels = new Int32Array(parts.reduce((n, p) => n + p.labels.length, 0));
   let pixelOffset = 0;

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { FileFormatError, InputError } from '../util/errors';
+import { readFileBytes } from '../util/read-file';
 
 /**
  * IDX files (the MNIST / Fashion-MNIST container, http://yann.lecun.com/exdb/mnist/):
@@ -26,7 +26,7 @@ const TYPE_NAMES: Record<number, string> = {
 
 /** Reads an IDX file, gunzipping it first when it starts with the gzip magic 0x1f 0x8b. */
 export function readIdx(file: string): IdxArray {
-  return parseIdx(maybeGunzip(fs.readFileSync(file), file), file);
+  return parseIdx(maybeGunzip(readFileBytes(file), file), file);
 }
 
 /** True when `bytes` start with the gzip magic number. */
@@ -34,12 +34,21 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Gunzips gzip data; other bytes pass through. A zlib failure names the file. */
-export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
+/**
+ * The most bytes a gzipped IDX file may expand to: far above any MNIST-style file (47 MB), and
+ * a bound on what a corrupt or hostile gzip stream can make us allocate.
+ */
+export const MAX_GUNZIPPED_BYTES = 2 ** 30;
+
+/** Gunzips gzip data; other bytes pass through. A zlib failure or an oversized output names the file. */
+export function maybeGunzip(bytes: Uint8Array, file: string, maxBytes = MAX_GUNZIPPED_BYTES): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
-    return zlib.gunzipSync(bytes);
+    return zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new FileFormatError(file, `gzip data expands to more than ${maxBytes} bytes`);
+    }
     throw new FileFormatError(file, `corrupt gzip data (${(err as Error).message})`);
   }
 }

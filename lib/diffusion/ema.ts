@@ -6,6 +6,8 @@
  * weights and no second network is built.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { AveragesState } from '../optim/train-state';
+import { readParams } from '../params/tensors';
 import { InputError } from '../util/errors';
 
 /** The p-diff / DDPM-style default decay. */
@@ -41,6 +43,23 @@ export class Ema {
     tf.tidy(() => {
       for (const [name, avg] of this.averages) avg.assign(avg.mul(d).add(this.live(params, name).mul(1 - d)));
     });
+  }
+
+  /** The averages and the update count, to save with a training state. */
+  getState(): AveragesState {
+    return { updates: this.count, values: readParams(this.averages, [...this.averages.keys()]) };
+  }
+
+  /** Continues from a saved state (its names and shapes checked by the caller). */
+  setState(state: AveragesState): void {
+    tf.tidy(() => {
+      for (const { name, shape, data } of state.values) {
+        const avg = this.averages.get(name);
+        if (!avg) throw new InputError(`the saved EMA has ${name}, these averages do not`);
+        avg.assign(tf.tensor(data, shape));
+      }
+    });
+    this.count = state.updates;
   }
 
   /** Runs `fn` with the averages in `params`, then puts the trained values back. */

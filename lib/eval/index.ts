@@ -5,3 +5,8 @@ export { summarizeAccuracy, median, mean, std, argmaxFirst, minMeanMax } from '.
 export type { AccuracySummary } from './stats';
 export { wrongSet, iou, maxIoU } from './novelty';
 export { addGaussianNoise, weightAverage } from './baselines';
+export { memberProbabilities } from './member-probabilities';
+export { modelProbabilities } from './model-probabilities';
+export { fitPca, projectPca, symmetricEigen } from './pca';
+export type { Pca, Projection } from './pca';
+export { interpolationWeights, interpolateLinear, rowOf, farthestPair } from './interpolate';

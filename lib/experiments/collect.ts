@@ -1,9 +1,10 @@
 /**
  * p-diff stage 1: train the task model, then keep training only the chosen subset, with the rest
  * frozen and the network in inference mode, saving K evenly spaced snapshots of the subset.
- * The frozen part runs once per image (cached features). Resumable: the trained model, the zoo
- * so far and the fine-tuning state (subset values, momentum, step) are saved atomically; a
- * re-run continues from the last saved snapshot.
+ * The frozen part runs once per image (cached features). Resumable: the trained model and the
+ * fine-tuning state (snapshots so far, subset values, momentum, step, config) are saved
+ * atomically, then the zoo; a re-run continues from the last saved snapshot. NaN or Infinity in
+ * the loss or the subset stops the collection with a NumericalError before anything bad is saved.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,15 +17,17 @@ import { createModel, type ModelSpec } from '../models/registry';
 import { splitFor, type ModelSplit } from '../models/split';
 import type { TaskModel } from '../models/task-model';
 import { defaultTrainConfig, trainModel, trainStep, type TrainConfig } from '../models/train';
+import { checkFiniteVariables, FiniteGuard } from '../optim/finite-guard';
 import { Optimizer, type OptimizerConfig } from '../optim/optimizer';
+import { keptNote, restoreTrainState } from '../optim/train-state';
 import { flatten, stackVectors } from '../params/flatten';
 import { selectParamNames } from '../params/select';
-import { assignParams, readParams } from '../params/tensors';
+import { readParams } from '../params/tensors';
 import type { ParamManifest, VectorSet } from '../params/types';
 import { Rng } from '../util/rng';
-import { InputError } from '../util/errors';
+import { FileFormatError, InputError } from '../util/errors';
 import { loadZoo, MANIFEST_FILE, saveZoo, type Zoo } from '../zoo/zoo';
-import { loadCollectState, saveCollectState, type CollectState } from './collect-state';
+import { COLLECT_STATE_FILE, loadCollectState, saveCollectState, type CollectState } from './collect-state';
 import type { ProgressFn } from './progress';
 
 export interface CollectConfig {
@@ -75,6 +78,8 @@ export interface Collection {
 
 export const BASE_MODEL_FILE = 'base-model.safetensors';
 export const ZOO_DIR = 'zoo';
+/** Names the stage in errors. */
+const STAGE = 'checkpoint collection';
 
 /** The subset's names and layout on a model, checked before any long work. */
 export function resolveSubset(model: TaskModel, patterns: string[]): { names: string[]; manifest: ParamManifest } {
@@ -103,14 +108,15 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
   const stepsPerEpoch = batchCount(data.train.labels.length, config.finetuneBatchSize);
   const saveAt = snapshotSteps(stepsPerEpoch * config.finetuneEpochs, config.snapshots);
   const zooDir = path.join(outDir, ZOO_DIR);
-  const earlier = loadEarlierRun(zooDir, config, manifest);
+  const earlier = loadEarlierRun(zooDir, config, manifest, saveAt);
 
   const baseFile = path.join(outDir, BASE_MODEL_FILE);
   if (fs.existsSync(baseFile)) {
     loadModelWeights(baseFile, model);
   } else {
-    trainModel(model, data.train, { ...config.train, seed: config.seed },
+    const trained = trainModel(model, data.train, { ...config.train, seed: config.seed },
       (p) => onProgress?.('train', p.step, p.totalSteps, { loss: p.loss }));
+    checkFiniteVariables('task model training', trained.steps, new Map([...model.params, ...model.buffers]));
     saveModelWeights(baseFile, model);
   }
 
@@ -120,32 +126,43 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
   const labels = tf.tensor1d(data.train.labels, 'int32');
   const vars = new Map(names.map((n) => [n, model.params.get(n)!]));
   const optimizer = new Optimizer(config.finetuneOptimizer);
+  const guard = new FiniteGuard(STAGE);
+  const stateFile = path.join(zooDir, COLLECT_STATE_FILE);
   const rows: Float32Array[] = [];
-  const done = restore(earlier, vars, optimizer, rows);
   try {
+    if (earlier) {
+      restoreTrainState(stateFile, { params: earlier.subset, optimizer: earlier.optimizer }, vars, optimizer);
+      const { count, dim, data: values } = earlier.snapshots;
+      for (let k = 0; k < count; k++) rows.push(values.slice(k * dim, (k + 1) * dim));
+      guard.kept = keptNote(stateFile, earlier.step);
+    }
+    const done = earlier?.step ?? 0;
     const rng = new Rng(config.seed + 1);
     let step = 0;
     for (let epoch = 0; epoch < config.finetuneEpochs; epoch++) {
       for (const idx of batchIndices(data.train.labels.length, config.finetuneBatchSize, rng)) {
         step++;
         if (step <= done) continue; // replayed shuffle, already trained before the restart
-        const loss = trainStep({ model, forward: (x, o) => split.head(x, o), vars, optimizer, mode: 'eval' },
-          features, labels, idx, data.train.numClasses);
-        loss.dispose();
-        if (step === saveAt[rows.length]) {
-          rows.push(flatten(readParams(model.params, names)).vector);
-          onProgress?.('collect', rows.length, config.snapshots, {});
-          if (rows.length % config.saveEvery === 0 || rows.length === config.snapshots) {
-            saveProgress(zooDir, config, manifest, rows, saveAt, step, optimizer, vars);
-          }
+        guard.watch(step, trainStep({ model, forward: (x, o) => split.head(x, o), vars, optimizer, mode: 'eval' },
+          features, labels, idx, data.train.numClasses));
+        if (step !== saveAt[rows.length]) continue;
+        guard.check(vars, step);
+        rows.push(flatten(readParams(model.params, names)).vector);
+        if (rows.length % config.saveEvery === 0 || rows.length === config.snapshots) {
+          saveProgress(zooDir, config, manifest, rows, saveAt, step, optimizer, vars);
+          guard.kept = keptNote(stateFile, step);
         }
+        onProgress?.('collect', rows.length, config.snapshots, {});
       }
     }
   } finally {
     tf.dispose([features, labels]);
     optimizer.dispose();
+    guard.dispose();
   }
-  return { model, subsetNames: names, manifest, split, snapshots: stackVectors(rows), steps: saveAt, base };
+  const snapshots = stackVectors(rows);
+  if (earlier) ensureZoo(zooDir, config, manifest, rows, saveAt);
+  return { model, subsetNames: names, manifest, split, snapshots, steps: saveAt, base };
 }
 
 function zooOf(config: CollectConfig, manifest: ParamManifest, rows: Float32Array[], saveAt: number[]): Zoo {
@@ -156,57 +173,48 @@ function zooOf(config: CollectConfig, manifest: ParamManifest, rows: Float32Arra
     params: stackVectors(rows),
     checkpoints: rows.map((_, k) => ({ seed: config.seed, step: saveAt[k], valAccuracy: null, testAccuracy: null })),
     norm: null,
-    config: { ...config } as unknown as Record<string, unknown>,
+    config: configRecord(config),
     created: new Date().toISOString(),
   };
 }
 
+const configRecord = (config: CollectConfig) => ({ ...config }) as unknown as Record<string, unknown>;
+
+/** The resume state first (it alone is enough to continue), then the zoo, its view. */
 function saveProgress(
   zooDir: string, config: CollectConfig, manifest: ParamManifest, rows: Float32Array[], saveAt: number[],
   step: number, optimizer: Optimizer, vars: Map<string, tf.Variable>,
 ): void {
+  saveCollectState(zooDir, configRecord(config), {
+    step, snapshots: stackVectors(rows), optimizer: optimizer.getState(), subset: readParams(vars, [...vars.keys()]),
+  });
   saveZoo(zooDir, zooOf(config, manifest, rows, saveAt));
-  saveCollectState(zooDir, { step, snapshots: rows.length, optimizer: optimizer.getState(),
-    subset: readParams(vars, [...vars.keys()]) });
 }
 
-interface EarlierRun {
-  zoo: Zoo;
-  state: CollectState;
-}
-
-/** Top-level config fields whose values differ (compared as JSON). */
-function differingFields(saved: Record<string, unknown>, current: CollectConfig): string[] {
-  const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
-  return [...keys].filter((k) => JSON.stringify(saved[k]) !== JSON.stringify((current as unknown as Record<string, unknown>)[k]));
-}
-
-/** The zoo and resume state an earlier run left in `zooDir`, checked against this run before any work. */
-function loadEarlierRun(zooDir: string, config: CollectConfig, manifest: ParamManifest): EarlierRun | undefined {
-  const state = loadCollectState(zooDir);
+/** The resume state an earlier run left in `zooDir`, checked against this run before any work. */
+function loadEarlierRun(zooDir: string, config: CollectConfig, manifest: ParamManifest, saveAt: number[]): CollectState | undefined {
+  const state = loadCollectState(zooDir, configRecord(config), manifest);
   if (!state) {
     if (fs.existsSync(path.join(zooDir, MANIFEST_FILE))) {
       throw new InputError(`${zooDir} holds a zoo without a resume state; collect into another directory`);
     }
     return undefined;
   }
-  const zoo = loadZoo(zooDir, { expect: manifest });
-  const differing = differingFields(zoo.config, config);
-  if (differing.length) {
-    throw new InputError(`${zooDir} was collected with another config (${differing.join(', ')} differ); use another output directory`);
+  const k = state.snapshots.count;
+  if (k < 1 || k > config.snapshots || state.step !== saveAt[k - 1]) {
+    throw new FileFormatError(path.join(zooDir, COLLECT_STATE_FILE), `${k} snapshots at step ${state.step} do not fit this run's schedule`);
   }
-  if (zoo.params.count !== state.snapshots || zoo.params.count > config.snapshots) {
-    throw new InputError(`${zooDir}: the resume state (${state.snapshots} snapshots) does not match the zoo (${zoo.params.count}); delete it to restart`);
-  }
-  return { zoo, state };
+  return state;
 }
 
-/** Continues an earlier run: subset values, momentum and snapshots; returns the steps already done. */
-function restore(earlier: EarlierRun | undefined, vars: Map<string, tf.Variable>, optimizer: Optimizer, rows: Float32Array[]): number {
-  if (!earlier) return 0;
-  const { zoo, state } = earlier;
-  assignParams(vars, state.subset);
-  optimizer.setState(state.optimizer);
-  for (let k = 0; k < zoo.params.count; k++) rows.push(zoo.params.data.slice(k * zoo.params.dim, (k + 1) * zoo.params.dim));
-  return state.step;
+/** Rewrites the zoo when it is not the state's snapshots (a kill between writing the two). */
+function ensureZoo(zooDir: string, config: CollectConfig, manifest: ParamManifest, rows: Float32Array[], saveAt: number[]): void {
+  const expected = stackVectors(rows).data;
+  try {
+    const { data } = loadZoo(zooDir).params;
+    if (data.length === expected.length && data.every((v, i) => v === expected[i])) return;
+  } catch (err) {
+    if (!(err instanceof FileFormatError)) throw err;
+  }
+  saveZoo(zooDir, zooOf(config, manifest, rows, saveAt));
 }

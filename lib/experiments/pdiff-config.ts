@@ -1,4 +1,7 @@
-/** The p-diff run's typed config and its presets: `quick` (embedded MNIST, minutes) and `standard` (pdiff-small). */
+/**
+ * The p-diff run's typed config and its presets: `smoke` (embedded MNIST, seconds: CI runs of the
+ * notebooks), `quick` (embedded MNIST, minutes) and `standard` (pdiff-small).
+ */
 import { autoencoderPresets, type AutoencoderConfig } from '../autoencoder/config';
 import { defaultAutoencoderTrainConfig, type AutoencoderTrainConfig } from '../autoencoder/train';
 import { defaultDenoiserConfig, type DenoiserConfig } from '../diffusion/denoiser';
@@ -71,7 +74,24 @@ const quick: PdiffConfig = {
   sampler: { ...standard.sampler, kind: 'ddim', steps: 100, eta: 0 },
 };
 
-export const pdiffPresets: Record<string, PdiffConfig> = { quick, standard };
+/**
+ * Every stage of the quick recipe, shrunk until a whole run takes well under a minute on 2 cores
+ * (the notebooks in CI): 1 training epoch, K = 10 snapshots, 100 AE and 100 DDPM steps with a
+ * 2-level denoiser (16, 32 channels), 20 DDIM steps, 20 generated models. The numbers it gives
+ * show that the code runs, not what p-diff achieves.
+ */
+const smoke: PdiffConfig = {
+  ...quick,
+  preset: 'smoke',
+  collect: { ...quick.collect, train: { ...quick.collect.train, epochs: 1 }, snapshots: 10, saveEvery: 10 },
+  autoencoderTrain: { ...quick.autoencoderTrain, steps: 100, logEvery: 10 },
+  denoiser: { channels: [16, 32] },
+  diffusionTrain: { ...quick.diffusionTrain, steps: 100, logEvery: 10 },
+  sampler: { ...quick.sampler, steps: 20 },
+  generated: 20,
+};
+
+export const pdiffPresets: Record<string, PdiffConfig> = { smoke, quick, standard };
 
 export function pdiffPreset(name: string, seed = 0): PdiffConfig {
   const preset = pdiffPresets[name];

@@ -2,8 +2,10 @@
  * The trained parts of a p-diff run, kept together so runners and notebooks can use them:
  * the collection (task model, subset, snapshots), the standardisation, the autoencoder and
  * the originals' latents, the latent DDPM with its EMA weights, and a population evaluator.
- * Stages 1–3 run in `trainPdiffPipeline`; sampling and decoding are methods.
+ * Stages 1–3 run in `trainPdiffPipeline`, resumable after a kill (see ResumeMode); sampling and
+ * decoding are methods.
  */
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ParamAutoencoder } from '../autoencoder/model';
 import { decodeSet, encodeSet, trainAutoencoder } from '../autoencoder/train';
@@ -19,6 +21,7 @@ import { collectCheckpoints, type Collection } from './collect';
 import type { PdiffConfig } from './pdiff-config';
 import { PopulationEvaluator } from './population-evaluator';
 import type { ProgressFn } from './progress';
+import { AUTOENCODER_STATE_FILE, claimRunDir, DIFFUSION_STATE_FILE } from './run-dir';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
@@ -45,8 +48,23 @@ export interface PdiffPipeline {
   dispose(): void;
 }
 
-export function trainPdiffPipeline(data: DataSplits, config: PdiffConfig, outDir: string, onProgress?: ProgressFn): PdiffPipeline {
+/**
+ * What a re-run with the same `outDir` continues:
+ * - 'collection': only the checkpoint collection (outDir may be shared by runs that differ after
+ *   stage 1, as the ablations' collection directories are);
+ * - 'run': the whole run. run.json pins outDir to this config (another config is refused, naming
+ *   the differing fields); autoencoder and diffusion training save their state at every log
+ *   point and continue from it; a finished stage is loaded instead of trained again.
+ */
+export type ResumeMode = 'collection' | 'run';
+
+export function trainPdiffPipeline(
+  data: DataSplits, config: PdiffConfig, outDir: string, onProgress?: ProgressFn, resume: ResumeMode = 'collection',
+): PdiffPipeline {
   const seed = config.seed;
+  if (resume === 'run') claimRunDir(outDir, config as unknown as Record<string, unknown>);
+  // The training state of a stage, saved where the loss is read back anyway.
+  const checkpoint = (file: string, every: number) => (resume === 'run' ? { file: path.join(outDir, file), every } : undefined);
   let t = performance.now();
   const collection = collectCheckpoints(data, { ...config.collect, seed }, outDir, onProgress);
   const timings = { collect: seconds(t), autoencoder: 0, diffusion: 0 };
@@ -63,7 +81,8 @@ export function trainPdiffPipeline(data: DataSplits, config: PdiffConfig, outDir
     const autoencoder = new ParamAutoencoder(config.autoencoder, originals.dim, seed + 1);
     owned.push(autoencoder);
     const aeRun = trainAutoencoder(autoencoder, standardized, { ...config.autoencoderTrain, seed: seed + 1 },
-      (p) => onProgress?.('autoencoder', p.step, p.totalSteps, { loss: p.loss }));
+      (p) => onProgress?.('autoencoder', p.step, p.totalSteps, { loss: p.loss }),
+      checkpoint(AUTOENCODER_STATE_FILE, config.autoencoderTrain.logEvery));
     const latents = encodeSet(autoencoder, standardized);
     assertFinite(latents.data, latents.dim, 'latents of the originals');
     const decoded = decodeSet(autoencoder, latents).data;
@@ -76,7 +95,8 @@ export function trainPdiffPipeline(data: DataSplits, config: PdiffConfig, outDir
     const denoiser = new LatentDenoiser(latents.dim, schedule.steps, config.denoiser, seed + 2);
     owned.push(denoiser);
     const diffusion = trainDiffusion(denoiser, latents, schedule, { ...config.diffusionTrain, seed: seed + 2 },
-      (p) => onProgress?.('diffusion', p.step, p.totalSteps, { loss: p.loss }));
+      (p) => onProgress?.('diffusion', p.step, p.totalSteps, { loss: p.loss }),
+      checkpoint(DIFFUSION_STATE_FILE, config.diffusionTrain.logEvery));
     if (diffusion.ema) owned.push(diffusion.ema);
     timings.diffusion = seconds(t);
 

@@ -2,26 +2,30 @@
  * p-diff end to end: train the pipeline (snapshots, autoencoder, latent DDPM), sample and decode
  * new parameters, and evaluate every population — originals, reconstructions, generated, the
  * noise baselines and the weight average — with cached features. Selection uses val; test is
- * only reported.
+ * only reported. Sampling and evaluation are seeded, so a resumed run (see ResumeMode) that
+ * reloads finished stages gives the numbers of an uninterrupted one.
  */
 import * as path from 'node:path';
 import type { DataSplits } from '../data/dataset';
 import { addGaussianNoise, weightAverage } from '../eval/baselines';
 import { minMeanMax } from '../eval/stats';
 import type { NormStats } from '../params/normalize';
+import type { VectorSet } from '../params/types';
 import { loadZoo, saveZoo } from '../zoo/zoo';
 import { ZOO_DIR } from './collect';
 import type { PdiffConfig } from './pdiff-config';
-import { trainPdiffPipeline } from './pdiff-pipeline';
+import { trainPdiffPipeline, type ResumeMode } from './pdiff-pipeline';
 import type { PdiffResults, Population } from './pdiff-results';
 import type { ProgressFn } from './progress';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-export function runPdiff(data: DataSplits, config: PdiffConfig, outDir: string, backend: string, onProgress?: ProgressFn): PdiffResults {
+export function runPdiff(
+  data: DataSplits, config: PdiffConfig, outDir: string, backend: string, onProgress?: ProgressFn, resume: ResumeMode = 'collection',
+): PdiffResults {
   const started = performance.now();
   const seed = config.seed;
-  const pipeline = trainPdiffPipeline(data, config, outDir, onProgress);
+  const pipeline = trainPdiffPipeline(data, config, outDir, onProgress, resume);
   try {
     const { collection, evaluator } = pipeline;
     const originals = collection.snapshots;
@@ -32,20 +36,27 @@ export function runPdiff(data: DataSplits, config: PdiffConfig, outDir: string, 
     const sampleSeconds = seconds(t);
 
     t = performance.now();
-    const orig = evaluator.measure(originals);
-    const reconstructed = evaluator.measure(pipeline.decode(pipeline.latents), orig.testWrong);
-    const gen = evaluator.measure(generated, orig.testWrong);
+    const populationCount = 5 + config.noiseSigmas.length; // originals, reconstructed, generated, noise…, average, base model
+    let measured = 0;
+    const measure = (vectors: VectorSet, references?: Uint8Array[]) => {
+      const result = evaluator.measure(vectors, references);
+      onProgress?.('evaluate', ++measured, populationCount, {});
+      return result;
+    };
+    const orig = measure(originals);
+    const reconstructed = measure(pipeline.decode(pipeline.latents), orig.testWrong);
+    const gen = measure(generated, orig.testWrong);
     const populations: PdiffResults['populations'] = {
       originals: orig.population, reconstructed: reconstructed.population, generated: gen.population,
     };
     const noise: PdiffResults['baselines']['noise'] = {};
     config.noiseSigmas.forEach((sigma, i) => {
-      const measured = evaluator.measure(addGaussianNoise(originals, sigma, seed + 4 + i), orig.testWrong).population;
-      populations[`noise σ=${sigma}`] = measured;
-      noise[String(sigma)] = { summary: measured.summary, maxIoU: minMeanMax(measured.maxIoU) };
+      const noisy = measure(addGaussianNoise(originals, sigma, seed + 4 + i), orig.testWrong).population;
+      populations[`noise σ=${sigma}`] = noisy;
+      noise[String(sigma)] = { summary: noisy.summary, maxIoU: minMeanMax(noisy.maxIoU) };
     });
-    const average = evaluator.measure(weightAverage(originals)).population;
-    const baseModel = evaluator.measure({ count: 1, dim: collection.base.length, data: collection.base }).population;
+    const average = measure(weightAverage(originals)).population;
+    const baseModel = measure({ count: 1, dim: collection.base.length, data: collection.base }).population;
     const evaluateSeconds = seconds(t);
 
     saveZooWithAccuracies(path.join(outDir, ZOO_DIR), orig.population, pipeline.norm);

@@ -102,10 +102,11 @@ export class Rng {
     return out;
   }
 
+  /** The four words as unsigned 32-bit integers (as JSON can store them). */
   getState(): RngState {
     // A cached spare normal would be lost; drop it so state round trips exactly.
     this.spareNormal = null;
-    return [this.a, this.b, this.c, this.d];
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
   static fromState(state: RngState): Rng {

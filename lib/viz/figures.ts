@@ -44,12 +44,16 @@ export function noveltyScatterFigure(results: PdiffResults): Figure {
   };
 }
 
-/** Training losses of the autoencoder and the diffusion model, log scale. */
-export function lossCurvesFigure(results: PdiffResults): Figure {
-  const curve = (name: string, points: { step: number; loss: number }[]) =>
-    ({ type: 'scatter', mode: 'lines', name, x: points.map((p) => p.step), y: points.map((p) => p.loss) });
+/** Loss curves by name against their own steps, log scale. */
+export function lossFigure(curves: Record<string, { step: number; loss: number }[]>, title: string): Figure {
   return {
-    data: [curve('autoencoder', results.training.autoencoderLoss), curve('diffusion', results.training.diffusionLoss)],
-    layout: { title: { text: 'Training loss' }, xaxis: { title: { text: 'step' } }, yaxis: { type: 'log', title: { text: 'MSE' } }, height: 360 },
+    data: Object.entries(curves).map(([name, points]) =>
+      ({ type: 'scatter', mode: 'lines', name, x: points.map((p) => p.step), y: points.map((p) => p.loss) })),
+    layout: { title: { text: title }, xaxis: { title: { text: 'step' } }, yaxis: { type: 'log', title: { text: 'loss' } }, height: 360 },
   };
+}
+
+/** Training losses (MSE) of the autoencoder and the diffusion model. */
+export function lossCurvesFigure(results: PdiffResults): Figure {
+  return lossFigure({ autoencoder: results.training.autoencoderLoss, diffusion: results.training.diffusionLoss }, 'Training loss (MSE)');
 }

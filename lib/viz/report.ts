@@ -1,18 +1,8 @@
 /** A self-contained HTML report of a p-diff run: tables and plotly charts, plotly.js inlined (works offline). */
-import * as fs from 'node:fs';
 import type { PdiffResults } from '../experiments/pdiff-results';
-import { accuracyDistributionFigure, lossCurvesFigure, noveltyScatterFigure, type Figure } from './figures';
-import { accuracyTable, rowsToHtml, timingTable } from './tables';
-
-export function plotlySource(): string {
-  return fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
-}
-
-function figureDiv(id: string, figure: Figure): string {
-  // JSON in a <script> must not close the tag early.
-  const json = JSON.stringify(figure).replace(/</g, '\\u003c');
-  return `<div id="${id}" class="figure"></div>\n<script>Plotly.newPlot(${JSON.stringify(id)}, ${json}.data, ${json}.layout, {responsive: true});</script>`;
-}
+import { accuracyDistributionFigure, lossCurvesFigure, noveltyScatterFigure } from './figures';
+import { figureHtml, plotlySource } from './plotly-html';
+import { accuracyTable, noveltyTable, rowsToHtml, timingTable } from './tables';
 
 export function renderPdiffReport(results: PdiffResults): string {
   const g = results.generated;
@@ -32,9 +22,11 @@ th{background:#f3f3f3}.figure{margin:1em 0}</style>
 ${rowsToHtml(accuracyTable(results))}
 <p>Weight average of the originals: test ${(100 * results.baselines.weightAverage.test).toFixed(2)}%.
 Generated models identical to an original (IoU = 1): ${results.novelty.identicalToAnOriginal} of ${g.count}.</p>
-${figureDiv('accuracy', accuracyDistributionFigure(results))}
-${figureDiv('novelty', noveltyScatterFigure(results))}
-${figureDiv('losses', lossCurvesFigure(results))}
+${figureHtml('accuracy', accuracyDistributionFigure(results))}
+<h2>Novelty: max IoU of wrong test predictions against the originals</h2>
+${rowsToHtml(noveltyTable(results))}
+${figureHtml('novelty', noveltyScatterFigure(results))}
+${figureHtml('losses', lossCurvesFigure(results))}
 <h2>Wall time (s)</h2>
 ${rowsToHtml(timingTable(results))}
 </body></html>

@@ -42,6 +42,10 @@ export class JsonReader {
     return this.typed(key, 'an integer ≥ 0', isCount);
   }
 
+  number(key: string): number {
+    return this.typed(key, 'a finite number', isFiniteNumber);
+  }
+
   numberOrNull(key: string): number | null {
     return this.typed(key, 'a finite number or null', (v): v is number | null => v === null || isFiniteNumber(v));
   }

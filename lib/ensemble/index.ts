@@ -1,0 +1,10 @@
+export { memberOutputs, pickMembers, firstMembers, softmaxRows, argmaxRows } from './outputs';
+export type { MemberOutputs } from './outputs';
+export { abendWeights, combine, ensemblePredictions } from './aggregate';
+export type { Aggregation, AggregationRule } from './aggregate';
+export { selectMembers } from './select';
+export type { MemberSelection } from './select';
+export { pairCounts, disagreement, yuleQ, wrongIoU, pairwiseDiversity } from './diversity';
+export type { PairCounts, Diversity } from './diversity';
+export { calibration, negativeLogLikelihood, expectedCalibrationError, PROBABILITY_FLOOR, DEFAULT_ECE_BINS } from './calibration';
+export type { Calibration } from './calibration';

@@ -1,0 +1,69 @@
+/**
+ * The plain-data layout every ensemble rule works on: the outputs of M members on the same N
+ * examples, one row-major [N, C] Float32Array per member (`members[m][i * C + c]` is member m's
+ * probability of class c on example i). Probabilities, not logits: `softmaxRows` converts.
+ */
+
+export interface MemberOutputs {
+  /** C, the number of classes. */
+  classes: number;
+  /** N, the number of examples (the same for every member). */
+  examples: number;
+  /** M arrays of N × C class probabilities, row-major. */
+  members: Float32Array[];
+}
+
+/** Checks that every member holds N × C values and wraps them. */
+export function memberOutputs(classes: number, members: Float32Array[]): MemberOutputs {
+  if (!(Number.isInteger(classes) && classes > 0)) throw new Error(`classes must be a positive integer, got ${classes}`);
+  if (members.length === 0) throw new Error('an ensemble needs at least one member');
+  const size = members[0].length;
+  if (size % classes !== 0) throw new Error(`a member holds ${size} values, not a multiple of ${classes} classes`);
+  members.forEach((m, k) => {
+    if (m.length !== size) throw new Error(`member ${k} holds ${m.length} values, member 0 holds ${size}`);
+  });
+  return { classes, examples: size / classes, members };
+}
+
+/** The members at `indices`, in that order (the arrays are shared, not copied). */
+export function pickMembers(outputs: MemberOutputs, indices: readonly number[]): MemberOutputs {
+  return memberOutputs(outputs.classes, indices.map((k) => {
+    const member = outputs.members[k];
+    if (!member) throw new Error(`no member ${k} among ${outputs.members.length}`);
+    return member;
+  }));
+}
+
+/** The first `count` members (an ensemble grown in sampling order). */
+export function firstMembers(outputs: MemberOutputs, count: number): MemberOutputs {
+  if (count < 1 || count > outputs.members.length) throw new Error(`cannot take ${count} of ${outputs.members.length} members`);
+  return { ...outputs, members: outputs.members.slice(0, count) };
+}
+
+/** Row-wise softmax of [N, C] logits, computed in float64 with the row max subtracted. */
+export function softmaxRows(logits: ArrayLike<number>, classes: number): Float32Array {
+  if (logits.length % classes !== 0) throw new Error(`${logits.length} logits are not rows of ${classes} classes`);
+  const out = new Float32Array(logits.length);
+  const row = new Float64Array(classes);
+  for (let i = 0; i < logits.length; i += classes) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < classes; c++) max = Math.max(max, logits[i + c]);
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += (row[c] = Math.exp(logits[i + c] - max));
+    for (let c = 0; c < classes; c++) out[i + c] = row[c] / sum;
+  }
+  return out;
+}
+
+/** Predicted class of each row of [N, C] scores. Ties go to the lowest class index. */
+export function argmaxRows(scores: ArrayLike<number>, classes: number): Int32Array {
+  const n = scores.length / classes;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    // Strict '>' keeps the first (lowest-index) class among equal scores.
+    for (let c = 1; c < classes; c++) if (scores[i * classes + c] > scores[i * classes + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
