@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../lib/data/dataset';
 import { loadEmbeddedMnistSplits } from '../lib/data/mnist';
@@ -128,5 +131,29 @@ describe('optimizers follow the PyTorch update rules', () => {
   it('AdamW: first step moves by lr (bias-corrected), after decoupled decay', () => {
     // p·(1 − lr·wd) − lr·m̂/(√v̂ + eps) with m̂ = g, v̂ = g² → 1·(1 − 0.01·0.5) − 0.01 = 0.985
     assert.ok(Math.abs(run({ kind: 'adamw', lr: 0.01, weightDecay: 0.5, betas: [0.9, 0.999], eps: 1e-8 }, 1) - 0.985) < 1e-6);
+  });
+});
+
+describe('task model training resumes from its saved state', () => {
+  it('training interrupted after a save and run again ends with the same weights and buffers', () => {
+    const data = syntheticImages(80, [8, 8, 1], 10, 4); // 5 steps per epoch at batch 16
+    const config: TrainConfig = { ...defaultTrainConfig, epochs: 3, batchSize: 16, logEvery: 1 };
+    const values = (m: ReturnType<typeof createModel>) => [...m.params, ...m.buffers].map(([, v]) => Array.from(v.dataSync()));
+
+    const straight = createModel({ kind: 'convnet-s' }, 0);
+    const straightRun = trainModel(straight, data, config);
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-train-')), 'state.safetensors');
+    const interrupted = createModel({ kind: 'convnet-s' }, 0);
+    // Killed after step 7 (mid-epoch); the last save was at step 6.
+    assert.throws(() => trainModel(interrupted, data, config, (p) => { if (p.step === 7) throw new Error('killed'); }, { file, every: 3 }), /killed/);
+    interrupted.dispose();
+    const resumed = createModel({ kind: 'convnet-s' }, 0);
+    const resumedRun = trainModel(resumed, data, config, undefined, { file, every: 3 });
+    assert.deepEqual(values(resumed), values(straight));
+    assert.deepEqual(resumedRun.epochLosses, straightRun.epochLosses);
+    const other = createModel({ kind: 'convnet-s' }, 0);
+    assert.throws(() => trainModel(other, data, { ...config, batchSize: 8 }, undefined, { file, every: 3 }), /batchSize/);
+    [straight, resumed, other].forEach((m) => m.dispose());
   });
 });

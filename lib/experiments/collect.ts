@@ -77,6 +77,9 @@ export interface Collection {
 }
 
 export const BASE_MODEL_FILE = 'base-model.safetensors';
+/** The task model's training state, so a kill during stage 1's first part loses at most this many steps. */
+export const BASE_TRAIN_STATE_FILE = 'base-train-state.safetensors';
+const BASE_TRAIN_SAVE_EVERY = 100;
 export const ZOO_DIR = 'zoo';
 /** Names the stage in errors. */
 const STAGE = 'checkpoint collection';
@@ -115,7 +118,8 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
     loadModelWeights(baseFile, model);
   } else {
     const trained = trainModel(model, data.train, { ...config.train, seed: config.seed },
-      (p) => onProgress?.('train', p.step, p.totalSteps, { loss: p.loss }));
+      (p) => onProgress?.('train', p.step, p.totalSteps, { loss: p.loss }),
+      { file: path.join(outDir, BASE_TRAIN_STATE_FILE), every: BASE_TRAIN_SAVE_EVERY });
     checkFiniteVariables('task model training', trained.steps, new Map([...model.params, ...model.buffers]));
     saveModelWeights(baseFile, model);
   }

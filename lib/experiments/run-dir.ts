@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../util/atomic-write';
 import { configHash, differingFields } from '../util/config-diff';
 import { ConfigMismatchError, FileFormatError } from '../util/errors';
 import { JsonReader } from '../zoo/json-reader';
-import { BASE_MODEL_FILE, ZOO_DIR } from './collect';
+import { BASE_MODEL_FILE, BASE_TRAIN_STATE_FILE, ZOO_DIR } from './collect';
 
 export const RUN_FILE = 'run.json';
 export const AUTOENCODER_STATE_FILE = 'autoencoder-state.safetensors';
@@ -19,7 +19,7 @@ export const RESULTS_FILE = 'results.json';
 export const REPORT_FILE = 'report.html';
 
 /** Everything a run writes into its directory; ZOO_DIR is a directory of its own. */
-const RUN_OUTPUTS = [RUN_FILE, BASE_MODEL_FILE, AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE, RESULTS_FILE, REPORT_FILE];
+const RUN_OUTPUTS = [RUN_FILE, BASE_MODEL_FILE, BASE_TRAIN_STATE_FILE, AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE, RESULTS_FILE, REPORT_FILE];
 
 /**
  * Pins `outDir` to `config`: writes run.json on first use; later, refuses another config with a

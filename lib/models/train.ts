@@ -8,6 +8,12 @@ import type { ImageDataset } from '../data/dataset';
 import { minimize } from '../optim/minimize';
 import { Optimizer, type OptimizerConfig } from '../optim/optimizer';
 import { learningRateAt, type LrSchedule } from '../optim/schedule';
+import { checkFiniteVariables } from '../optim/finite-guard';
+import {
+  checkCheckpointOption, dataFingerprint, loadTrainState, restoreTrainState, saveDue, saveTrainState,
+  type LossPoint, type TrainCheckpoint,
+} from '../optim/train-state';
+import { readParams } from '../params/tensors';
 import { Rng } from '../util/rng';
 import { batchCount, batchIndices } from './batches';
 import { gatherRows, imagesTensor } from './evaluate';
@@ -75,47 +81,76 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasse
   return tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar);
 }
 
+const STAGE = 'task model training';
+
+/**
+ * Trains `model` on `data`. With a `checkpoint`, the state (parameters, BN buffers, momentum,
+ * the shuffle RNG at the start of the current epoch, losses) is saved every `checkpoint.every`
+ * steps and after the last; a later call finds it and continues bit-identically.
+ */
 export function trainModel(
   model: TaskModel, data: ImageDataset, config: TrainConfig, onProgress?: (p: TrainProgress) => void,
+  checkpoint?: TrainCheckpoint,
 ): TrainResult {
+  checkCheckpointOption(checkpoint);
   const vars = trainableVariables(model, config.trainable);
+  const state = new Map([...model.params, ...model.buffers]);
+  const identity = { train: config, model: model.kind, images: dataFingerprint(data.images), labels: dataFingerprint(Float32Array.from(data.labels)) };
   const optimizer = new Optimizer(config.optimizer);
-  const rng = new Rng(config.seed);
   const images = imagesTensor(data);
   const labels = tf.tensor1d(data.labels, 'int32');
   const stepsPerEpoch = batchCount(data.labels.length, config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
   const started = performance.now();
-  const epochLosses: number[] = [];
-  let step = 0;
   try {
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      let lossSum = 0;
-      let lossCount = 0;
+    const saved = checkpoint && loadTrainState(checkpoint.file, STAGE, identity, totalSteps);
+    if (saved) restoreTrainState(checkpoint.file, saved, state, optimizer);
+    // Resuming mid-epoch replays that epoch's shuffle from its start and skips the batches done.
+    const rng = saved ? Rng.fromState(saved.rng) : new Rng(config.seed);
+    const losses: LossPoint[] = saved ? saved.losses : [];
+    let step = saved?.step ?? 0;
+    for (let epoch = Math.floor(step / stepsPerEpoch); epoch < config.epochs; epoch++) {
+      const epochStart = rng.getState();
       let stepInEpoch = 0;
       for (const idx of batchIndices(data.labels.length, config.batchSize, rng)) {
-        optimizer.lr = learningRateAt(config.optimizer.lr, config.schedule, epoch + stepInEpoch++ / stepsPerEpoch);
+        if (epoch * stepsPerEpoch + stepInEpoch++ < step) continue;
+        optimizer.lr = learningRateAt(config.optimizer.lr, config.schedule, epoch + (stepInEpoch - 1) / stepsPerEpoch);
         const loss = trainStep({ model, forward: model.forward.bind(model), vars, optimizer, mode: config.mode },
           images, labels, idx, data.numClasses);
         step++;
-        const last = step === totalSteps;
-        if (step % config.logEvery === 0 || last || step % stepsPerEpoch === 0) {
-          const value = loss.dataSync()[0];
-          if (!Number.isFinite(value)) throw new Error(`training loss is ${value} at step ${step} (epoch ${epoch + 1})`);
-          lossSum += value;
-          lossCount++;
-          onProgress?.({ epoch: epoch + 1, step, totalSteps, loss: value, lr: optimizer.lr,
-            elapsedSeconds: (performance.now() - started) / 1000 });
-        }
+        const log = step % config.logEvery === 0 || step === totalSteps || step % stepsPerEpoch === 0;
+        const save = saveDue(checkpoint, step, totalSteps);
+        const value = log || save ? loss.dataSync()[0] : 0;
         loss.dispose();
+        if (!log && !save) continue;
+        if (!Number.isFinite(value)) throw new Error(`${STAGE}: loss is ${value} at step ${step} (epoch ${epoch + 1})`);
+        if (log) losses.push({ step, loss: value });
+        if (checkpoint && save) {
+          checkFiniteVariables(STAGE, step, state);
+          // After an epoch's last step the next epoch's shuffle is not drawn yet: its start is now.
+          const rngState = step % stepsPerEpoch === 0 ? rng.getState() : epochStart;
+          saveTrainState(checkpoint.file, STAGE, identity, {
+            step, params: readParams(state, [...state.keys()]), optimizer: optimizer.getState(), rng: rngState, losses, averages: null,
+          });
+        }
+        if (log) {
+          onProgress?.({ epoch: epoch + 1, step, totalSteps, loss: value, lr: optimizer.lr, elapsedSeconds: (performance.now() - started) / 1000 });
+        }
       }
-      epochLosses.push(lossSum / Math.max(lossCount, 1));
     }
+    return { steps: step, epochLosses: epochMeans(losses, stepsPerEpoch, config.epochs), seconds: (performance.now() - started) / 1000 };
   } finally {
     tf.dispose([images, labels]);
     optimizer.dispose();
   }
-  return { steps: step, epochLosses, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Mean of the logged losses within each epoch. */
+function epochMeans(losses: LossPoint[], stepsPerEpoch: number, epochs: number): number[] {
+  return Array.from({ length: epochs }, (_, e) => {
+    const inEpoch = losses.filter((l) => l.step > e * stepsPerEpoch && l.step <= (e + 1) * stepsPerEpoch).map((l) => l.loss);
+    return inEpoch.reduce((a, b) => a + b, 0) / Math.max(inEpoch.length, 1);
+  });
 }
 
 /** What one step trains: the whole model (forward) or a head on cached features (ModelSplit.head). */
