@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import type { ImageDataset } from '../lib/data/dataset';
 import { argmaxRows } from '../lib/ensemble';
 import { computeFeatures, evaluateVectors, memberProbabilities, modelProbabilities } from '../lib/eval';
 import { createModel, defaultTrainConfig, evaluateModel, splitFor, trainModel, type TaskModel } from '../lib/models';
@@ -8,16 +7,7 @@ import { flatten, readParams } from '../lib/params';
 import type { VectorSet } from '../lib/params/types';
 import { Rng } from '../lib/util/rng';
 import { maxAbsDiff } from './helpers/backends';
-
-function blobs(n: number, seed: number): ImageDataset {
-  const rng = new Rng(seed);
-  const labels = Int32Array.from({ length: n }, () => rng.int(10));
-  const images = new Float32Array(n * 144);
-  labels.forEach((c, i) => {
-    for (let p = 0; p < 144; p++) images[i * 144 + p] = rng.normal() * 0.5 + (Math.floor(p / 14.4) === c ? 1.5 : 0);
-  });
-  return { name: 'blobs', images, labels, shape: [12, 12, 1], numClasses: 10 };
-}
+import { blobs } from './helpers/tiny-pdiff';
 
 function rowSumsAreOne(probs: Float32Array, classes: number): void {
   for (let i = 0; i < probs.length; i += classes) {

@@ -3,38 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { DataSplits, ImageDataset } from '../lib/data/dataset';
-import { pdiffPreset, runPdiff, type PdiffConfig, type PdiffResults } from '../lib/experiments';
-import { Rng } from '../lib/util/rng';
+import { runPdiff, type PdiffResults } from '../lib/experiments';
 import { renderPdiffReport } from '../lib/viz';
+import { tinyConfig, tinyData } from './helpers/tiny-pdiff';
 
-function blobs(n: number, seed: number): ImageDataset {
-  const rng = new Rng(seed);
-  const labels = Int32Array.from({ length: n }, () => rng.int(10));
-  const images = new Float32Array(n * 144);
-  labels.forEach((c, i) => {
-    for (let p = 0; p < 144; p++) images[i * 144 + p] = rng.normal() * 0.5 + (Math.floor(p / 14.4) === c ? 1.5 : 0);
-  });
-  return { name: 'blobs', images, labels, shape: [12, 12, 1], numClasses: 10 };
-}
-
-const data: DataSplits = { train: blobs(160, 1), val: blobs(40, 2), test: blobs(40, 3) };
-const standard = pdiffPreset('standard');
-/** The standard recipe shrunk to seconds: every stage runs, on tiny shapes. */
-const tiny: PdiffConfig = {
-  ...standard,
-  preset: 'tiny',
-  collect: { ...standard.collect, train: { ...standard.collect.train, epochs: 4, batchSize: 16 }, finetuneBatchSize: 16, snapshots: 6, saveEvery: 3 },
-  autoencoderTrain: { ...standard.autoencoderTrain, steps: 30, logEvery: 10 },
-  schedule: { ...standard.schedule, steps: 100 },
-  denoiser: { channels: [8, 16] },
-  diffusionTrain: { ...standard.diffusionTrain, steps: 30, logEvery: 10 },
-  sampler: { ...standard.sampler, kind: 'ddim', steps: 10 },
-  generated: 8,
-  noiseSigmas: [0.01],
-};
-
-const run = (): PdiffResults => runPdiff(data, tiny, fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-pdiff-')), 'test');
+const run = (): PdiffResults => runPdiff(tinyData, tinyConfig, fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-pdiff-')), 'test');
 
 describe('p-diff runner (tiny end-to-end run)', () => {
   let first: PdiffResults;

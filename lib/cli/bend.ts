@@ -7,13 +7,13 @@
  * (its results.json and report.html are then replaced by BEND's). --restart deletes the state first.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeBackend, initBackend } from '../backend';
 import { runBend } from '../experiments/bend';
 import { bendPreset } from '../experiments/bend-config';
 import { loadPdiffData } from '../experiments/pdiff-data';
-import { claimRunDir, clearRunDir, REPORT_FILE, RESULTS_FILE } from '../experiments/run-dir';
+import { claimRunDir, REPORT_FILE, RESULTS_FILE } from '../experiments/run-dir';
 import { writeFileAtomic } from '../util/atomic-write';
+import { parseRunArgs, prepareOutDir } from './run-args';
 import { ConfigMismatchError } from '../util/errors';
 import { renderBendReport } from '../viz/bend-report';
 import { bendCostTable, bendCurveTable, bendDiversityTable, bendMethodsTable } from '../viz/bend-tables';
@@ -21,22 +21,10 @@ import { consoleProgress } from '../viz/progress-reporter';
 import { rowsToText } from '../viz/tables';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      preset: { type: 'string', default: 'quick' },
-      seed: { type: 'string', default: '0' },
-      out: { type: 'string' },
-      restart: { type: 'boolean', default: false },
-    },
-  });
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed takes a non-negative integer, got ${values.seed}`);
-  const config = bendPreset(values.preset, seed);
-  const out = path.resolve(values.out ?? path.join('runs', `bend-${config.pdiff.preset}-seed${seed}`));
-  if (values.restart) {
-    const removed = clearRunDir(out);
-    if (removed.length) console.log(`--restart: deleted ${removed.join(', ')} in ${out}`);
-  }
+  const args = parseRunArgs();
+  const config = bendPreset(args.preset, args.seed);
+  const seed = args.seed;
+  const out = prepareOutDir(args, 'bend', config.pdiff.preset);
   // Before anything slow: a directory of another generator config is refused at once.
   claimRunDir(out, config.pdiff as unknown as Record<string, unknown>);
 

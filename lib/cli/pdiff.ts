@@ -6,35 +6,23 @@
  * state first.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeBackend, initBackend } from '../backend';
 import { loadPdiffData } from '../experiments/pdiff-data';
 import { pdiffPreset } from '../experiments/pdiff-config';
 import { runPdiff } from '../experiments/pdiff';
-import { claimRunDir, clearRunDir, REPORT_FILE, RESULTS_FILE } from '../experiments/run-dir';
+import { claimRunDir, REPORT_FILE, RESULTS_FILE } from '../experiments/run-dir';
 import { writeFileAtomic } from '../util/atomic-write';
+import { parseRunArgs, prepareOutDir } from './run-args';
 import { ConfigMismatchError, WriteError } from '../util/errors';
 import { consoleProgress } from '../viz/progress-reporter';
 import { renderPdiffReport } from '../viz/report';
 import { accuracyTable, rowsToText, timingTable } from '../viz/tables';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      preset: { type: 'string', default: 'quick' },
-      seed: { type: 'string', default: '0' },
-      out: { type: 'string' },
-      restart: { type: 'boolean', default: false },
-    },
-  });
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed takes a non-negative integer, got ${values.seed}`);
-  const config = pdiffPreset(values.preset, seed);
-  const out = path.resolve(values.out ?? path.join('runs', `pdiff-${config.preset}-seed${seed}`));
-  if (values.restart) {
-    const removed = clearRunDir(out);
-    if (removed.length) console.log(`--restart: deleted ${removed.join(', ')} in ${out}`);
-  }
+  const args = parseRunArgs();
+  const config = pdiffPreset(args.preset, args.seed);
+  const seed = args.seed;
+  const out = prepareOutDir(args, 'pdiff', config.preset);
   // Before anything slow: a directory of another config is refused at once.
   claimRunDir(out, config as unknown as Record<string, unknown>);
 

@@ -8,6 +8,7 @@ import type { TaskModel } from '../models/task-model';
 import type { ModelSplit } from '../models/split';
 import type { ParamManifest, VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
+import { headParamsOf } from './head-params';
 
 export interface VectorEvaluation {
   /** Accuracy of each model in [0, 1]. */
@@ -25,22 +26,6 @@ export interface EvaluateVectorsOptions {
 
 export const defaultEvaluateVectorsOptions: EvaluateVectorsOptions = { modelsPerChunk: 10, imagesPerChunk: 1000 };
 
-/** The head parameters of M models: subset columns of the vectors, the model's own otherwise. */
-function headParams(model: TaskModel, split: ModelSplit, manifest: ParamManifest, vectors: tf.Tensor2D): Map<string, tf.Tensor> {
-  const byName = new Map(manifest.entries.map((e) => [e.name, e]));
-  const m = vectors.shape[0];
-  const params = new Map<string, tf.Tensor>();
-  for (const name of split.headParams) {
-    const entry = byName.get(name);
-    const own = model.params.get(name);
-    if (!own) throw new InputError(`the ${model.kind} model has no parameter ${name}`);
-    params.set(name, tf.tidy(() => entry
-      ? vectors.slice([0, entry.offset], [m, entry.size]).reshape([m, ...entry.shape])
-      : own.expandDims(0)));
-  }
-  return params;
-}
-
 export function evaluateVectors(
   model: TaskModel, split: ModelSplit, manifest: ParamManifest, vectors: VectorSet,
   features: tf.Tensor, labels: Int32Array, options: EvaluateVectorsOptions = defaultEvaluateVectorsOptions,
@@ -54,7 +39,7 @@ export function evaluateVectors(
   for (let m0 = 0; m0 < vectors.count; m0 += options.modelsPerChunk) {
     const mCount = Math.min(options.modelsPerChunk, vectors.count - m0);
     const chunk = tf.tensor2d(vectors.data.subarray(m0 * vectors.dim, (m0 + mCount) * vectors.dim), [mCount, vectors.dim]);
-    const params = headParams(model, split, manifest, chunk);
+    const params = headParamsOf(model, split, manifest, chunk);
     try {
       for (let i0 = 0; i0 < n; i0 += options.imagesPerChunk) {
         const iCount = Math.min(options.imagesPerChunk, n - i0);

@@ -1,7 +1,6 @@
 /**
  * The head parameters of M models for `ModelSplit.headMany`: the subset's columns of the
  * vectors, [M, ...shape] each, and the model's own value, [1, ...shape], for the rest.
- * (The same construction as the private helper of evaluate-vectors.ts, shared from here.)
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSplit } from '../models/split';

@@ -1,36 +1,13 @@
 /**
- * The small p-diff run of the kill and full-disk tests, kept here (not shared) because the kill
- * points depend on its exact step counts: 40 base training steps (progress at 10, 20, 30, 40),
+ * The small p-diff run of the kill and full-disk tests: tiny-pdiff's config, whose step counts
+ * the kill points depend on: 40 base training steps (progress at 10, 20, 30, 40),
  * 6 snapshots saved every 3, 30 AE and 30 DDPM steps logged and saved every 10, then 7 populations
  * evaluated. About 2 s of compute.
  */
-import type { DataSplits, ImageDataset } from '../../lib/data/dataset';
-import { pdiffPreset, type PdiffConfig } from '../../lib/experiments/pdiff-config';
-import { Rng } from '../../lib/util/rng';
-
-/** n 12×12 images whose class c lights up band c of the pixels, plus noise. */
-function blobs(n: number, seed: number): ImageDataset {
-  const rng = new Rng(seed);
-  const labels = Int32Array.from({ length: n }, () => rng.int(10));
-  const images = new Float32Array(n * 144);
-  labels.forEach((c, i) => {
-    for (let p = 0; p < 144; p++) images[i * 144 + p] = rng.normal() * 0.5 + (Math.floor(p / 14.4) === c ? 1.5 : 0);
-  });
-  return { name: 'blobs', images, labels, shape: [12, 12, 1], numClasses: 10 };
-}
+import type { DataSplits } from '../../lib/data/dataset';
+import type { PdiffConfig } from '../../lib/experiments/pdiff-config';
+import { blobs, tinyConfig } from './tiny-pdiff';
 
 export const runData = (): DataSplits => ({ train: blobs(160, 1), val: blobs(40, 2), test: blobs(40, 3) });
 
-const standard = pdiffPreset('standard');
-export const runConfig: PdiffConfig = {
-  ...standard,
-  preset: 'resumable-test',
-  collect: { ...standard.collect, train: { ...standard.collect.train, epochs: 4, batchSize: 16 }, finetuneBatchSize: 16, snapshots: 6, saveEvery: 3 },
-  autoencoderTrain: { ...standard.autoencoderTrain, steps: 30, logEvery: 10 },
-  schedule: { ...standard.schedule, steps: 100 },
-  denoiser: { channels: [8, 16] },
-  diffusionTrain: { ...standard.diffusionTrain, steps: 30, logEvery: 10 },
-  sampler: { ...standard.sampler, kind: 'ddim', steps: 10 },
-  generated: 8,
-  noiseSigmas: [0.01],
-};
+export const runConfig: PdiffConfig = { ...tinyConfig, preset: 'resumable-test' };

@@ -18,7 +18,10 @@ export const tinyData: DataSplits = { train: blobs(160, 1), val: blobs(40, 2), t
 
 const standard = pdiffPreset('standard');
 
-/** Every stage of the standard recipe runs, on tiny shapes (K = 6, 30 AE and DDPM steps, 10 DDIM steps, 8 generated). */
+/**
+ * Every stage of the standard recipe runs, on tiny shapes (K = 6, 30 AE and DDPM steps, 10 DDIM
+ * steps, 8 generated). The kill test (resumable-run.ts) depends on these step counts.
+ */
 export const tinyConfig: PdiffConfig = {
   ...standard,
   preset: 'tiny',
