@@ -66,7 +66,8 @@ describe('p-diff ablation runs (tiny)', () => {
     const [none, both] = results;
     assert.deepEqual(none.results.populations.originals.test, both.results.populations.originals.test);
     assert.notDeepEqual(none.results.training.autoencoderLoss, both.results.training.autoencoderLoss, 'the noise setting took effect');
-    const zoos = fs.readdirSync(root, { recursive: true }).filter((p) => path.basename(String(p)) === ZOO_DIR);
+    const entries: string[] = fs.readdirSync(root, { recursive: true }).map(String);
+    const zoos = entries.filter((p) => path.basename(p) === ZOO_DIR);
     assert.equal(zoos.length, 1, 'one collection on disk');
 
     const rows = ablationTable(results);
