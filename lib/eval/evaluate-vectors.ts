@@ -8,7 +8,7 @@ import type { TaskModel } from '../models/task-model';
 import type { ModelSplit } from '../models/split';
 import type { ParamManifest, VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
-import { headParamsOf } from './head-params';
+import { checkSubsetVectors, forEachHeadBlock } from './head-params';
 
 export interface VectorEvaluation {
   /** Accuracy of each model in [0, 1]. */
@@ -30,31 +30,14 @@ export function evaluateVectors(
   model: TaskModel, split: ModelSplit, manifest: ParamManifest, vectors: VectorSet,
   features: tf.Tensor, labels: Int32Array, options: EvaluateVectorsOptions = defaultEvaluateVectorsOptions,
 ): VectorEvaluation {
-  if (vectors.dim !== manifest.size) throw new InputError(`vectors have dim ${vectors.dim}, the subset has ${manifest.size}`);
+  checkSubsetVectors(vectors, manifest);
   if (features.shape[0] !== labels.length) throw new InputError(`${features.shape[0]} feature rows for ${labels.length} labels`);
-  const bad = vectors.data.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new InputError(`parameter vector ${Math.floor(bad / vectors.dim)} holds ${vectors.data[bad]}`);
   const n = labels.length;
   const predictions = Array.from({ length: vectors.count }, () => new Int32Array(n));
-  for (let m0 = 0; m0 < vectors.count; m0 += options.modelsPerChunk) {
-    const mCount = Math.min(options.modelsPerChunk, vectors.count - m0);
-    const chunk = tf.tensor2d(vectors.data.subarray(m0 * vectors.dim, (m0 + mCount) * vectors.dim), [mCount, vectors.dim]);
-    const params = headParamsOf(model, split, manifest, chunk);
-    try {
-      for (let i0 = 0; i0 < n; i0 += options.imagesPerChunk) {
-        const iCount = Math.min(options.imagesPerChunk, n - i0);
-        const pred = tf.tidy(() => {
-          const x = features.slice(i0, iCount);
-          return split.headMany(x, params).argMax(2); // [M, iCount]
-        });
-        const values = pred.dataSync() as Int32Array;
-        pred.dispose();
-        for (let j = 0; j < mCount; j++) predictions[m0 + j].set(values.subarray(j * iCount, (j + 1) * iCount), i0);
-      }
-    } finally {
-      tf.dispose([chunk, ...params.values()]);
-    }
-  }
+  forEachHeadBlock(model, split, manifest, vectors, features, options, (logits, { m0, models, i0, images }) => {
+    const values = logits.argMax(2).dataSync() as Int32Array; // [M, images]
+    for (let j = 0; j < models; j++) predictions[m0 + j].set(values.subarray(j * images, (j + 1) * images), i0);
+  });
   const accuracy = predictions.map((p) => {
     let correct = 0;
     for (let i = 0; i < n; i++) if (p[i] === labels[i]) correct++;

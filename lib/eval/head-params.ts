@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSplit } from '../models/split';
 import type { TaskModel } from '../models/task-model';
-import type { ParamManifest } from '../params/types';
+import type { ParamManifest, VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 
 /** Caller disposes the returned tensors. */
@@ -22,4 +22,44 @@ export function headParamsOf(model: TaskModel, split: ModelSplit, manifest: Para
       : own.expandDims(0)));
   }
   return params;
+}
+
+/** Rejects vectors that do not fit the subset or hold NaN/Infinity, before any work. */
+export function checkSubsetVectors(vectors: VectorSet, manifest: ParamManifest): void {
+  if (vectors.dim !== manifest.size) throw new InputError(`vectors have dim ${vectors.dim}, the subset has ${manifest.size}`);
+  const bad = vectors.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new InputError(`parameter vector ${Math.floor(bad / vectors.dim)} holds ${vectors.data[bad]}`);
+}
+
+/** A block of models × images: models [m0, m0 + models), images [i0, i0 + images). */
+export interface HeadBlock {
+  m0: number;
+  models: number;
+  i0: number;
+  images: number;
+}
+
+/**
+ * Runs the heads of all vectors on cached features in blocks of models × images, the memory
+ * bound of evaluation. `read` turns each block's logits [M, images, C] into what the caller keeps
+ * (inside a tidy: it may make tensors, and must read back what it needs).
+ */
+export function forEachHeadBlock(
+  model: TaskModel, split: ModelSplit, manifest: ParamManifest, vectors: VectorSet, features: tf.Tensor,
+  chunks: { modelsPerChunk: number; imagesPerChunk: number }, read: (logits: tf.Tensor3D, block: HeadBlock) => void,
+): void {
+  const n = features.shape[0];
+  for (let m0 = 0; m0 < vectors.count; m0 += chunks.modelsPerChunk) {
+    const models = Math.min(chunks.modelsPerChunk, vectors.count - m0);
+    const chunk = tf.tensor2d(vectors.data.subarray(m0 * vectors.dim, (m0 + models) * vectors.dim), [models, vectors.dim]);
+    const params = headParamsOf(model, split, manifest, chunk);
+    try {
+      for (let i0 = 0; i0 < n; i0 += chunks.imagesPerChunk) {
+        const images = Math.min(chunks.imagesPerChunk, n - i0);
+        tf.tidy(() => read(split.headMany(features.slice(i0, images), params), { m0, models, i0, images }));
+      }
+    } finally {
+      tf.dispose([chunk, ...params.values()]);
+    }
+  }
 }

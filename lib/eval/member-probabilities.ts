@@ -11,7 +11,7 @@ import type { TaskModel } from '../models/task-model';
 import type { ParamManifest, VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 import { defaultEvaluateVectorsOptions, type EvaluateVectorsOptions } from './evaluate-vectors';
-import { headParamsOf } from './head-params';
+import { checkSubsetVectors, forEachHeadBlock } from './head-params';
 
 /**
  * Member m's [N, C] softmax probabilities on the N rows of `features`, for every vector of
@@ -21,33 +21,20 @@ export function memberProbabilities(
   model: TaskModel, split: ModelSplit, manifest: ParamManifest, vectors: VectorSet,
   features: tf.Tensor, options: EvaluateVectorsOptions = defaultEvaluateVectorsOptions,
 ): MemberOutputs {
-  if (vectors.dim !== manifest.size) throw new InputError(`vectors have dim ${vectors.dim}, the subset has ${manifest.size}`);
+  checkSubsetVectors(vectors, manifest);
   if (vectors.count < 1) throw new InputError('no parameter vectors to evaluate');
-  const bad = vectors.data.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new InputError(`parameter vector ${Math.floor(bad / vectors.dim)} holds ${vectors.data[bad]}`);
   const n = features.shape[0];
   let classes = 0;
   const members: Float32Array[] = [];
-  for (let m0 = 0; m0 < vectors.count; m0 += options.modelsPerChunk) {
-    const mCount = Math.min(options.modelsPerChunk, vectors.count - m0);
-    const chunk = tf.tensor2d(vectors.data.subarray(m0 * vectors.dim, (m0 + mCount) * vectors.dim), [mCount, vectors.dim]);
-    const params = headParamsOf(model, split, manifest, chunk);
-    try {
-      for (let i0 = 0; i0 < n; i0 += options.imagesPerChunk) {
-        const iCount = Math.min(options.imagesPerChunk, n - i0);
-        const probs = tf.tidy(() => tf.softmax(split.headMany(features.slice(i0, iCount), params), 2)); // [M, iCount, C]
-        if (!classes) {
-          classes = probs.shape[2];
-          for (let j = 0; j < vectors.count; j++) members.push(new Float32Array(n * classes));
-        }
-        const values = probs.dataSync() as Float32Array;
-        probs.dispose();
-        const rows = iCount * classes;
-        for (let j = 0; j < mCount; j++) members[m0 + j].set(values.subarray(j * rows, (j + 1) * rows), i0 * classes);
-      }
-    } finally {
-      tf.dispose([chunk, ...params.values()]);
+  forEachHeadBlock(model, split, manifest, vectors, features, options, (logits, { m0, models, i0, images }) => {
+    const probs = tf.softmax(logits, 2); // [M, images, C]
+    if (!classes) {
+      classes = probs.shape[2];
+      for (let j = 0; j < vectors.count; j++) members.push(new Float32Array(n * classes));
     }
-  }
+    const values = probs.dataSync() as Float32Array;
+    const rows = images * classes;
+    for (let j = 0; j < models; j++) members[m0 + j].set(values.subarray(j * rows, (j + 1) * rows), i0 * classes);
+  });
   return { classes, examples: n, members };
 }
