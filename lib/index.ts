@@ -7,6 +7,7 @@ export * as params from './params';
 export * as zoo from './zoo';
 export * as autoencoder from './autoencoder';
 export * as diffusion from './diffusion';
+export * as conditioning from './conditioning';
 export * as evaluation from './eval';
 export * as ensemble from './ensemble';
 export * as experiments from './experiments';

@@ -11,3 +11,5 @@ export * from './splits';
 export * from './checksum';
 export * from './download-file';
 export * from './download';
+export * from './variants';
+export * from './tasks';

@@ -4,9 +4,10 @@
  * LeakyReLU, additive skips, and a learned timestep embedding [T, D] looked up per sample and
  * added, broadcast over channels, to the input of every block. It knows nothing of schedules.
  *
- * Seam for conditioning (D2NWG): `forward` takes the per-sample additive embedding rather than
- * t, so a conditional denoiser can add a projected condition to it (or FiLM it) without
- * touching the blocks; concatenating the condition as an extra channel would widen enc0's input.
+ * Seam for conditioning (D2NWG, ./conditional): `forward` takes the input channels, the
+ * per-sample embedding and an optional per-block modulation, so a conditional denoiser can
+ * concatenate a projected condition as extra input channels (`inputChannels` widens enc0) or
+ * FiLM the blocks without touching them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { named, ParamBuilder } from '../models/layers';
@@ -18,6 +19,14 @@ import type { Denoiser } from './types';
 export interface DenoiserConfig {
   /** Channels of the encoder levels from the input side; the decoder mirrors them back to 1. */
   channels: number[];
+  /**
+   * The two normalisations of every block: 'instance' (p-diff's InstanceNorm over the D
+   * positions) or 'none'; absent: 'instance' (optional so p-diff configs keep their identity).
+   * InstanceNorm removes each latent's mean over its positions and its scale before the first
+   * convolution, so the network cannot see them and cannot predict the mean of ε: with it, a
+   * denoiser does not learn data whose latents differ in mean or scale (test/diffusion-conditional-learning).
+   */
+  norm?: 'instance' | 'none';
 }
 
 /** pdiff-small's CPU-scale width. */
@@ -39,10 +48,16 @@ interface BlockSpec {
   first: boolean;
 }
 
-/** Encoder 1→c0→…→c_{L−1}; decoder c_{L−1}→…→c0, then c0→c0→1 (the reference's layout for any L). */
-function blockSpecs(channels: number[]): { encoder: BlockSpec[]; decoder: BlockSpec[] } {
+/**
+ * Applied to each block's first normalisation output: (block name, h [B, D, c_in]) → [B, D, c_in].
+ * Runs inside the forward's tf.tidy.
+ */
+export type BlockModulation = (block: string, h: tf.Tensor3D) => tf.Tensor3D;
+
+/** Encoder c_x→c0→…→c_{L−1}; decoder c_{L−1}→…→c0, then c0→c0→1 (the reference's layout for any L, c_x = 1). */
+function blockSpecs(channels: number[], inputChannels: number): { encoder: BlockSpec[]; decoder: BlockSpec[] } {
   const L = channels.length;
-  const encoder = channels.map((c, i) => ({ name: `enc${i}`, cIn: i === 0 ? 1 : channels[i - 1], cMid: c, cOut: c, first: i === 0 }));
+  const encoder = channels.map((c, i) => ({ name: `enc${i}`, cIn: i === 0 ? inputChannels : channels[i - 1], cMid: c, cOut: c, first: i === 0 }));
   const decoder = channels.slice(0, L - 1).reverse().map((c, j) => ({ name: `dec${j}`, cIn: channels[L - 1 - j], cMid: c, cOut: c, first: false }));
   decoder.push({ name: `dec${L - 1}`, cIn: channels[0], cMid: channels[0], cOut: 1, first: false });
   return { encoder, decoder };
@@ -53,14 +68,24 @@ export class LatentDenoiser implements Denoiser {
   private readonly encoder: BlockSpec[];
   private readonly decoder: BlockSpec[];
 
-  /** `dim` D of the latents, `timesteps` T of the schedule; seeded PyTorch-default initialisation. */
-  constructor(readonly dim: number, readonly timesteps: number, readonly config: DenoiserConfig = defaultDenoiserConfig, seed = 0) {
+  /**
+   * `dim` D of the latents, `timesteps` T of the schedule; seeded PyTorch-default initialisation.
+   * `inputChannels` > 1 widens enc0 for channels concatenated to the latent (see `forward`).
+   */
+  constructor(
+    readonly dim: number, readonly timesteps: number, readonly config: DenoiserConfig = defaultDenoiserConfig, seed = 0,
+    readonly inputChannels = 1,
+  ) {
     if (!(Number.isInteger(dim) && dim >= 1)) throw new InputError(`denoiser dim must be a positive integer, got ${dim}`);
     if (!(Number.isInteger(timesteps) && timesteps >= 1)) throw new InputError(`denoiser timesteps must be a positive integer, got ${timesteps}`);
     if (config.channels.length < 1 || !config.channels.every((c) => Number.isInteger(c) && c >= 1)) {
       throw new InputError(`denoiser channels must be positive integers, got [${config.channels}]`);
     }
-    ({ encoder: this.encoder, decoder: this.decoder } = blockSpecs(config.channels));
+    if (config.norm !== undefined && config.norm !== 'instance' && config.norm !== 'none') {
+      throw new InputError(`denoiser norm must be 'instance' or 'none', got ${String(config.norm)}`);
+    }
+    if (!(Number.isInteger(inputChannels) && inputChannels >= 1)) throw new InputError(`denoiser inputChannels must be a positive integer, got ${inputChannels}`);
+    ({ encoder: this.encoder, decoder: this.decoder } = blockSpecs(config.channels, inputChannels));
     const rng = new Rng(seed);
     const b = new ParamBuilder(rng);
     for (const { name, cIn, cMid, cOut } of [...this.encoder, ...this.decoder]) {
@@ -80,7 +105,13 @@ export class LatentDenoiser implements Denoiser {
   predict(x: tf.Tensor2D, t: Int32Array): tf.Tensor2D {
     if (x.rank !== 2 || x.shape[1] !== this.dim) throw new InputError(`denoiser input must be [B, ${this.dim}], got [${x.shape}]`);
     if (t.length !== x.shape[0]) throw new InputError(`denoiser got ${x.shape[0]} samples but ${t.length} timesteps`);
-    return tf.tidy(() => this.forward(x, this.timeEmbedding(t)));
+    if (this.inputChannels !== 1) throw new InputError(`this denoiser takes ${this.inputChannels} input channels: call forward`);
+    return tf.tidy(() => this.forward(x.reshape([x.shape[0], this.dim, 1]), this.timeEmbedding(t))); // x as NWC, one channel
+  }
+
+  /** Each block's name and the channels of its first normalisation's output (what a modulation sees). */
+  get blocks(): { name: string; channels: number }[] {
+    return [...this.encoder, ...this.decoder].map(({ name, cIn }) => ({ name, channels: cIn }));
   }
 
   /** Row t_i of the embedding table for each sample, as [B, D, 1] to broadcast over channels. */
@@ -90,31 +121,41 @@ export class LatentDenoiser implements Denoiser {
       tf.gather(named(this.params, 'time_embed/weight'), tf.tensor1d(t, 'int32')).expandDims(2) as tf.Tensor3D);
   }
 
-  /** The network given the per-sample embedding added before every block: x [B, D], emb [B, D, 1] → [B, D]. */
-  forward(x: tf.Tensor2D, embedding: tf.Tensor3D): tf.Tensor2D {
+  /**
+   * The network given its input channels, the per-sample embedding added (broadcast over
+   * channels) before every block, and an optional modulation of every block:
+   * input [B, D, inputChannels], emb [B, D, 1] → [B, D].
+   */
+  forward(input: tf.Tensor3D, embedding: tf.Tensor3D, modulate?: BlockModulation): tf.Tensor2D {
+    const [B, D, C] = input.shape;
+    if (D !== this.dim || C !== this.inputChannels) throw new InputError(`denoiser input must be [B, ${this.dim}, ${this.inputChannels}], got [${input.shape}]`);
     return tf.tidy(() => {
-      const [B, D] = x.shape;
-      let h = x.reshape([B, D, 1]) as tf.Tensor3D; // [B, D, 1]: NWC, one channel
+      let h = input; // [B, D, c_x]
       const skips: tf.Tensor3D[] = [];
       for (const spec of this.encoder) {
-        h = this.block(spec, h.add(embedding)); // [B, D, c_i]
+        h = this.block(spec, h.add(embedding), modulate); // [B, D, c_i]
         skips.push(h);
       }
       const L = this.encoder.length;
       this.decoder.forEach((spec, j) => {
-        h = this.block(spec, h.add(embedding));
+        h = this.block(spec, h.add(embedding), modulate);
         if (j < L - 1) h = h.add(skips[L - 2 - j]); // additive skip from the encoder level of equal width
       });
       return h.reshape([B, D]) as tf.Tensor2D; // [B, D, 1] → [B, D]
     });
   }
 
-  /** [LeakyReLU], InstanceNorm, Conv1d k3 c_in→c_mid, LeakyReLU, InstanceNorm, Conv1d k3 c_mid→c_out. */
-  private block(spec: BlockSpec, x: tf.Tensor3D): tf.Tensor3D {
-    let h = spec.first ? x : leakyRelu(x, LEAKY_SLOPE);
-    h = this.conv(`${spec.name}/conv1`, instanceNorm(h)); // [B, D, c_mid]
+  /** [LeakyReLU], Norm, [modulation], Conv1d k3 c_in→c_mid, LeakyReLU, Norm, Conv1d k3 c_mid→c_out. */
+  private block(spec: BlockSpec, x: tf.Tensor3D, modulate: BlockModulation | undefined): tf.Tensor3D {
+    let h = this.norm(spec.first ? x : leakyRelu(x, LEAKY_SLOPE)); // [B, D, c_in]
+    if (modulate) h = modulate(spec.name, h);
+    h = this.conv(`${spec.name}/conv1`, h); // [B, D, c_mid]
     h = leakyRelu(h, LEAKY_SLOPE);
-    return this.conv(`${spec.name}/conv2`, instanceNorm(h)); // [B, D, c_out]
+    return this.conv(`${spec.name}/conv2`, this.norm(h)); // [B, D, c_out]
+  }
+
+  private norm(x: tf.Tensor3D): tf.Tensor3D {
+    return this.config.norm === 'none' ? x : instanceNorm(x);
   }
 
   /** Stride-1 'same' convolution (PyTorch padding 1 for k = 3) plus bias. */

@@ -28,3 +28,24 @@ export interface Denoiser {
   /** x [B, D], t [B] → ε̂ [B, D]. */
   predict(x: tf.Tensor2D, t: Int32Array): tf.Tensor2D;
 }
+
+/**
+ * A denoiser ε_θ(x, t, c) with a learned null condition, for classifier-free guidance. Its
+ * `predict(x, t)` is the unconditional prediction: the null condition on every row.
+ */
+export interface ConditionalDenoiser extends Denoiser {
+  /** Length Dc of the condition vectors. */
+  readonly conditionDim: number;
+  /**
+   * x [B, D], t [B], condition [B, Dc] → ε̂ [B, D]; row i takes the null condition instead of its
+   * own where drop[i] = 1 (default: no row dropped).
+   */
+  predictConditional(x: tf.Tensor2D, t: Int32Array, condition: tf.Tensor2D, drop?: Uint8Array): tf.Tensor2D;
+}
+
+/** Latents [N, D] with one condition vector per latent [N, Dc], row i belonging to latent i. */
+export interface ConditionedLatents {
+  latents: tf.Tensor2D | LatentSet;
+  /** Plain data or a tensor; a LatentSet here is any [count, dim] row-major matrix. */
+  conditions: tf.Tensor2D | LatentSet;
+}
