@@ -24,3 +24,13 @@ export {
 export type { PdiffVariant, VariantResult } from './pdiff-ablations';
 export { exploreLatents, trajectoryTimesteps, defaultLatentExplorerConfig } from './latent-explorer';
 export type { LatentExplorerConfig, LatentExploration, ProjectedPopulation, TrajectoryFrame } from './latent-explorer';
+export { runD2nwg } from './d2nwg';
+export { d2nwgPreset, checkD2nwgConfig } from './d2nwg-config';
+export type { D2nwgConfig, D2nwgSamplingConfig } from './d2nwg-config';
+export type { D2nwgResults, D2nwgSummary, MethodSummary as D2nwgMethodSummary } from './d2nwg-results';
+export { D2NWG_METHODS, FINE_TUNE_STARTS } from './d2nwg-evaluate';
+export type { D2nwgMethod, FineTuneStart, HeldOutResult, MethodScore as D2nwgMethodScore } from './d2nwg-evaluate';
+export { buildTaskZoo, openTaskZoo } from './d2nwg-task-zoo';
+export type { TaskZoo } from './d2nwg-task-zoo';
+export { taskZooPreset } from './d2nwg-zoo-config';
+export type { TaskZooConfig } from './d2nwg-zoo-config';

@@ -1,0 +1,54 @@
+/** Result tables of a D2NWG run (rows for arquero, the report and the console). */
+import { D2NWG_METHODS, FINE_TUNE_STARTS, type D2nwgMethod } from '../experiments/d2nwg-evaluate';
+import type { D2nwgResults, D2nwgSummary } from '../experiments/d2nwg-results';
+import type { Row } from './tables';
+
+export const D2NWG_METHOD_LABELS: Record<D2nwgMethod, string> = {
+  generated: 'D2NWG (conditional diffusion)',
+  unconditional: 'unconditional diffusion',
+  random: 'random init',
+  meanHead: 'mean zoo head',
+  retrieval: 'retrieval: nearest training task',
+  classRetrieval: 'retrieval: nearest class rows',
+  trained: 'trained on the task (reference)',
+};
+
+const pct = (v: number) => (100 * v).toFixed(2);
+
+/** Per method: mean and val-selected test accuracy (%) over all held-out tasks and per novelty, and % of the trained head. */
+export function d2nwgMethodsTable(results: D2nwgResults): Row[] {
+  const groups: [string, D2nwgSummary][] = [['all', results.summary.all], ...Object.entries(results.summary.byNovelty) as [string, D2nwgSummary][]];
+  const trained = results.summary.all.methods.trained.mean;
+  return D2NWG_METHODS.map((m) => {
+    const row: Row = { method: D2NWG_METHOD_LABELS[m] };
+    for (const [name, s] of groups) {
+      row[`${name} (${s.tasks}): mean`] = pct(s.methods[m].mean);
+      row[`${name}: val-selected`] = pct(s.methods[m].valSelected);
+    }
+    row['% of trained (mean)'] = (100 * results.summary.all.methods[m].mean / trained).toFixed(1);
+    return row;
+  });
+}
+
+/** Mean test accuracy (%) after each fine-tuning step count, per starting head. */
+export function d2nwgFineTuneTable(results: D2nwgResults): Row[] {
+  const steps = results.config.fineTuneSteps as number[];
+  return FINE_TUNE_STARTS.map((start) => {
+    const row: Row = { start: D2NWG_METHOD_LABELS[start] };
+    steps.forEach((s, k) => { row[`${s} steps`] = pct(results.summary.all.fineTune[start][k]); });
+    return row;
+  });
+}
+
+/** One row per held-out task: novelty and each method's mean test accuracy (%). */
+export function d2nwgTaskTable(results: D2nwgResults): Row[] {
+  return results.tasks.map((t) => ({
+    task: t.id, novelty: t.novelty,
+    ...Object.fromEntries(D2NWG_METHODS.map((m) => [m, pct(t.methods[m].mean)])),
+    retrieved: t.retrieved.id,
+  }));
+}
+
+export function d2nwgTimingTable(results: D2nwgResults): Row[] {
+  return Object.entries(results.timings).map(([stage, seconds]) => ({ stage, seconds: seconds.toFixed(1) }));
+}
