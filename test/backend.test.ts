@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { forcedBackend } from '../lib/backend';
+import { NATIVE_ADDON_PATH } from '../lib/backend/native-addon';
 import { Rng } from '../lib/util/rng';
 import { maxAbsDiff, onBackend } from './helpers/backends';
 
@@ -17,10 +19,11 @@ function probe(env: Record<string, string>): { name?: string; provider?: string;
 }
 
 describe('backend selection', () => {
-  it('chooses wasm here (tfjs-node is not installed) and reports what it skipped', () => {
+  it('chooses native when its addon is built, else wasm (tfjs-node is not installed here)', () => {
     const info = probe({ PARAMDIFF_BACKEND: '' });
-    assert.equal(info.name, 'wasm');
-    assert.equal(info.provider, '@tensorflow/tfjs-backend-wasm');
+    const native = fs.existsSync(NATIVE_ADDON_PATH);
+    assert.equal(info.name, native ? 'native' : 'wasm');
+    assert.equal(info.provider, native ? 'paramdiff native addon' : '@tensorflow/tfjs-backend-wasm');
   });
 
   it('forces cpu and wasm through PARAMDIFF_BACKEND', () => {

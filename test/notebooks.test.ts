@@ -14,8 +14,8 @@ const dir = path.join(__dirname, '..', 'notebooks');
 const notebooks = fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort();
 
 describe('notebooks as committed', () => {
-  it('are the p-diff story and the latent explorer', () => {
-    assert.deepEqual(notebooks, ['latent-explorer.ipynb', 'pdiff.ipynb']);
+  it('are the BEND, D2NWG and p-diff stories and the latent explorer', () => {
+    assert.deepEqual(notebooks, ['bend.ipynb', 'd2nwg.ipynb', 'latent-explorer.ipynb', 'pdiff.ipynb']);
   });
 
   for (const file of notebooks) {

@@ -1,20 +1,26 @@
 /**
  * Chooses the tfjs backend once, before any tensor exists: tfjs-node-gpu, tfjs-node
- * (both register 'tensorflow'; optional peers a user with CUDA installs), then wasm, then cpu.
- * PARAMDIFF_BACKEND=tensorflow|wasm|cpu forces one; a forced backend that cannot load is an error
- * that says why, never a silent fallback. The only place in the library that knows backends.
+ * (both register 'tensorflow'; optional peers a user with CUDA installs), then native (wasm with
+ * OpenBLAS products and convolutions, when its addon is built), then wasm, then cpu.
+ * PARAMDIFF_BACKEND=tensorflow|native|wasm|cpu forces one; a forced backend that cannot load is an
+ * error that says why, never a silent fallback. The only place in the library that knows backends.
  */
 import * as tf from '@tensorflow/tfjs';
+import { describeNativeAddon, loadNativeAddon } from './native-addon';
+import { NATIVE_BACKEND, registerNativeBackend } from './native-backend';
+import { registerWasmMatMul } from './wasm-matmul';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow' | 'native' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'native', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   /** The active tfjs backend. */
   name: BackendName;
   /** The package that provides it, e.g. '@tensorflow/tfjs-backend-wasm'. */
   provider: string;
+  /** What runs it, where that matters, e.g. 'OpenBLAS 0.3.21 for SkylakeX, 2 threads' for native. */
+  detail?: string;
   /** Candidates tried before it and why each was skipped. */
   skipped: { provider: string; reason: string }[];
 }
@@ -22,21 +28,31 @@ export interface BackendInfo {
 interface Candidate {
   name: BackendName;
   provider: string;
-  /** Loads the package so it registers its backend; throws if it cannot. */
-  load: () => void;
+  /** Loads the package so it registers its backend; throws if it cannot. Returns the detail, if any. */
+  load: () => string | void;
+}
+
+/** The wasm backend with the training kernels paramdiff adds to it (idempotent). */
+function loadWasm(): void {
+  require('@tensorflow/tfjs-backend-wasm');
+  registerWasmTrainingKernels();
+  registerWasmMatMul();
 }
 
 const CANDIDATES: Candidate[] = [
   { name: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', load: () => require('@tensorflow/tfjs-node-gpu') },
   { name: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => require('@tensorflow/tfjs-node') },
   {
-    name: 'wasm',
-    provider: '@tensorflow/tfjs-backend-wasm',
+    name: NATIVE_BACKEND,
+    provider: 'paramdiff native addon',
     load: () => {
-      require('@tensorflow/tfjs-backend-wasm');
-      registerWasmTrainingKernels();
+      const addon = loadNativeAddon();
+      loadWasm(); // first: native copies every wasm kernel registered by then
+      registerNativeBackend(addon);
+      return describeNativeAddon(addon);
     },
   },
+  { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', load: loadWasm },
   { name: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', load: () => undefined },
 ];
 
@@ -57,11 +73,12 @@ export function forcedBackend(env: NodeJS.ProcessEnv = process.env): BackendName
   return value as BackendName;
 }
 
-async function activate(candidate: Candidate): Promise<void> {
-  candidate.load();
+async function activate(candidate: Candidate): Promise<string | undefined> {
+  const detail = candidate.load();
   const ok = await tf.setBackend(candidate.name);
   if (!ok) throw new Error(`tf.setBackend('${candidate.name}') failed to initialise`);
   await tf.ready();
+  return detail ?? undefined;
 }
 
 async function choose(force: BackendName | undefined): Promise<BackendInfo> {
@@ -69,8 +86,8 @@ async function choose(force: BackendName | undefined): Promise<BackendInfo> {
   for (const candidate of CANDIDATES) {
     if (force && candidate.name !== force) continue;
     try {
-      await activate(candidate);
-      return { name: candidate.name, provider: candidate.provider, skipped };
+      const detail = await activate(candidate);
+      return { name: candidate.name, provider: candidate.provider, ...(detail ? { detail } : {}), skipped };
     } catch (err) {
       skipped.push({ provider: candidate.provider, reason: errorText(err) });
     }
@@ -79,6 +96,22 @@ async function choose(force: BackendName | undefined): Promise<BackendInfo> {
   throw new Error(force
     ? `PARAMDIFF_BACKEND=${force} was requested but cannot load (${tried})`
     : `no tfjs backend could be loaded (${tried})`);
+}
+
+/**
+ * Registers a backend with tfjs without making it active, to compare backends in one process
+ * (parity tests, benchmarks); returns its detail, if any. Throws why it cannot load.
+ */
+export function loadBackend(name: BackendName): string | undefined {
+  const reasons: string[] = [];
+  for (const candidate of CANDIDATES.filter((c) => c.name === name)) {
+    try {
+      return candidate.load() ?? undefined;
+    } catch (err) {
+      reasons.push(`${candidate.provider}: ${errorText(err)}`);
+    }
+  }
+  throw new Error(`backend ${name} cannot load (${reasons.join('; ')})`);
 }
 
 /**
@@ -101,5 +134,6 @@ export function initBackend(options: { force?: BackendName } = {}): Promise<Back
 /** One line for logs and results: which backend runs and what was skipped. */
 export function describeBackend(info: BackendInfo): string {
   const skipped = info.skipped.map((s) => `${s.provider} (${s.reason})`).join(', ');
-  return `tfjs backend: ${info.name} via ${info.provider}${skipped ? `; skipped ${skipped}` : ''}`;
+  const detail = info.detail ? ` (${info.detail})` : '';
+  return `tfjs backend: ${info.name} via ${info.provider}${detail}${skipped ? `; skipped ${skipped}` : ''}`;
 }

@@ -1,0 +1,207 @@
+// The native backend (OpenBLAS addon) against the cpu backend: forward values and gradients of
+// every kernel it replaces, on random shapes. Skipped, with the reason printed, when the addon
+// is not built.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadBackend } from '../lib/backend';
+import { loadNativeAddon } from '../lib/backend/native-addon';
+import { Rng } from '../lib/util/rng';
+import { maxAbsDiff, onBackend } from './helpers/backends';
+
+/** Registers the native backend (once the root hook has chosen one); why it cannot, if it cannot. */
+function nativeUnavailable(): string | undefined {
+  try {
+    loadBackend('native');
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+const TOLERANCE = 1e-3;
+
+type Build = () => { params: tf.Tensor[]; f: (...p: tf.Tensor[]) => tf.Tensor };
+
+describe('native backend', function () {
+  before(function () {
+    const unavailable = nativeUnavailable();
+    if (unavailable) {
+      console.log(`    native backend tests skipped: ${unavailable}`);
+      this.skip();
+    }
+  });
+
+  const rng = new Rng(11);
+  const pick = <T>(values: T[]): T => values[rng.int(values.length)];
+  const normal = (shape: number[]) => rng.normalArray(shape.reduce((a, b) => a * b, 1));
+
+  /** f(params) and the gradients of Σ w ⊙ f(params) (w fixed random) on the active backend. */
+  function evaluate(build: Build, seed: number, withGrads: boolean): Float32Array[] {
+    return tf.tidy(() => {
+      const { params, f } = build();
+      const y = f(...params);
+      const w = tf.tensor(new Rng(seed).normalArray(y.size), y.shape);
+      const grads = withGrads ? tf.grads((...p: tf.Tensor[]) => f(...p).mul(w).sum())(params) : [];
+      return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+    });
+  }
+
+  async function compare(label: string, build: Build, withGrads = true): Promise<void> {
+    const seed = rng.seed();
+    const onCpu = await onBackend('cpu', () => evaluate(build, seed, withGrads));
+    const onNative = await onBackend('native', () => evaluate(build, seed, withGrads));
+    onCpu.forEach((expected, i) => {
+      const diff = maxAbsDiff(expected, onNative[i]);
+      assert.ok(diff <= TOLERANCE, `${label}: ${i === 0 ? 'value' : `gradient ${i - 1}`} differs by ${diff}`);
+    });
+  }
+
+  it('is chosen by default, says which BLAS and threads, and can be forced', () => {
+    const probe = (backend: string) => {
+      const out = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'helpers', 'print-backend.ts')], {
+        env: { ...process.env, PARAMDIFF_BACKEND: backend },
+        encoding: 'utf8',
+      });
+      return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as { name?: string; detail?: string };
+    };
+    for (const info of [probe(''), probe('native')]) {
+      assert.equal(info.name, 'native');
+      assert.match(info.detail ?? '', /^OpenBLAS \S+ for \S+, \d+ threads?$/);
+    }
+  });
+
+  it('matMul with both transpose flags and batch broadcast', async () => {
+    // tfjs's matMul gradient does not reduce over broadcast batch axes: gradients for equal batches only.
+    const batchPairs: [number[], number[]][] = [[[], []], [[3], [3]], [[2, 3], [2, 3]], [[3], []], [[], [2]], [[1], [4]], [[2, 3], [3]]];
+    for (let trial = 0; trial < 16; trial++) {
+      const [m, k, n] = [pick([1, 3, 8]), pick([1, 5, 16]), pick([1, 4, 7])];
+      const [transposeA, transposeB] = [rng.int(2) === 1, rng.int(2) === 1];
+      const [batchA, batchB] = pick(batchPairs);
+      const shapeA = [...batchA, ...(transposeA ? [k, m] : [m, k])];
+      const shapeB = [...batchB, ...(transposeB ? [n, k] : [k, n])];
+      const [a, b] = [normal(shapeA), normal(shapeB)];
+      await compare(`matMul [${shapeA}]${transposeA ? 'ᵀ' : ''} · [${shapeB}]${transposeB ? 'ᵀ' : ''}`, () => ({
+        params: [tf.tensor(a, shapeA), tf.tensor(b, shapeB)],
+        f: (at, bt) => tf.matMul(at, bt, transposeA, transposeB),
+      }), batchA.join() === batchB.join());
+    }
+  });
+
+  it('matMul broadcasts batch axes of size 1 on both sides', async () => {
+    // cpu only repeats a whole batch; tiling first gives it the same product to compare with.
+    const [a, b] = [normal([2, 1, 3, 4]), normal([1, 3, 4, 5])];
+    await compare('matMul [2,1,3,4] · [1,3,4,5]', () => ({
+      params: [tf.tensor(a, [2, 1, 3, 4]), tf.tensor(b, [1, 3, 4, 5])],
+      f: (at, bt) => (tf.getBackend() === 'cpu' ? tf.matMul(at.tile([1, 3, 1, 1]), bt.tile([2, 1, 1, 1])) : tf.matMul(at, bt)),
+    }), false);
+  });
+
+  it('conv2d with strides, dilations and every padding kind, gradients included', async () => {
+    for (let trial = 0; trial < 16; trial++) {
+      const [n, h, w, cin, cout] = [pick([1, 2, 3]), pick([4, 5, 7, 9]), pick([4, 6, 8]), pick([1, 2, 3]), pick([1, 2, 4])];
+      const [fh, fw] = [pick([1, 2, 3]), pick([1, 3])];
+      // tfjs has no gradient for dilated convolutions, nor for strided and dilated at once.
+      const dilated = trial % 4 === 3;
+      const stride = dilated ? 1 : pick([1, 2, 3]);
+      const dilation = dilated ? pick([2, 3]) : 1;
+      // Numeric padding only with square filters: tfjs 4.22 computes the output width of a
+      // numerically padded conv from the filter height.
+      const explicit: tf.backend_util.ExplicitPadding = [[0, 0], [rng.int(2), rng.int(3)], [rng.int(3), rng.int(2)], [0, 0]];
+      const pad = pick<'same' | 'valid' | number | tf.backend_util.ExplicitPadding>(fh === fw ? ['same', 'valid', 1, explicit] : ['same', 'valid', explicit]);
+      const [x, k] = [normal([n, h, w, cin]), normal([fh, fw, cin, cout])];
+      await compare(`conv2d [${n},${h},${w},${cin}] k${fh}x${fw}→${cout} s${stride} d${dilation} ${JSON.stringify(pad)}`, () => ({
+        params: [tf.tensor4d(x, [n, h, w, cin]), tf.tensor4d(k, [fh, fw, cin, cout])],
+        f: (xt, kt) => tf.conv2d(xt as tf.Tensor4D, kt as tf.Tensor4D, stride, pad, 'NHWC', dilation),
+      }), !dilated);
+    }
+  });
+
+  it('conv1d (through conv2d) with strides, dilations and paddings', async () => {
+    for (let trial = 0; trial < 8; trial++) {
+      const [n, len, cin, cout, kw] = [pick([1, 4]), pick([9, 27, 30]), pick([1, 2]), pick([2, 8]), pick([1, 3, 5])];
+      const dilation = trial % 4 === 3 ? 2 : 1;
+      const stride = dilation === 1 ? pick([1, 2, 3]) : 1;
+      const pad = pick<'same' | 'valid'>(['same', 'valid']);
+      const [x, k] = [normal([n, len, cin]), normal([kw, cin, cout])];
+      await compare(`conv1d [${n},${len},${cin}] k${kw}→${cout} s${stride} d${dilation} ${pad}`, () => ({
+        params: [tf.tensor3d(x, [n, len, cin]), tf.tensor3d(k, [kw, cin, cout])],
+        f: (xt, kt) => tf.conv1d(xt as tf.Tensor3D, kt as tf.Tensor3D, stride, pad, 'NWC', dilation),
+      }), dilation === 1);
+    }
+  });
+
+  it('conv2dTranspose (the input gradient kernel) and its gradients', async () => {
+    for (let trial = 0; trial < 6; trial++) {
+      const [n, h, w, cin, cout, f, stride] = [pick([1, 2]), pick([3, 4]), pick([3, 5]), pick([1, 3]), pick([2, 4]), pick([2, 3]), pick([1, 2, 3])];
+      const pad = pick<'same' | 'valid'>(['same', 'valid']);
+      const outShape: [number, number, number, number] = pad === 'same'
+        ? [n, h * stride, w * stride, cout] : [n, (h - 1) * stride + f, (w - 1) * stride + f, cout];
+      const [x, k] = [normal([n, h, w, cin]), normal([f, f, cout, cin])];
+      await compare(`conv2dTranspose [${n},${h},${w},${cin}] k${f}→${cout} s${stride} ${pad}`, () => ({
+        params: [tf.tensor4d(x, [n, h, w, cin]), tf.tensor4d(k, [f, f, cout, cin])],
+        f: (xt, kt) => tf.conv2dTranspose(xt as tf.Tensor4D, kt as tf.Tensor4D, outShape, stride, pad),
+      }));
+    }
+  });
+
+  it('fused matMul and conv2d: bias and relu natively, other activations through wasm', async () => {
+    for (const activation of ['linear', 'relu', 'elu'] as const) {
+      const [a, b, bias] = [normal([6, 5]), normal([5, 3]), normal([3])];
+      await compare(`fused matMul ${activation}`, () => ({
+        params: [tf.tensor2d(a, [6, 5]), tf.tensor2d(b, [5, 3]), tf.tensor1d(bias)],
+        f: (at, bt, ct) => tf.fused.matMul({ a: at as tf.Tensor2D, b: bt as tf.Tensor2D, bias: ct, activation }),
+      }));
+      const [x, k] = [normal([2, 5, 5, 2]), normal([3, 3, 2, 3])];
+      await compare(`fused conv2d ${activation}`, () => ({
+        params: [tf.tensor4d(x, [2, 5, 5, 2]), tf.tensor4d(k, [3, 3, 2, 3]), tf.tensor1d(bias)],
+        f: (xt, kt, ct) => tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: kt as tf.Tensor4D, strides: 1, pad: 'same', bias: ct, activation }),
+      }));
+    }
+  });
+
+  it('stays correct when its output grows the wasm heap', async () => {
+    await onBackend('native', () => {
+      const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+      const before = heapBytes();
+      // An output larger than the whole heap: makeOutput must grow it, detaching older views.
+      const positions = 64 * 64;
+      const channels = Math.ceil(before / (4 * positions)) + 16;
+      const filter = Float32Array.from({ length: channels }, (_, c) => c + 1);
+      const y = tf.tidy(() => tf.conv2d(tf.ones([1, 64, 64, 1]) as tf.Tensor4D, tf.tensor4d(filter, [1, 1, 1, channels]), 1, 'valid'));
+      assert.ok(heapBytes() > before, 'the heap did not grow: the test lost its point');
+      const values = y.dataSync(); // [1, 64, 64, channels]: y[p, c] = 1 · filter[c]
+      y.dispose();
+      let wrong = 0;
+      for (let i = 0; i < values.length; i++) if (values[i] !== (i % channels) + 1) wrong++;
+      assert.equal(wrong, 0, `${wrong} of ${values.length} outputs are wrong`);
+    });
+  });
+
+  it('a conv layer trains on native without leaking tensors', async () => {
+    await onBackend('native', () => {
+      const kernel = tf.variable(tf.tensor4d(normal([3, 3, 1, 4]), [3, 3, 1, 4]));
+      const x = tf.tensor4d(normal([2, 6, 6, 1]), [2, 6, 6, 1]);
+      const optimizer = tf.train.sgd(0.01);
+      const loss = () => tf.conv2d(x, kernel as tf.Tensor4D, 1, 'same').square().mean() as tf.Scalar;
+      const step = () => tf.dispose(optimizer.minimize(loss, true) ?? []);
+      const first = tf.tidy(() => loss().dataSync()[0]);
+      step();
+      const count = tf.memory().numTensors;
+      for (let i = 0; i < 5; i++) step();
+      assert.equal(tf.memory().numTensors, count);
+      assert.ok(tf.tidy(() => loss().dataSync()[0]) < first, 'the loss did not decrease');
+      tf.dispose([kernel, x]);
+      optimizer.dispose();
+    });
+  });
+
+  it('the addon refuses buffers that do not match the shapes it is given', () => {
+    const addon = loadNativeAddon();
+    const geometry = Int32Array.from([1, 3, 3, 1, 2, 2, 1, 2, 2, 1, 1, 1, 1, 0, 0]);
+    assert.throws(() => addon.conv2d(new Float32Array(9), new Float32Array(4), new Float32Array(3), geometry), /y has 3 elements, expected 4/);
+    assert.throws(() => addon.batchMatMul(new Float32Array(4), new Float32Array(4), new Float32Array(4), Int32Array.of(1), Int32Array.of(0),
+      Int32Array.from([1, 1, 2, 2, 2]), false, false), /batch index out of range/);
+  });
+});
