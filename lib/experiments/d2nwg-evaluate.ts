@@ -9,6 +9,7 @@
  * Fine-tuning curves start from the val-selected generated head, a random head and the mean head.
  */
 import type { VectorSet } from '../params/types';
+import { Rng } from '../util/rng';
 import { embedConditions, taskCondition } from './d2nwg-conditions';
 import type { D2nwgConfig } from './d2nwg-config';
 import { taskFeatures, type TaskFeatures } from './d2nwg-features';
@@ -17,6 +18,10 @@ import type { D2nwgGenerator } from './d2nwg-pipeline';
 import { trainTaskHeads, zooTaskHeads } from './d2nwg-task-zoo';
 import type { HeldOutTask } from './d2nwg-tasks';
 import type { ProgressFn } from './progress';
+
+/** Offsets of config.seed for the evaluation's own streams (the training stages use seed + 1 … seed + 5). */
+const EVALUATION_SEED_OFFSET = 1000;
+const RETRIEVAL_SEED_OFFSET = 2000;
 
 export const D2NWG_METHODS = ['generated', 'unconditional', 'random', 'meanHead', 'retrieval', 'classRetrieval', 'trained'] as const;
 export type D2nwgMethod = (typeof D2NWG_METHODS)[number];
@@ -87,7 +92,8 @@ function nearest(set: VectorSet, query: Float32Array): { index: number; similari
 function retrievalIndex(gen: D2nwgGenerator, config: D2nwgConfig) {
   const { encoder, zoo } = gen;
   const H = encoder.embedSize;
-  const conditions = gen.trainTasks.map((task, i) => taskCondition(task, config.shots, config.seed + 7000 + i));
+  const rng = new Rng(config.seed + RETRIEVAL_SEED_OFFSET);
+  const conditions = gen.trainTasks.map((task) => taskCondition(task, config.shots, rng.seed()));
   const embedded = conditions.map((c) => embedConditions(encoder, c));
   const datasets = asSet(embedded.map((e) => e.datasets.data));
   // Class embedding of row k = the first H numbers of its condition vector.
@@ -105,12 +111,14 @@ export function evaluateHeldOut(gen: D2nwgGenerator, config: D2nwgConfig, onProg
   const index = retrievalIndex(gen, config);
   const meanHead = meanRow(zoo.heads);
   const N = config.sampling.samples;
+  const taskSeeds = new Rng(config.seed + EVALUATION_SEED_OFFSET);
   return zoo.plan.heldOut.map((held, h) => {
     const task = taskFeatures(zoo.features, held.spec);
-    const seed = config.seed + 1000 * (h + 1);
-    const embedded = embedConditions(encoder, taskCondition(task, config.shots, seed));
-    const generated = gen.sampleHeads(embedded.rows, N, seed + 1);
-    const random = asSet(Array.from({ length: N }, (_, i) => initHead(F, C, seed + 2 + i)));
+    // One stream per task, one seed per purpose (condition, samples, random heads, …).
+    const rng = new Rng(taskSeeds.seed());
+    const embedded = embedConditions(encoder, taskCondition(task, config.shots, rng.seed()));
+    const generated = gen.sampleHeads(embedded.rows, N, rng.seed());
+    const random = asSet(Array.from({ length: N }, () => initHead(F, C, rng.seed())));
     const retrieved = nearest(index.datasets, embedded.datasets.data);
     const retrievedTask = zoo.tasks[retrieved.index];
     // For each class: the row of the nearest class (by class embedding) in its task's val-best head.
@@ -121,15 +129,15 @@ export function evaluateHeldOut(gen: D2nwgGenerator, config: D2nwgConfig, onProg
     });
     const methods = {
       generated: score(generated, task),
-      unconditional: score(gen.sampleUnconditionalHeads(N, seed + 3), task),
+      unconditional: score(gen.sampleUnconditionalHeads(N, rng.seed()), task),
       random: score(random, task),
       meanHead: score(asSet([meanHead]), task),
       retrieval: score(zooTaskHeads(zoo, retrievedTask), task),
       classRetrieval: score(input.fromRows(asSet(classRows)), task),
-      trained: score(trainTaskHeads(task, config.zoo.heads, seed + 4).heads, task),
+      trained: score(trainTaskHeads(task, config.zoo.heads, rng.seed()).heads, task),
     };
     const starts = asSet([headAt(generated, methods.generated.best), headAt(random, 0), meanHead]);
-    const curves = fineTuneHeads(starts, task.train, task.test, config.fineTuneSteps, config.fineTune, seed + 5);
+    const curves = fineTuneHeads(starts, task.train, task.test, config.fineTuneSteps, config.fineTune, rng.seed());
     onProgress?.('evaluate', h + 1, zoo.plan.heldOut.length, { generated: methods.generated.mean, trained: methods.trained.mean });
     const strip = ({ valSelected, mean, heads }: MethodScore) => ({ valSelected, mean, heads });
     return {

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { VaeInput } from '../autoencoder/vae-input';
 import { WeightVae } from '../autoencoder/vae';
 import { decodeRows, encodeRows, trainVae } from '../autoencoder/vae-train';
-import { loadVae, saveVae } from '../autoencoder/vae-io';
+import { saveVae } from '../autoencoder/vae-io';
 import { alignEncoder, makeDatasetEncoder, type AlignResult, type DatasetEncoder } from '../conditioning';
 import { ConditionalLatentDenoiser } from '../diffusion/conditional';
 import { guidedEps } from '../diffusion/guidance';
@@ -28,16 +28,16 @@ import { drawConditions, embedConditions } from './d2nwg-conditions';
 import type { D2nwgConfig } from './d2nwg-config';
 import { loadEncoder, saveEncoder } from './d2nwg-encoder-io';
 import { taskFeatures, type TaskFeatures } from './d2nwg-features';
+import type { TaskSources } from './d2nwg-extractor';
 import { buildTaskZoo, type TaskZoo } from './d2nwg-task-zoo';
 import { fitStandardizer } from './d2nwg-standardize';
 import type { ProgressFn } from './progress';
+import { D2NWG_OUTPUTS } from './run-dir';
 
-export const TASK_ZOO_DIR = 'task-zoo';
-const VAE_FILE = 'vae.safetensors';
-const VAE_STATE_FILE = 'vae-state.safetensors';
-const ENCODER_FILE = 'encoder.safetensors';
-const CONDITIONAL_STATE_FILE = 'diffusion-conditional-state.safetensors';
-const UNCONDITIONAL_STATE_FILE = 'diffusion-unconditional-state.safetensors';
+const {
+  taskZoo: TASK_ZOO_DIR, vae: VAE_FILE, vaeState: VAE_STATE_FILE, encoder: ENCODER_FILE,
+  conditionalState: CONDITIONAL_STATE_FILE, unconditionalState: UNCONDITIONAL_STATE_FILE,
+} = D2NWG_OUTPUTS;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
@@ -61,13 +61,13 @@ export interface D2nwgGenerator {
   dispose(): void;
 }
 
-/** Trains (or reloads) every stage of `config` in `outDir`. */
-export function trainD2nwg(config: D2nwgConfig, outDir: string, onProgress?: ProgressFn): D2nwgGenerator {
+/** Trains (or reloads) every stage of `config` in `outDir`; `sources` as in buildTaskZoo (default: the real datasets). */
+export function trainD2nwg(config: D2nwgConfig, outDir: string, onProgress?: ProgressFn, sources?: TaskSources): D2nwgGenerator {
   const { seed } = config;
   const file = (name: string) => path.join(outDir, name);
   const timings: D2nwgTimings = { zoo: 0, vae: 0, align: 0, diffusion: 0, unconditional: 0 };
   let t = performance.now();
-  const zoo = buildTaskZoo(config.zoo, file(TASK_ZOO_DIR), onProgress);
+  const zoo = buildTaskZoo(config.zoo, file(TASK_ZOO_DIR), onProgress, sources);
   timings.zoo = seconds(t);
   const owned: { dispose(): void }[] = [];
   try {
@@ -75,18 +75,13 @@ export function trainD2nwg(config: D2nwgConfig, outDir: string, onProgress?: Pro
     t = performance.now();
     const input = VaeInput.fromManifest(zoo.headManifest, { mode: 'row' });
     const rows = input.toRows(zoo.heads); // [K·C, F + 1]
-    let vae: WeightVae;
-    let vaeLosses: { step: number; loss: number }[] = [];
-    if (fs.existsSync(file(VAE_FILE))) {
-      vae = loadVae(file(VAE_FILE));
-    } else {
-      vae = new WeightVae(config.vae, rows.dim, seed + 1);
-      const run = trainVae(vae, rows, { ...config.vaeTrain, seed: seed + 1 }, (p) => onProgress?.('vae', p.step, p.totalSteps, { loss: p.loss }),
-        { file: file(VAE_STATE_FILE), every: config.vaeTrain.logEvery });
-      vaeLosses = run.losses.map(({ step, loss }) => ({ step, loss }));
-      saveVae(file(VAE_FILE), vae);
-    }
+    // A finished state is reloaded without training (and keeps its loss curve); another config's is refused.
+    const vae = new WeightVae(config.vae, rows.dim, seed + 1);
     owned.push(vae);
+    const vaeRun = trainVae(vae, rows, { ...config.vaeTrain, seed: seed + 1 }, (p) => onProgress?.('vae', p.step, p.totalSteps, { loss: p.loss }),
+      { file: file(VAE_STATE_FILE), every: config.vaeTrain.logEvery });
+    const vaeLosses = vaeRun.losses.map(({ step, loss }) => ({ step, loss }));
+    if (!fs.existsSync(file(VAE_FILE))) saveVae(file(VAE_FILE), vae);
     const latents = encodeRows(vae, rows); // [K·C, Dz]
     assertFinite(latents.data, latents.dim, 'VAE latents of the zoo rows');
     const vaeRelativeMse = relativeMse(rows, decodeRows(vae, latents));

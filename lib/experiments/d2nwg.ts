@@ -6,16 +6,21 @@
 import type { D2nwgConfig } from './d2nwg-config';
 import { checkD2nwgConfig } from './d2nwg-config';
 import { evaluateHeldOut } from './d2nwg-evaluate';
+import type { TaskSources } from './d2nwg-extractor';
 import { trainD2nwg } from './d2nwg-pipeline';
 import { summarize, summarizeByNovelty, type D2nwgResults } from './d2nwg-results';
 import type { ProgressFn } from './progress';
+import { claimRunDir } from './run-dir';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export function runD2nwg(config: D2nwgConfig, outDir: string, backend: string, onProgress?: ProgressFn): D2nwgResults {
+/** `sources` replaces the real datasets of the task zoo (tests pass small synthetic ones). */
+export function runD2nwg(config: D2nwgConfig, outDir: string, backend: string, onProgress?: ProgressFn, sources?: TaskSources): D2nwgResults {
   checkD2nwgConfig(config);
+  // Every stage reloads what the directory holds: pin the directory to this config first.
+  claimRunDir(outDir, config as unknown as Record<string, unknown>);
   const started = performance.now();
-  const gen = trainD2nwg(config, outDir, onProgress);
+  const gen = trainD2nwg(config, outDir, onProgress, sources);
   try {
     const t = performance.now();
     const tasks = evaluateHeldOut(gen, config, onProgress);

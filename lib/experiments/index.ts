@@ -34,3 +34,7 @@ export { buildTaskZoo, openTaskZoo } from './d2nwg-task-zoo';
 export type { TaskZoo } from './d2nwg-task-zoo';
 export { taskZooPreset } from './d2nwg-zoo-config';
 export type { TaskZooConfig } from './d2nwg-zoo-config';
+export { taskFeatures } from './d2nwg-features';
+export { taskCondition, embedConditions } from './d2nwg-conditions';
+export { loadEncoder } from './d2nwg-encoder-io';
+export { D2NWG_OUTPUTS } from './run-dir';

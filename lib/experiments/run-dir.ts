@@ -17,9 +17,21 @@ export const AUTOENCODER_STATE_FILE = 'autoencoder-state.safetensors';
 export const DIFFUSION_STATE_FILE = 'diffusion-state.safetensors';
 export const RESULTS_FILE = 'results.json';
 export const REPORT_FILE = 'report.html';
+/** D2NWG's stages: the task zoo (a directory), the VAE and its training state, the aligned encoder, both denoisers' states. */
+export const D2NWG_OUTPUTS = {
+  taskZoo: 'task-zoo',
+  vae: 'vae.safetensors',
+  vaeState: 'vae-state.safetensors',
+  encoder: 'encoder.safetensors',
+  conditionalState: 'diffusion-conditional-state.safetensors',
+  unconditionalState: 'diffusion-unconditional-state.safetensors',
+} as const;
 
 /** Everything a run writes into its directory; ZOO_DIR is a directory of its own. */
-const RUN_OUTPUTS = [RUN_FILE, BASE_MODEL_FILE, BASE_TRAIN_STATE_FILE, AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE, RESULTS_FILE, REPORT_FILE];
+const RUN_OUTPUTS = [
+  RUN_FILE, BASE_MODEL_FILE, BASE_TRAIN_STATE_FILE, AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE, RESULTS_FILE, REPORT_FILE,
+  ...Object.values(D2NWG_OUTPUTS),
+];
 
 /**
  * Pins `outDir` to `config`: writes run.json on first use; later, refuses another config with a

@@ -1,6 +1,7 @@
 /** Result tables of a D2NWG run (rows for arquero, the report and the console). */
 import { D2NWG_METHODS, FINE_TUNE_STARTS, type D2nwgMethod } from '../experiments/d2nwg-evaluate';
 import type { D2nwgResults, D2nwgSummary } from '../experiments/d2nwg-results';
+import type { TaskNovelty } from '../experiments/d2nwg-tasks';
 import type { Row } from './tables';
 
 export const D2NWG_METHOD_LABELS: Record<D2nwgMethod, string> = {
@@ -11,6 +12,12 @@ export const D2NWG_METHOD_LABELS: Record<D2nwgMethod, string> = {
   retrieval: 'retrieval: nearest training task',
   classRetrieval: 'retrieval: nearest class rows',
   trained: 'trained on the task (reference)',
+};
+
+export const D2NWG_NOVELTY_LABELS: Record<TaskNovelty, string> = {
+  classes: 'unseen class combination',
+  variant: 'unseen variant',
+  both: 'unseen combination and variant',
 };
 
 const pct = (v: number) => (100 * v).toFixed(2);
@@ -51,4 +58,21 @@ export function d2nwgTaskTable(results: D2nwgResults): Row[] {
 
 export function d2nwgTimingTable(results: D2nwgResults): Row[] {
   return Object.entries(results.timings).map(([stage, seconds]) => ({ stage, seconds: seconds.toFixed(1) }));
+}
+
+/** The generator's parts: zoo size and quality, VAE reconstruction, alignment accuracy against chance. */
+export function d2nwgGeneratorTable(results: D2nwgResults): Row[] {
+  const { zoo, vae, alignment } = results;
+  const { initial, final } = alignment.accuracy;
+  const rows: [string, string][] = [
+    ['training tasks / heads', `${zoo.trainTasks} / ${zoo.heads}`],
+    ['held-out tasks', String(zoo.heldOutTasks)],
+    ['extractor: 20-class val accuracy (%)', pct(zoo.extractorValAccuracy)],
+    ['zoo heads: mean val accuracy (%)', pct(zoo.meanHeadValAccuracy)],
+    [`VAE (latent ${vae.latentDim}): row relative MSE (1 = the mean row)`, vae.relativeMse.toExponential(2)],
+    ['alignment: matching accuracy before → after (%)', `${pct(initial.train)} → ${pct(final.train)}`],
+    ['alignment: chance (%)', pct(alignment.chance.train)],
+    ['alignment: temperature τ', alignment.temperature.toFixed(4)],
+  ];
+  return rows.map(([quantity, value]) => ({ quantity, value }));
 }

@@ -15,3 +15,6 @@ export type { LiveTrainingOptions } from './live';
 export { bendAccuracyFigure, bendTauFigure, bendMemberFigure } from './bend-figures';
 export { bendMethodsTable, bendCurveTable, bendDiversityTable, bendCostTable } from './bend-tables';
 export { renderBendReport } from './bend-report';
+export { d2nwgMethodsFigure, d2nwgNoveltyFigure, d2nwgFineTuneFigure, d2nwgTaskFigure, d2nwgLossFigure } from './d2nwg-figures';
+export { d2nwgMethodsTable, d2nwgFineTuneTable, d2nwgTaskTable, d2nwgGeneratorTable, d2nwgTimingTable, D2NWG_METHOD_LABELS, D2NWG_NOVELTY_LABELS } from './d2nwg-tables';
+export { renderD2nwgReport } from './d2nwg-report';

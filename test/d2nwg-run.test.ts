@@ -1,0 +1,113 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { runD2nwg } from '../lib/experiments/d2nwg';
+import { d2nwgPreset, type D2nwgConfig } from '../lib/experiments/d2nwg-config';
+import { D2NWG_METHODS, FINE_TUNE_STARTS } from '../lib/experiments/d2nwg-evaluate';
+import type { TaskSources } from '../lib/experiments/d2nwg-extractor';
+import { D2NWG_OUTPUTS } from '../lib/experiments/run-dir';
+import type { D2nwgResults } from '../lib/experiments/d2nwg-results';
+import { ConfigMismatchError } from '../lib/util/errors';
+import { d2nwgNoveltyFigure } from '../lib/viz/d2nwg-figures';
+import { renderD2nwgReport } from '../lib/viz/d2nwg-report';
+import { blobs } from './helpers/tiny-pdiff';
+import { tmpDirs } from './helpers/tmp-dirs';
+
+/** Separable 12×12 class blobs stand in for MNIST and Fashion-MNIST. */
+const sources: TaskSources = {
+  mnist: { train: blobs(200, 1), val: blobs(60, 2), test: blobs(60, 3) },
+  'fashion-mnist': { train: blobs(200, 4), val: blobs(60, 5), test: blobs(60, 6) },
+};
+
+const smoke = d2nwgPreset('smoke');
+/**
+ * The smoke preset on the blobs: 6 training tasks of 2 heads, 10 held-out tasks, 4 samples each.
+ * Heads train 20 epochs and the extractor 2 (1 leaves the pooled features near chance).
+ */
+const config: D2nwgConfig = {
+  ...smoke,
+  preset: 'test',
+  zoo: {
+    ...smoke.zoo,
+    data: { ...smoke.zoo.data, trainPerClass: null, valPerClass: null, testPerClass: null },
+    extractor: { ...smoke.zoo.extractor, train: { ...smoke.zoo.extractor.train, epochs: 2 } },
+    heads: { ...smoke.zoo.heads, epochs: 20 },
+  },
+};
+
+/** Every file a finished run keeps its trained stages in, with its modification time. */
+const STAGE_FILES = ['vae-state.safetensors', 'vae.safetensors', 'encoder.safetensors',
+  'diffusion-conditional-state.safetensors', 'diffusion-unconditional-state.safetensors'];
+const stageTimes = (dir: string) => STAGE_FILES.map((f) => fs.statSync(path.join(dir, f)).mtimeMs);
+
+/** The results without wall-clock numbers. */
+const untimed = ({ timings, alignment, ...rest }: D2nwgResults) => JSON.stringify({ ...rest, alignment: { ...alignment, seconds: 0 } });
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('D2NWG runner', () => {
+  const dirs = tmpDirs('d2nwg-run');
+  after(dirs.cleanup);
+  let dir: string;
+  let first: D2nwgResults;
+
+  it('scores every method on every held-out task, without leaking tensors', () => {
+    dir = dirs.make();
+    const before = tf.memory().numTensors;
+    const stages = new Set<string>();
+    first = runD2nwg(config, dir, 'test-backend', (stage) => stages.add(stage), sources);
+    assert.equal(tf.memory().numTensors, before);
+    assert.deepEqual([...stages], ['extractor', 'features', 'heads', 'vae', 'align', 'diffusion', 'unconditional', 'evaluate']);
+    assert.deepEqual([first.zoo.trainTasks, first.zoo.heads, first.zoo.heldOutTasks], [6, 12, 10]);
+    assert.equal(first.tasks.length, 10);
+    for (const task of first.tasks) {
+      assert.deepEqual(Object.keys(task.methods).sort(), [...D2NWG_METHODS].sort());
+      for (const m of D2NWG_METHODS) {
+        const { valSelected, mean: avg } = task.methods[m];
+        assert.ok(valSelected >= 0 && valSelected <= 1 && avg >= 0 && avg <= 1, `${task.id} ${m}: ${valSelected}, ${avg}`);
+      }
+      assert.equal(task.methods.generated.heads, config.sampling.samples);
+      assert.equal(task.methods.unconditional.heads, config.sampling.samples);
+      assert.equal(task.methods.trained.heads, config.zoo.heads.headsPerTask);
+      for (const s of FINE_TUNE_STARTS) assert.equal(task.fineTune[s].length, config.fineTuneSteps.length);
+      // Fine-tuning starts from the val-selected generated head: its first point is that head's test accuracy.
+      assert.equal(task.fineTune.generated[0], task.methods.generated.valSelected);
+      assert.ok(first.zoo.trainTasks > 0 && task.retrieved.similarity <= 1 + 1e-6);
+    }
+    // The blobs are separable: heads trained on each unseen task beat 5-way chance by far.
+    assert.ok(first.summary.all.methods.trained.mean > 0.6, `trained reference ${first.summary.all.methods.trained.mean}`);
+    assert.equal(first.summary.all.methods.generated.mean, mean(first.tasks.map((t) => t.methods.generated.mean)));
+    const novelties = Object.keys(first.summary.byNovelty).sort();
+    assert.deepEqual(novelties, ['both', 'classes', 'variant']);
+    assert.equal(Object.values(first.summary.byNovelty).reduce((n, s) => n + s.tasks, 0), first.tasks.length);
+    assert.ok(first.losses.vae.length > 0 && first.losses.conditional.length > 0 && first.losses.unconditional.length > 0);
+  });
+
+  it('reports every figure, the novelty bars from the summary', () => {
+    const report = renderD2nwgReport(first);
+    for (const id of ['losses', 'methods', 'novelty', 'fine-tune', 'tasks']) assert.ok(report.includes(`<div id="${id}" class="figure">`), id);
+    const figure = d2nwgNoveltyFigure(first);
+    assert.equal(figure.data.length, D2NWG_METHODS.length);
+    const generated = figure.data[D2NWG_METHODS.indexOf('generated')].y as number[];
+    assert.deepEqual(generated, Object.values(first.summary.byNovelty).map((s) => 100 * s.methods.generated.mean));
+  });
+
+  it('reloads every trained stage on a second call and gives identical results', () => {
+    const times = stageTimes(dir);
+    const before = tf.memory().numTensors;
+    const stages = new Set<string>();
+    const again = runD2nwg(config, dir, 'test-backend', (stage) => stages.add(stage), sources);
+    assert.equal(tf.memory().numTensors, before);
+    assert.deepEqual([...stages], ['evaluate'], 'nothing trains again');
+    assert.deepEqual(stageTimes(dir), times, 'no stage file is written again');
+    assert.equal(untimed(again), untimed(first));
+  });
+
+  it('refuses, before any work, a directory whose stages were trained with another config', () => {
+    const other = { ...config, vaeTrain: { ...config.vaeTrain, steps: config.vaeTrain.steps + 1 } };
+    assert.ok(fs.existsSync(path.join(dir, D2NWG_OUTPUTS.taskZoo)));
+    assert.throws(() => runD2nwg(other, dir, 'test-backend', undefined, sources),
+      (err: Error) => err instanceof ConfigMismatchError && err.message.includes('run.json') && err.message.includes('vaeTrain.steps'));
+  });
+});
