@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { convDown, convSame, convUp } from '../lib/autoencoder/conv';
 import { instanceNorm, leakyRelu } from '../lib/nn/pointwise';
-import { matMulBias } from '../lib/autoencoder/matmul';
 import { maxAbsDiff } from './helpers/backends';
 
 const TOL = 1e-4;
@@ -87,18 +86,6 @@ describe('autoencoder ops', () => {
       const even = convSame(tf.tensor3d([1, 2, 3, 4], [1, 4, 1]), tf.tensor3d([1, 10], [2, 1, 1]), tf.zeros([1]));
       assert.deepEqual(Array.from(even.dataSync()), [10, 21, 32, 43, 4]);
     });
-  });
-
-  it('matMulBias matches tf.matMul + bias, gradients included, for both orientations of dw', () => {
-    for (const [m, k, n] of [[40, 6, 24], [40, 24, 6]]) {
-      tf.tidy(() => {
-        const inputs = [randn([m, k], 13), randn([k, n], 14), randn([n], 15)];
-        const mine = (a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => matMulBias(a as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D);
-        const ref = (a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, w as tf.Tensor2D).add(b);
-        assertClose(mine(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor])).dataSync(), ref(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor])).dataSync(), 'matMulBias');
-        grads(mine, inputs, 16).forEach((g, i) => assertClose(g, grads(ref, inputs, 16)[i], `matMulBias [${m},${k},${n}] grad ${i}`));
-      });
-    }
   });
 
   it('InstanceNorm1d normalises each (sample, channel) over the length (biased var, eps 1e-5), with the taped gradient', () => {

@@ -36,10 +36,10 @@ function runChild(out: string, killAt?: RegExp): Promise<ChildRun> {
 const stageLines = (run: ChildRun, stage: string) => run.lines.filter((l) => l.startsWith(`${stage} `));
 const readResults = (dir: string): PdiffResults => JSON.parse(fs.readFileSync(path.join(dir, RESULTS_FILE), 'utf8'));
 
-/** Everything a run reports except its wall times. */
+/** Everything a run reports except its wall times (the stages' and each compared sampler's). */
 function numbers(r: PdiffResults) {
-  const { timings: _timings, ...rest } = r;
-  return rest;
+  const { timings: _timings, samplers, ...rest } = r;
+  return { ...rest, samplers: samplers.map(({ seconds: _seconds, ...run }) => run) };
 }
 
 describe('kill and resume: SIGKILL at every long stage, then the same command again', function () {

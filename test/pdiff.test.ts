@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runPdiff, type PdiffResults } from '../lib/experiments';
+import { runPdiff, type PdiffConfig, type PdiffResults } from '../lib/experiments';
 import { renderPdiffReport } from '../lib/viz';
 import { tinyConfig, tinyData } from './helpers/tiny-pdiff';
 
-const run = (): PdiffResults => runPdiff(tinyData, tinyConfig, fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-pdiff-')), 'test');
+const run = (config: PdiffConfig = tinyConfig): PdiffResults => runPdiff(tinyData, config, fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-pdiff-')), 'test');
 
 describe('p-diff runner (tiny end-to-end run)', () => {
   let first: PdiffResults;
@@ -32,12 +32,34 @@ describe('p-diff runner (tiny end-to-end run)', () => {
     assert.ok(r.training.autoencoderLoss.at(-1)!.loss < r.training.autoencoderLoss[0].loss, 'the autoencoder learns');
   });
 
-  it('two runs with the same seed give identical accuracies', () => {
-    const second = run();
+  it('samples the generated models with full DDPM and 50-step DDIM side by side', () => {
+    const { samplers, timings } = first;
+    assert.deepEqual(samplers.map((s) => [s.label, s.steps, s.isGenerated]), [['DDPM, 100 steps', 100, false], ['DDIM, 50 steps, η = 0', 50, false]]);
+    for (const s of samplers) {
+      assert.equal(s.summary.count, 8);
+      assert.ok(s.summary.best >= s.summary.median && s.summary.median >= s.summary.min && s.summary.min >= 0 && s.summary.best <= 1, s.label);
+      assert.ok(s.maxIoU.min <= s.maxIoU.mean && s.maxIoU.mean <= s.maxIoU.max && s.maxIoU.max <= 1, s.label);
+      assert.ok(s.seconds.sample > 0 && s.seconds.evaluate > 0, s.label);
+    }
+    assert.ok(timings.samplers >= samplers[0].seconds.sample + samplers[1].seconds.sample);
+    assert.ok(timings.total >= timings.collect + timings.autoencoder + timings.diffusion + timings.sample + timings.evaluate + timings.samplers);
+  });
+
+  it('two runs with the same seed give identical accuracies; a compared sampler equal to the run\'s reuses generated', () => {
+    const { seed: _seed, ...own } = tinyConfig.sampler;
+    const second = run({ ...tinyConfig, samplerComparison: [first.samplers[0].sampler, own] });
     for (const name of Object.keys(first.populations)) {
       assert.deepEqual(second.populations[name].test, first.populations[name].test, name);
       assert.deepEqual(second.populations[name].val, first.populations[name].val, name);
     }
+    assert.deepEqual(second.samplers[0], { ...first.samplers[0], seconds: second.samplers[0].seconds }, 'DDPM: same samples from the same seed');
+    assert.deepEqual(second.samplers.map((s) => s.isGenerated), [false, true]);
+    assert.deepEqual(second.samplers[1].summary, second.generated);
+  });
+
+  it('refuses a DDIM comparison with more steps than the schedule before any work', () => {
+    const ddim = { kind: 'ddim' as const, steps: 500, eta: 0, clip: 1 };
+    assert.throws(() => run({ ...tinyConfig, samplerComparison: [ddim] }), /samplerComparison: DDIM steps must be an integer in \[1, 100\].*got 500/);
   });
 
   it('leaves no tensors behind', () => {
@@ -49,6 +71,8 @@ describe('p-diff runner (tiny end-to-end run)', () => {
   it('renders a self-contained report with tables and plotly charts', () => {
     const html = renderPdiffReport(first);
     assert.match(html, /<table>/);
+    assert.match(html, /Samplers: the generated models drawn by DDPM and DDIM/);
+    assert.match(html, /<td>DDIM, 50 steps, η = 0<\/td>/);
     assert.equal(html.match(/Plotly\.newPlot\(/g)?.length, 3);
     assert.ok(html.length > 1_000_000, 'plotly.js is inlined');
     assert.doesNotMatch(html, /<script src=/);

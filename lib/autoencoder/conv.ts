@@ -1,13 +1,12 @@
 /**
  * The autoencoder's three 1D convolutions, in tfjs's NWC layout [B, L, C], each with PyTorch's
  * semantics (Conv1d / ConvTranspose1d). When kernel == stride (both presets) the patches do not
- * overlap, and the strided conv and the transposed conv are each one reshape + matMulBias: no
- * im2col, no conv kernel, matMul gradients. Other kernels use tfjs's strided / transposed conv.
+ * overlap, and the strided conv and the transposed conv are each one reshape + fused matMul with
+ * bias: no im2col, no conv kernel, matMul gradients. Other kernels use tfjs's strided / transposed conv.
  * The stride-1 conv stays a conv2d: on wasm (XNNPACK) it beats im2col + matMul, whose im2col copy
  * and operand packing cost more than they save (measured).
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMulBias } from './matmul';
 
 /** Pads only the length axis of [B, 1, L, C]. */
 function lengthPadding(before: number, after: number): tf.backend_util.ExplicitPadding {
@@ -56,10 +55,11 @@ export function convDown(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D, stride:
     const n = Math.floor(length / k);
     // A leading part of each row: sliced as 2D, which tfjs-backend-wasm does ~10x faster than 3D.
     const used = n * k === length ? x : x.reshape([batch, length * cin]).slice([0, 0], [batch, n * k * cin]); // [B, n·k·Cin]
-    const y = matMulBias(
-      used.reshape([batch * n, k * cin]), // [B·n, k·Cin], index j·Cin + c
-      w.reshape([k * cin, cout]), // [k·Cin, Cout]
-      b); // [B·n, Cout]
+    const y = tf.fused.matMul({
+      a: used.reshape([batch * n, k * cin]), // [B·n, k·Cin], index j·Cin + c
+      b: w.reshape([k * cin, cout]), // [k·Cin, Cout]
+      bias: b,
+    }); // [B·n, Cout]
     return y.reshape([batch, n, cout]); // [B, n, Cout]
   });
 }
@@ -81,10 +81,11 @@ export function convUp(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor1D, stride: n
       return y.squeeze([1]).add(b) as tf.Tensor3D; // [B, L', Cout]
     }
     // out[b, l·k + j, o] = Σ_c x[b, l, c] · w[c, j, o] + bias[o]: each input position writes its own k outputs.
-    const y = matMulBias(
-      x.reshape([batch * length, cin]), // [B·L, Cin]
-      w.reshape([cin, k * cout]), // [Cin, k·Cout], index j·Cout + o
-      tf.tile(b, [k])); // [B·L, k·Cout]
+    const y = tf.fused.matMul({
+      a: x.reshape([batch * length, cin]), // [B·L, Cin]
+      b: w.reshape([cin, k * cout]), // [Cin, k·Cout], index j·Cout + o
+      bias: tf.tile(b, [k]),
+    }); // [B·L, k·Cout]
     return y.reshape([batch, length * k, cout]); // [B, L·k, Cout]
   });
 }

@@ -11,7 +11,6 @@ import { named, ParamBuilder } from '../models/layers';
 import type { NormStats } from '../params/normalize';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
-import { matMulBias } from './matmul';
 import { mixNoise, type NoiseSeeds } from './model';
 import { checkVaeConfig, type VaeConfig } from './vae-config';
 
@@ -133,7 +132,7 @@ export class WeightVae {
   }
 
   private dense(name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return matMulBias(x, named(this.params, `${name}/weight`) as tf.Tensor2D, named(this.params, `${name}/bias`) as tf.Tensor1D);
+    return tf.fused.matMul({ a: x, b: named(this.params, `${name}/weight`) as tf.Tensor2D, bias: named(this.params, `${name}/bias`) as tf.Tensor1D }) as tf.Tensor2D;
   }
 
   private activate(x: tf.Tensor2D): tf.Tensor2D {

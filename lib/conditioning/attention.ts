@@ -52,8 +52,6 @@ export function multiheadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3
     const kh = splitHeads(k, heads); // [B·h, M, d]
     const vh = splitHeads(v, heads); // [B·h, M, d]
     const d = qh.shape[2];
-    // Kᵀ materialised, not matMul's transposeB flag: flagged 2-D products are ~10x slower on wasm
-    // (autoencoder/matmul); for these small batched products both ways measured alike.
     const scores = tf.matMul(qh, kh.transpose([0, 2, 1])).mul(1 / Math.sqrt(d)); // [B·h, N, M]
     const weights = tf.softmax(scores); // [B·h, N, M], rows sum to 1 over the keys
     return mergeHeads(tf.matMul(weights, vh), heads); // [B, N, H]

@@ -1,9 +1,7 @@
 /**
- * Row-wise layers over sets [B, N, F]: linear maps (through matMulBias, whose gradient takes
- * explicitly transposed operands, fast on wasm), MLPs, and LayerNorm with PyTorch's defaults.
+ * Row-wise layers over sets [B, N, F]: linear maps, MLPs, and LayerNorm with PyTorch's defaults.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMulBias } from '../autoencoder/matmul';
 import { named, type ParamBuilder } from '../models/layers';
 import { instanceNorm } from '../nn/pointwise';
 
@@ -21,9 +19,8 @@ export function linear(params: Map<string, tf.Variable>, name: string, x: tf.Ten
   return tf.tidy(() => {
     const w = named(params, `${name}/weight`) as tf.Variable<tf.Rank.R2>; // [F, O]
     const [f, o] = w.shape;
-    // A bias-free layer still runs through matMulBias (zero bias) for its transposed-operand gradient.
-    const bias = (params.get(`${name}/bias`) ?? tf.zeros([o])) as tf.Tensor1D; // [O]
-    const y = matMulBias(x.reshape([-1, f]) as tf.Tensor2D, w, bias); // [rows, O]
+    const bias = params.get(`${name}/bias`) as tf.Tensor1D | undefined; // [O]
+    const y = tf.fused.matMul({ a: x.reshape([-1, f]) as tf.Tensor2D, b: w, bias }); // [rows, O]
     return y.reshape([...x.shape.slice(0, -1), o]);
   });
 }

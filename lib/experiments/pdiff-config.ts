@@ -14,6 +14,20 @@ import { defaultCollectConfig, type CollectConfig } from './collect';
 
 export type PdiffDataset = 'mnist' | 'fashion-mnist';
 
+/** A sampler without its seed (runs sample with the run's own seed). */
+export type SamplerVariant = Omit<SamplerConfig, 'seed'>;
+
+/** The reference's 1000-step ancestral DDPM and 50-step deterministic DDIM (η = 0), both clamped to [−1, 1]. */
+export const defaultSamplerComparison: readonly SamplerVariant[] = [
+  { kind: 'ddpm', steps: defaultSamplerConfig.steps, eta: 0, clip: 1 },
+  { kind: 'ddim', steps: 50, eta: 0, clip: 1 },
+];
+
+/** Whether two samplers draw the same samples from the same seed (DDPM ignores steps and η). */
+export function sameSampler(a: SamplerVariant, b: SamplerVariant): boolean {
+  return a.kind === b.kind && a.clip === b.clip && (a.kind === 'ddpm' || (a.steps === b.steps && a.eta === b.eta));
+}
+
 export interface PdiffConfig {
   /** Preset the config started from. */
   preset: string;
@@ -34,6 +48,12 @@ export interface PdiffConfig {
   diffusionTrain: DiffusionTrainConfig;
   /** Stage 4: sampling and evaluation. */
   sampler: SamplerConfig;
+  /**
+   * The generated models are also sampled with each of these (same trained model, same seed) and
+   * reported side by side; one equal to `sampler` reuses the `generated` population. Default
+   * `defaultSamplerComparison`. Optional, so run directories pinned before it existed still resume.
+   */
+  samplerComparison?: SamplerVariant[];
   /** Number of generated models. */
   generated: number;
   /** σ of the "originals + Gaussian noise" baselines. */

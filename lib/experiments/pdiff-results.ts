@@ -1,5 +1,6 @@
 /** What a p-diff run measured: the `results.json` contract of the design doc, plus per-model data for plots. */
 import type { AccuracySummary } from '../eval/stats';
+import type { SamplerVariant } from './pdiff-config';
 
 export interface Distribution {
   min: number;
@@ -15,6 +16,21 @@ export interface Population {
   val: number[];
   /** Max IoU of each model's wrong test predictions against the originals (others, for originals). */
   maxIoU: number[];
+}
+
+/** The generated models as one sampler draws them, from the run's trained diffusion model and sampling seed. */
+export interface SamplerRun {
+  /** e.g. 'DDPM, 1000 steps' or 'DDIM, 50 steps, η = 0'. */
+  label: string;
+  sampler: SamplerVariant;
+  /** Denoiser evaluations per sample: T for DDPM, `steps` for DDIM. */
+  steps: number;
+  /** True for the run's own sampler: the `generated` population, not drawn again. */
+  isGenerated: boolean;
+  summary: AccuracySummary;
+  maxIoU: Distribution;
+  /** Wall seconds of sampling + decoding, and of evaluating the population. */
+  seconds: { sample: number; evaluate: number };
 }
 
 export interface PdiffResults {
@@ -47,6 +63,9 @@ export interface PdiffResults {
     reconstructionMse: number;
   };
   populations: Record<'originals' | 'reconstructed' | 'generated', Population> & Record<string, Population>;
-  timings: { collect: number; autoencoder: number; diffusion: number; sample: number; evaluate: number; total: number };
+  /** The generated models drawn by each sampler of the config's samplerComparison, side by side. */
+  samplers: SamplerRun[];
+  /** Wall seconds per stage; `samplers` is the extra sampling and evaluation of the sampler comparison. */
+  timings: { collect: number; autoencoder: number; diffusion: number; sample: number; evaluate: number; samplers: number; total: number };
   config: Record<string, unknown>;
 }

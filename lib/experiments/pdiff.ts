@@ -6,16 +6,20 @@
  * reloads finished stages gives the numbers of an uninterrupted one.
  */
 import * as path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
 import type { DataSplits } from '../data/dataset';
+import { sample } from '../diffusion/samplers';
 import { addGaussianNoise, weightAverage } from '../eval/baselines';
 import { minMeanMax } from '../eval/stats';
 import type { NormStats } from '../params/normalize';
 import type { VectorSet } from '../params/types';
+import { InputError } from '../util/errors';
+import { assertFinite } from '../util/finite';
 import { loadZoo, saveZoo } from '../zoo/zoo';
 import { ZOO_DIR } from './collect';
-import type { PdiffConfig } from './pdiff-config';
-import { trainPdiffPipeline, type ResumeMode } from './pdiff-pipeline';
-import type { PdiffResults, Population } from './pdiff-results';
+import { defaultSamplerComparison, sameSampler, type PdiffConfig, type SamplerVariant } from './pdiff-config';
+import { trainPdiffPipeline, type PdiffPipeline, type ResumeMode } from './pdiff-pipeline';
+import type { PdiffResults, Population, SamplerRun } from './pdiff-results';
 import type { ProgressFn } from './progress';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -25,6 +29,9 @@ export function runPdiff(
 ): PdiffResults {
   const started = performance.now();
   const seed = config.seed;
+  const comparison = config.samplerComparison ?? defaultSamplerComparison;
+  checkSamplerVariants(comparison, config.schedule.steps);
+  const extraSamplers = comparison.filter((v) => !sameSampler(v, config.sampler));
   const pipeline = trainPdiffPipeline(data, config, outDir, onProgress, resume);
   try {
     const { collection, evaluator } = pipeline;
@@ -36,7 +43,8 @@ export function runPdiff(
     const sampleSeconds = seconds(t);
 
     t = performance.now();
-    const populationCount = 5 + config.noiseSigmas.length; // originals, reconstructed, generated, noise…, average, base model
+    // originals, reconstructed, generated, noise…, average, base model, the other samplers' generated
+    const populationCount = 5 + config.noiseSigmas.length + extraSamplers.length;
     let measured = 0;
     const measure = (vectors: VectorSet, references?: Uint8Array[]) => {
       const result = evaluator.measure(vectors, references);
@@ -45,7 +53,9 @@ export function runPdiff(
     };
     const orig = measure(originals);
     const reconstructed = measure(pipeline.decode(pipeline.latents), orig.testWrong);
+    const genStarted = performance.now();
     const gen = measure(generated, orig.testWrong);
+    const genSeconds = { sample: sampleSeconds, evaluate: seconds(genStarted) };
     const populations: PdiffResults['populations'] = {
       originals: orig.population, reconstructed: reconstructed.population, generated: gen.population,
     };
@@ -58,6 +68,19 @@ export function runPdiff(
     const average = measure(weightAverage(originals)).population;
     const baseModel = measure({ count: 1, dim: collection.base.length, data: collection.base }).population;
     const evaluateSeconds = seconds(t);
+
+    t = performance.now();
+    const samplers = comparison.map((variant) => {
+      if (sameSampler(variant, config.sampler)) return samplerRun(variant, config.schedule.steps, gen.population, genSeconds, true);
+      const label = samplerLabel(variant, config.schedule.steps);
+      const sampleStarted = performance.now();
+      const vectors = pipeline.decode(sampleWith(pipeline, variant, config.generated, seed + 3, label, onProgress));
+      const sample = seconds(sampleStarted);
+      const evaluateStarted = performance.now();
+      const population = measure(vectors, orig.testWrong).population;
+      return samplerRun(variant, config.schedule.steps, population, { sample, evaluate: seconds(evaluateStarted) }, false);
+    });
+    const samplerSeconds = seconds(t);
 
     saveZooWithAccuracies(path.join(outDir, ZOO_DIR), orig.population, pipeline.norm);
     return {
@@ -83,12 +106,46 @@ export function runPdiff(
         reconstructionMse: pipeline.reconstructionMse,
       },
       populations,
-      timings: { ...pipeline.timings, sample: sampleSeconds, evaluate: evaluateSeconds, total: seconds(started) },
+      samplers,
+      timings: { ...pipeline.timings, sample: sampleSeconds, evaluate: evaluateSeconds, samplers: samplerSeconds, total: seconds(started) },
       config: config as unknown as Record<string, unknown>,
     };
   } finally {
     pipeline.dispose();
   }
+}
+
+/** Refuses, before any work, a comparison sampler the schedule cannot run. */
+function checkSamplerVariants(variants: readonly SamplerVariant[], timesteps: number): void {
+  for (const v of variants) {
+    if (v.kind === 'ddim' && !(Number.isInteger(v.steps) && v.steps >= 1 && v.steps <= timesteps)) {
+      throw new InputError(`samplerComparison: DDIM steps must be an integer in [1, ${timesteps}] (the schedule's steps), got ${v.steps}`);
+    }
+  }
+}
+
+function samplerLabel(v: SamplerVariant, timesteps: number): string {
+  return v.kind === 'ddpm' ? `DDPM, ${timesteps} steps` : `DDIM, ${v.steps} steps, η = ${v.eta}`;
+}
+
+function samplerRun(variant: SamplerVariant, timesteps: number, p: Population, secs: SamplerRun['seconds'], isGenerated: boolean): SamplerRun {
+  return {
+    label: samplerLabel(variant, timesteps), sampler: variant, steps: variant.kind === 'ddpm' ? timesteps : variant.steps, isGenerated,
+    summary: p.summary, maxIoU: minMeanMax(p.maxIoU), seconds: secs,
+  };
+}
+
+/** As pipeline.sampleLatents (EMA weights, same seed), with another sampler than the config's. */
+function sampleWith(
+  pipeline: PdiffPipeline, variant: SamplerVariant, count: number, sampleSeed: number, label: string, onProgress?: ProgressFn,
+): VectorSet {
+  const eps = (x: tf.Tensor2D, ts: Int32Array) => pipeline.denoiser.predict(x, ts);
+  const draw = () => sample(eps, [count, pipeline.latents.dim], pipeline.schedule, { ...variant, seed: sampleSeed }, {
+    onStep: (p) => onProgress?.(`sample (${label})`, p.step, p.totalSteps, {}),
+  });
+  const { samples } = pipeline.diffusion.ema ? pipeline.diffusion.ema.withAveraged(pipeline.denoiser.params, draw) : draw();
+  assertFinite(samples.data, samples.dim, `latents sampled with ${label}`);
+  return samples;
 }
 
 /** The zoo on disk gets each checkpoint's val/test accuracy and the fitted normalisation. */

@@ -2,7 +2,7 @@
 import type { PdiffResults } from '../experiments/pdiff-results';
 import { accuracyDistributionFigure, lossCurvesFigure, noveltyScatterFigure } from './figures';
 import { figureHtml, plotlySource } from './plotly-html';
-import { accuracyTable, noveltyTable, rowsToHtml, timingTable } from './tables';
+import { accuracyTable, noveltyTable, rowsToHtml, samplerTable, timingTable } from './tables';
 
 export function renderPdiffReport(results: PdiffResults): string {
   const g = results.generated;
@@ -23,6 +23,9 @@ ${rowsToHtml(accuracyTable(results))}
 <p>Weight average of the originals: test ${(100 * results.baselines.weightAverage.test).toFixed(2)}%.
 Generated models identical to an original (IoU = 1): ${results.novelty.identicalToAnOriginal} of ${g.count}.</p>
 ${figureHtml('accuracy', accuracyDistributionFigure(results))}
+<h2>Samplers: the generated models drawn by DDPM and DDIM</h2>
+<p>One trained diffusion model, one sampling seed; the run's own sampler gave the <code>generated</code> population above.</p>
+${rowsToHtml(samplerTable(results))}
 <h2>Novelty: max IoU of wrong test predictions against the originals</h2>
 ${rowsToHtml(noveltyTable(results))}
 ${figureHtml('novelty', noveltyScatterFigure(results))}

@@ -22,6 +22,24 @@ export function accuracyTable(results: PdiffResults): Row[] {
   }));
 }
 
+/**
+ * The generated models as each compared sampler draws them (same trained model and seed): test
+ * accuracy (%), mean max IoU against the originals, and wall seconds of sampling and evaluating.
+ */
+export function samplerTable(results: PdiffResults): Row[] {
+  return results.samplers.map((s) => ({
+    sampler: s.isGenerated ? `${s.label} (= generated)` : s.label,
+    steps: s.steps,
+    best: pct(s.summary.best),
+    mean: pct(s.summary.mean),
+    median: pct(s.summary.median),
+    'val-selected': pct(s.summary.valSelectedTest),
+    'max IoU (mean)': Number(s.maxIoU.mean.toFixed(4)),
+    'sample s': Number(s.seconds.sample.toFixed(1)),
+    'evaluate s': Number(s.seconds.evaluate.toFixed(1)),
+  }));
+}
+
 /** Novelty per population: max IoU of wrong test predictions against the originals (min / mean / max) and mean test accuracy (%). */
 export function noveltyTable(results: PdiffResults): Row[] {
   const names = ['generated', 'originals', ...Object.keys(results.populations).filter((k) => k.startsWith('noise'))];
