@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runD2nwg } from '../lib/experiments/d2nwg';
 import { d2nwgPreset, type D2nwgConfig } from '../lib/experiments/d2nwg-config';
 import { D2NWG_METHODS, FINE_TUNE_STARTS } from '../lib/experiments/d2nwg-evaluate';
+import { checkEncoderInvariance } from '../lib/experiments/d2nwg-invariance';
 import type { TaskSources } from '../lib/experiments/d2nwg-extractor';
 import { D2NWG_OUTPUTS } from '../lib/experiments/run-dir';
 import type { D2nwgResults } from '../lib/experiments/d2nwg-results';
@@ -102,6 +103,14 @@ describe('D2NWG runner', () => {
     assert.deepEqual([...stages], ['evaluate'], 'nothing trains again');
     assert.deepEqual(stageTimes(dir), times, 'no stage file is written again');
     assert.equal(untimed(again), untimed(first));
+  });
+
+  it('the trained encoder is invariant to shot and class order on a held-out task, and sees a fresh draw of shots', () => {
+    const check = checkEncoderInvariance(config, dir, 5);
+    assert.ok(check.datasetGap < 1e-5, `dataset embedding moved by ${check.datasetGap}`);
+    assert.ok(check.classGap < 1e-5, `class embeddings moved by ${check.classGap}`);
+    assert.ok(check.redrawGap > 100 * Math.max(check.datasetGap, 1e-7), `a fresh draw moved the embedding by only ${check.redrawGap}`);
+    assert.notDeepEqual(check.classOrder, [...check.classOrder].sort((a, b) => a - b), 'the check reordered the classes');
   });
 
   it('refuses, before any work, a directory whose stages were trained with another config', () => {

@@ -91,3 +91,16 @@ export function stackConditions(conditions: Condition[]): Condition {
   }
   return { tasks: conditions.reduce((n, c) => n + c.tasks, 0), classes, shots, features, data };
 }
+
+/** The same shots of a one-task condition, class i of the result = class classOrder[i], shot j = shot shotOrder[j] of that class. */
+export function permuteCondition(condition: Condition, classOrder: readonly number[], shotOrder: readonly number[]): Condition {
+  const { tasks, classes: C, shots: S, features: F } = condition;
+  const isPermutation = (order: readonly number[], n: number) => order.length === n && new Set(order).size === n && order.every((k) => Number.isInteger(k) && k >= 0 && k < n);
+  if (tasks !== 1) throw new InputError(`permuteCondition takes one task, got ${tasks}`);
+  if (!isPermutation(classOrder, C)) throw new InputError(`classOrder [${classOrder}] is not a permutation of 0…${C - 1}`);
+  if (!isPermutation(shotOrder, S)) throw new InputError(`shotOrder [${shotOrder}] is not a permutation of 0…${S - 1}`);
+  const data = new Float32Array(condition.data.length);
+  classOrder.forEach((k, i) => shotOrder.forEach((s, j) =>
+    data.set(condition.data.subarray((k * S + s) * F, (k * S + s + 1) * F), (i * S + j) * F)));
+  return { ...condition, data };
+}

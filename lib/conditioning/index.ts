@@ -4,7 +4,7 @@ export {
 } from './config';
 export type { DatasetEncoderConfig, SetTransformerConfig, SetTransformerOptions, MlpEncoderOptions, AlignConfig } from './config';
 export type { Condition, DatasetEmbedding, DatasetEncoder } from './types';
-export { checkCondition, checkConditionTensor, conditionTensor, sampleCondition, stackConditions } from './condition';
+export { checkCondition, checkConditionTensor, conditionTensor, permuteCondition, sampleCondition, stackConditions } from './condition';
 export { buildMab, mab, multiheadAttention } from './attention';
 export type { MabShape } from './attention';
 export { SetTransformer } from './set-transformer';

@@ -38,3 +38,5 @@ export { taskFeatures } from './d2nwg-features';
 export { taskCondition, embedConditions } from './d2nwg-conditions';
 export { loadEncoder } from './d2nwg-encoder-io';
 export { D2NWG_OUTPUTS } from './run-dir';
+export { checkEncoderInvariance } from './d2nwg-invariance';
+export type { InvarianceCheck } from './d2nwg-invariance';
