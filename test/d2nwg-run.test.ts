@@ -6,20 +6,15 @@ import { runD2nwg } from '../lib/experiments/d2nwg';
 import { d2nwgPreset, type D2nwgConfig } from '../lib/experiments/d2nwg-config';
 import { D2NWG_METHODS, FINE_TUNE_STARTS } from '../lib/experiments/d2nwg-evaluate';
 import { checkEncoderInvariance } from '../lib/experiments/d2nwg-invariance';
-import type { TaskSources } from '../lib/experiments/d2nwg-extractor';
 import { D2NWG_OUTPUTS } from '../lib/experiments/run-dir';
 import type { D2nwgResults } from '../lib/experiments/d2nwg-results';
 import { ConfigMismatchError } from '../lib/util/errors';
 import { d2nwgNoveltyFigure } from '../lib/viz/d2nwg-figures';
 import { renderD2nwgReport } from '../lib/viz/d2nwg-report';
-import { blobs } from './helpers/tiny-pdiff';
+import { blobSources } from './helpers/task-sources';
 import { tmpDirs } from './helpers/tmp-dirs';
 
-/** Separable 12×12 class blobs stand in for MNIST and Fashion-MNIST. */
-const sources: TaskSources = {
-  mnist: { train: blobs(200, 1), val: blobs(60, 2), test: blobs(60, 3) },
-  'fashion-mnist': { train: blobs(200, 4), val: blobs(60, 5), test: blobs(60, 6) },
-};
+const sources = blobSources;
 
 const smoke = d2nwgPreset('smoke');
 /**

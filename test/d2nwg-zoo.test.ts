@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { applyVariant, capPerClass, comboKey, SOURCE_STATS, type DataSplits, type ImageDataset } from '../lib/data';
-import { EXTRACTOR_STATE_FILE, extractorBaseSet, type TaskSources } from '../lib/experiments/d2nwg-extractor';
+import { EXTRACTOR_STATE_FILE, extractorBaseSet } from '../lib/experiments/d2nwg-extractor';
 import { taskFeatures } from '../lib/experiments/d2nwg-features';
 import { headsAccuracy } from '../lib/experiments/d2nwg-heads';
 import { buildTaskZoo, openTaskZoo, trainTaskHeads, zooTaskHeads } from '../lib/experiments/d2nwg-task-zoo';
@@ -12,13 +12,10 @@ import { taskZooPreset, type TaskZooConfig } from '../lib/experiments/d2nwg-zoo-
 import { dataFingerprint } from '../lib/optim/train-state';
 import { ConfigMismatchError, FileFormatError, InputError } from '../lib/util/errors';
 import { readSafetensors, writeSafetensors } from '../lib/zoo/safetensors';
-import { blobs } from './helpers/tiny-pdiff';
+import { blobSources } from './helpers/task-sources';
 import { tmpDirs } from './helpers/tmp-dirs';
 
-const sources: TaskSources = {
-  mnist: { train: blobs(200, 1), val: blobs(60, 2), test: blobs(60, 3) },
-  'fashion-mnist': { train: blobs(200, 4), val: blobs(60, 5), test: blobs(60, 6) },
-};
+const sources = blobSources;
 
 const smoke = taskZooPreset('smoke');
 /** 12 training tasks of 2 heads, 2 × (1 × 4 + 1) held-out tasks; about 1 s. */

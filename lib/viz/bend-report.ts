@@ -2,7 +2,7 @@
 import type { BendResults } from '../experiments/bend-results';
 import { bendAccuracyFigure, bendMemberFigure, bendTauFigure } from './bend-figures';
 import { bendCostTable, bendCurveTable, bendDiversityTable, bendMethodsTable } from './bend-tables';
-import { figureHtml, plotlySource } from './plotly-html';
+import { figureHtml, reportPage } from './plotly-html';
 import { rowsToHtml } from './tables';
 
 function headline(results: BendResults): string {
@@ -17,13 +17,7 @@ function headline(results: BendResults): string {
 }
 
 export function renderBendReport(results: BendResults): string {
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>BEND ${results.preset} seed ${results.seed}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f3f3f3}.figure{margin:1em 0}</style>
-<script>${plotlySource()}</script></head><body>
-<h1>BEND — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
+  return reportPage(`BEND ${results.preset} seed ${results.seed}`, `<h1>BEND — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
 <p>Dataset ${results.dataset}; generated subset ${results.subset.patterns.join(', ')} (${results.subset.size} parameters); backend ${results.backend}.
 ${results.counts.generated} generated members, ${results.counts.originals} original snapshots, a deep ensemble of ${results.counts.deepEnsemble}.</p>
 <p><b>${headline(results)}</b></p>
@@ -39,7 +33,5 @@ ${figureHtml('tau', bendTauFigure(results))}
 ${rowsToHtml(bendDiversityTable(results))}
 ${figureHtml('members', bendMemberFigure(results))}
 <h2>Cost (wall seconds)</h2>
-${rowsToHtml(bendCostTable(results))}
-</body></html>
-`;
+${rowsToHtml(bendCostTable(results))}`);
 }

@@ -2,17 +2,11 @@
 import type { D2nwgResults } from '../experiments/d2nwg-results';
 import { d2nwgFineTuneFigure, d2nwgLossFigure, d2nwgMethodsFigure, d2nwgNoveltyFigure, d2nwgTaskFigure } from './d2nwg-figures';
 import { d2nwgFineTuneTable, d2nwgGeneratorTable, d2nwgMethodsTable, d2nwgTaskTable, d2nwgTimingTable } from './d2nwg-tables';
-import { figureHtml, plotlySource } from './plotly-html';
+import { figureHtml, reportPage } from './plotly-html';
 import { rowsToHtml } from './tables';
 
 export function renderD2nwgReport(results: D2nwgResults): string {
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>D2NWG ${results.preset} seed ${results.seed}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f3f3f3}.figure{margin:1em 0}</style>
-<script>${plotlySource()}</script></head><body>
-<h1>D2NWG — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
+  return reportPage(`D2NWG ${results.preset} seed ${results.seed}`, `<h1>D2NWG — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
 <p>Backend ${results.backend}.</p>
 <h2>Generator</h2>
 ${rowsToHtml(d2nwgGeneratorTable(results))}
@@ -29,7 +23,5 @@ ${figureHtml('fine-tune', d2nwgFineTuneFigure(results))}
 ${rowsToHtml(d2nwgTaskTable(results))}
 ${figureHtml('tasks', d2nwgTaskFigure(results))}
 <h2>Wall seconds</h2>
-${rowsToHtml(d2nwgTimingTable(results))}
-</body></html>
-`;
+${rowsToHtml(d2nwgTimingTable(results))}`);
 }

@@ -27,3 +27,16 @@ export function figureHtml(id: string, figure: Figure): string {
   draw(0);
 })();</script>`;
 }
+
+/** A self-contained HTML page: the reports' shared style and plotly.js inlined (works offline); `body` is HTML. */
+export function reportPage(title: string, body: string): string {
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>${title}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th{background:#f3f3f3}.figure{margin:1em 0}</style>
+<script>${plotlySource()}</script></head><body>
+${body}
+</body></html>
+`;
+}

@@ -1,7 +1,7 @@
 /** A self-contained HTML report of a p-diff run: tables and plotly charts, plotly.js inlined (works offline). */
 import type { PdiffResults } from '../experiments/pdiff-results';
 import { accuracyDistributionFigure, lossCurvesFigure, noveltyScatterFigure } from './figures';
-import { figureHtml, plotlySource } from './plotly-html';
+import { figureHtml, reportPage } from './plotly-html';
 import { accuracyTable, noveltyTable, rowsToHtml, samplerTable, timingTable } from './tables';
 
 export function renderPdiffReport(results: PdiffResults): string {
@@ -9,13 +9,7 @@ export function renderPdiffReport(results: PdiffResults): string {
   const o = results.originals;
   const summary = `Generated (val-selected) ${(100 * g.valSelectedTest).toFixed(2)}% vs best original ${(100 * o.best).toFixed(2)}%; ` +
     `generated median ${(100 * g.median).toFixed(2)}% vs originals' median ${(100 * o.median).toFixed(2)}%.`;
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>p-diff ${results.preset} seed ${results.seed}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f3f3f3}.figure{margin:1em 0}</style>
-<script>${plotlySource()}</script></head><body>
-<h1>p-diff — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
+  return reportPage(`p-diff ${results.preset} seed ${results.seed}`, `<h1>p-diff — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
 <p>Dataset ${results.dataset}; subset ${results.subset.patterns.join(', ')} (${results.subset.size} parameters); backend ${results.backend}.</p>
 <p><b>${summary}</b></p>
 <h2>Test accuracy (%)</h2>
@@ -31,7 +25,5 @@ ${rowsToHtml(noveltyTable(results))}
 ${figureHtml('novelty', noveltyScatterFigure(results))}
 ${figureHtml('losses', lossCurvesFigure(results))}
 <h2>Wall time (s)</h2>
-${rowsToHtml(timingTable(results))}
-</body></html>
-`;
+${rowsToHtml(timingTable(results))}`);
 }
