@@ -105,13 +105,6 @@ export class ConditionalLatentDenoiser implements ConditionalDenoiser {
     };
   }
 
-  /** Number of trainable numbers. */
-  get size(): number {
-    let n = 0;
-    for (const v of this.params.values()) n += v.size;
-    return n;
-  }
-
   dispose(): void {
     tf.dispose([...this.params.values()]);
   }
