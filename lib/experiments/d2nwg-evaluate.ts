@@ -8,6 +8,8 @@
  * a stronger baseline than the protocol's), and heads trained on the task (the upper reference).
  * Fine-tuning curves start from the val-selected generated head, a random head and the mean head.
  */
+import { argmaxFirst, mean } from '../eval/stats';
+import { stackVectors } from '../params/flatten';
 import type { VectorSet } from '../params/types';
 import { Rng } from '../util/rng';
 import { embedConditions, taskCondition } from './d2nwg-conditions';
@@ -51,17 +53,11 @@ export interface HeldOutResult {
 function score(heads: VectorSet, task: TaskFeatures): MethodScore & { best: number } {
   const val = headsAccuracy(heads, task.val);
   const test = headsAccuracy(heads, task.test);
-  const best = val.indexOf(Math.max(...val));
-  return { valSelected: test[best], mean: test.reduce((a, b) => a + b, 0) / test.length, heads: heads.count, best };
+  const best = argmaxFirst(val);
+  return { valSelected: test[best], mean: mean(test), heads: heads.count, best };
 }
 
 const headAt = (heads: VectorSet, i: number) => heads.data.slice(i * heads.dim, (i + 1) * heads.dim);
-const asSet = (rows: Float32Array[]): VectorSet => {
-  const dim = rows[0].length;
-  const data = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => data.set(r, i * dim));
-  return { count: rows.length, dim, data };
-};
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -95,11 +91,11 @@ function retrievalIndex(gen: D2nwgGenerator, config: D2nwgConfig) {
   const rng = new Rng(config.seed + RETRIEVAL_SEED_OFFSET);
   const conditions = gen.trainTasks.map((task) => taskCondition(task, config.shots, rng.seed()));
   const embedded = conditions.map((c) => embedConditions(encoder, c));
-  const datasets = asSet(embedded.map((e) => e.datasets.data));
+  const datasets = stackVectors(embedded.map((e) => e.datasets.data));
   // Class embedding of row k = the first H numbers of its condition vector.
   const classRows = embedded.flatMap((e) => Array.from({ length: e.rows.count }, (_, k) => e.rows.data.slice(k * e.rows.dim, k * e.rows.dim + H)));
-  const bestHeads = zoo.tasks.map((task) => headAt(zooTaskHeads(zoo, task), task.valAccuracy.indexOf(Math.max(...task.valAccuracy))));
-  return { datasets, classes: asSet(classRows), bestHeads };
+  const bestHeads = zoo.tasks.map((task) => headAt(zooTaskHeads(zoo, task), argmaxFirst(task.valAccuracy)));
+  return { datasets, classes: stackVectors(classRows), bestHeads };
 }
 
 /** Runs the protocol on every held-out task of the zoo's plan. */
@@ -118,7 +114,7 @@ export function evaluateHeldOut(gen: D2nwgGenerator, config: D2nwgConfig, onProg
     const rng = new Rng(taskSeeds.seed());
     const embedded = embedConditions(encoder, taskCondition(task, config.shots, rng.seed()));
     const generated = gen.sampleHeads(embedded.rows, N, rng.seed());
-    const random = asSet(Array.from({ length: N }, () => initHead(F, C, rng.seed())));
+    const random = stackVectors(Array.from({ length: N }, () => initHead(F, C, rng.seed())));
     const retrieved = nearest(index.datasets, embedded.datasets.data);
     const retrievedTask = zoo.tasks[retrieved.index];
     // For each class: the row of the nearest class (by class embedding) in its task's val-best head.
@@ -131,12 +127,12 @@ export function evaluateHeldOut(gen: D2nwgGenerator, config: D2nwgConfig, onProg
       generated: score(generated, task),
       unconditional: score(gen.sampleUnconditionalHeads(N, rng.seed()), task),
       random: score(random, task),
-      meanHead: score(asSet([meanHead]), task),
+      meanHead: score(stackVectors([meanHead]), task),
       retrieval: score(zooTaskHeads(zoo, retrievedTask), task),
-      classRetrieval: score(input.fromRows(asSet(classRows)), task),
+      classRetrieval: score(input.fromRows(stackVectors(classRows)), task),
       trained: score(trainTaskHeads(task, config.zoo.heads, rng.seed()).heads, task),
     };
-    const starts = asSet([headAt(generated, methods.generated.best), headAt(random, 0), meanHead]);
+    const starts = stackVectors([headAt(generated, methods.generated.best), headAt(random, 0), meanHead]);
     const curves = fineTuneHeads(starts, task.train, task.test, config.fineTuneSteps, config.fineTune, rng.seed());
     onProgress?.('evaluate', h + 1, zoo.plan.heldOut.length, { generated: methods.generated.mean, trained: methods.trained.mean });
     const strip = ({ valSelected, mean, heads }: MethodScore) => ({ valSelected, mean, heads });

@@ -157,10 +157,10 @@ export function trainD2nwg(config: D2nwgConfig, outDir: string, onProgress?: Pro
   }
 }
 
+/** ‖x − y‖² over ‖x − column means of x‖²: 1 = predicting the mean row. */
 function relativeMse(x: VectorSet, y: VectorSet): number {
+  const { mean } = fitStandardizer(x);
   const { count, dim } = x;
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += x.data[i * dim + j] / count;
   let err = 0;
   let spread = 0;
   for (let i = 0; i < count * dim; i++) {

@@ -1,5 +1,6 @@
 /** What a D2NWG run reports (results.json), and the summaries over held-out tasks. */
 import type { AlignResult } from '../conditioning';
+import { mean } from '../eval/stats';
 import { D2NWG_METHODS, FINE_TUNE_STARTS, type D2nwgMethod, type FineTuneStart, type HeldOutResult } from './d2nwg-evaluate';
 import type { D2nwgTimings } from './d2nwg-pipeline';
 import type { TaskNovelty } from './d2nwg-tasks';
@@ -29,8 +30,6 @@ export interface D2nwgResults {
   timings: D2nwgTimings & { evaluate: number; total: number };
   config: Record<string, unknown>;
 }
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function summarize(tasks: HeldOutResult[]): D2nwgSummary {
   const methods = Object.fromEntries(D2NWG_METHODS.map((m) => [m, {

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseTaskId } from '../data/tasks';
+import { mean } from '../eval/stats';
 import type { ImageVariant } from '../data/variants';
 import type { ParamManifest, VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
@@ -140,8 +141,4 @@ function concat(parts: Float32Array[]): Float32Array {
     at += p.length;
   }
   return out;
-}
-
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }

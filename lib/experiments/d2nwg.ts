@@ -3,6 +3,7 @@
  * encoder, conditional and unconditional diffusion), then run the held-out protocol and
  * summarise it. Everything is seeded from config.seed; selection uses val splits only.
  */
+import { mean } from '../eval/stats';
 import type { D2nwgConfig } from './d2nwg-config';
 import { checkD2nwgConfig } from './d2nwg-config';
 import { evaluateHeldOut } from './d2nwg-evaluate';
@@ -11,8 +12,6 @@ import { trainD2nwg } from './d2nwg-pipeline';
 import { summarize, summarizeByNovelty, type D2nwgResults } from './d2nwg-results';
 import type { ProgressFn } from './progress';
 import { claimRunDir } from './run-dir';
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** `sources` replaces the real datasets of the task zoo (tests pass small synthetic ones). */
 export function runD2nwg(config: D2nwgConfig, outDir: string, backend: string, onProgress?: ProgressFn, sources?: TaskSources): D2nwgResults {
