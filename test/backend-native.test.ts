@@ -5,24 +5,10 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadBackend } from '../lib/backend';
 import { loadNativeAddon } from '../lib/backend/native-addon';
 import { Rng } from '../lib/util/rng';
-import { maxAbsDiff, onBackend } from './helpers/backends';
-
-/** Registers the native backend (once the root hook has chosen one); why it cannot, if it cannot. */
-function nativeUnavailable(): string | undefined {
-  try {
-    loadBackend('native');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
-const TOLERANCE = 1e-3;
-
-type Build = () => { params: tf.Tensor[]; f: (...p: tf.Tensor[]) => tf.Tensor };
+import { onBackend } from './helpers/backends';
+import { compareWithCpu, nativeUnavailable, type Build } from './helpers/native-parity';
 
 describe('native backend', function () {
   before(function () {
@@ -37,26 +23,7 @@ describe('native backend', function () {
   const pick = <T>(values: T[]): T => values[rng.int(values.length)];
   const normal = (shape: number[]) => rng.normalArray(shape.reduce((a, b) => a * b, 1));
 
-  /** f(params) and the gradients of Σ w ⊙ f(params) (w fixed random) on the active backend. */
-  function evaluate(build: Build, seed: number, withGrads: boolean): Float32Array[] {
-    return tf.tidy(() => {
-      const { params, f } = build();
-      const y = f(...params);
-      const w = tf.tensor(new Rng(seed).normalArray(y.size), y.shape);
-      const grads = withGrads ? tf.grads((...p: tf.Tensor[]) => f(...p).mul(w).sum())(params) : [];
-      return [y, ...grads].map((t) => t.dataSync() as Float32Array);
-    });
-  }
-
-  async function compare(label: string, build: Build, withGrads = true): Promise<void> {
-    const seed = rng.seed();
-    const onCpu = await onBackend('cpu', () => evaluate(build, seed, withGrads));
-    const onNative = await onBackend('native', () => evaluate(build, seed, withGrads));
-    onCpu.forEach((expected, i) => {
-      const diff = maxAbsDiff(expected, onNative[i]);
-      assert.ok(diff <= TOLERANCE, `${label}: ${i === 0 ? 'value' : `gradient ${i - 1}`} differs by ${diff}`);
-    });
-  }
+  const compare = (label: string, build: Build, withGrads = true) => compareWithCpu(label, build, rng.seed(), withGrads);
 
   it('is chosen by default, says which BLAS and threads, and can be forced', () => {
     const probe = (backend: string) => {

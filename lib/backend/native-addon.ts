@@ -19,6 +19,24 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: ConvGeometry): void;
   /** out[i] = act(out[i] + bias[i mod bias.length]); activation 0 = linear, 1 = relu. */
   biasActivation(out: Float32Array, bias: Float32Array | null, activation: 0 | 1): void;
+  /**
+   * out = a op b over `shape`, each operand read with its strides (0 on broadcast dims);
+   * op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference.
+   */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, aStrides: Int32Array,
+    bStrides: Int32Array): void;
+  /** out = op(x); op 0 relu, 1 step (alpha where x ≤ 0), 2 square. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** x as [outer, size, inner] summed over size into out [outer, inner]; op 0 sum, 1 mean. */
+  reduce(op: number, x: Float32Array, out: Float32Array, dims: Int32Array): void;
+  /** The NHWC max pool's dx: each window's dy to its first maximum (outC = inC in the geometry). */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+  /** x as [outer, size, inner] standardised over size: xhat, and rstd = 1/√(var + eps) [outer, inner]. */
+  standardize(x: Float32Array, xhat: Float32Array, rstd: Float32Array, dims: Int32Array, eps: number): void;
+  /** dx = rstd · (dy − mean(dy) − xhat · mean(dy · xhat)), means over size. */
+  standardizeGrad(dy: Float32Array, xhat: Float32Array, rstd: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  /** out[m, n, c] = mean_p relu(x[n, p, c] · scale[m, c] + shift[m, c]); dims = [M, N, P, C]. */
+  affineReluMean(x: Float32Array, scale: Float32Array, shift: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** Threads the kernels run on (PARAMDIFF_NATIVE_THREADS, else the CPUs this process may use). */
   threads(): number;
   /** OpenBLAS's build line and the CPU kernel set it picked. */

@@ -2,11 +2,15 @@
  * The 'native' tfjs backend: a tfjs-backend-wasm instance of its own (its own wasm module and
  * heap) that runs every wasm kernel registered so far — tfjs's and the ones paramdiff adds —
  * except the heavy ones (products, convolutions and their gradients), which the OpenBLAS addon
- * computes on its heap (native-kernels.ts). Register it after all wasm kernels are registered.
+ * computes on its heap (native-kernels.ts), and the memory-bound ones the addon runs on all
+ * cores (native-pointwise.ts); it also has kernels for paramdiff's own ops (native-ops.ts).
+ * Register it after all wasm kernels are registered.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './native-addon';
 import { nativeKernels } from './native-kernels';
+import { nativeOpKernels } from './native-ops';
+import { pointwiseKernels } from './native-pointwise';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -26,7 +30,7 @@ export function registerNativeBackend(addon: NativeAddon): void {
   for (const config of tf.getKernelsForBackend('wasm')) {
     tf.registerKernel({ ...config, backendName: NATIVE_BACKEND });
   }
-  for (const [kernelName, kernel] of nativeKernels(addon)) {
+  for (const [kernelName, kernel] of [...nativeKernels(addon), ...pointwiseKernels(addon)]) {
     const wasmKernel = tf.getKernel(kernelName, 'wasm');
     if (!wasmKernel) throw new Error(`the wasm backend has no ${kernelName} kernel to fall back on`);
     tf.unregisterKernel(kernelName, NATIVE_BACKEND);
@@ -37,5 +41,6 @@ export function registerNativeBackend(addon: NativeAddon): void {
       kernelFunc: (args) => kernel(args, wasmKernel.kernelFunc),
     });
   }
+  for (const config of nativeOpKernels(addon, NATIVE_BACKEND)) tf.registerKernel(config);
   tf.registerBackend(NATIVE_BACKEND, wasmFactory, NATIVE_PRIORITY);
 }

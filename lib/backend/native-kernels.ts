@@ -9,13 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry, NativeAddon } from './native-addon';
 
 /** The parts of tfjs-backend-wasm's BackendWasm that the kernels use. */
-interface WasmHeapBackend {
+export interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
+export type KernelArgs = Parameters<tf.KernelFunc>[0];
 /** A native kernel; `fallback` runs the wasm kernel it replaces on the same arguments. */
 export type NativeKernel = (args: KernelArgs, fallback: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -23,25 +23,25 @@ type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = number | [number, number];
 
 /** A float32 view of a tensor's data on the wasm heap (valid until the next allocation). */
-function heap(backend: WasmHeapBackend, info: tf.TensorInfo): Float32Array {
+export function heap(backend: WasmHeapBackend, info: tf.TensorInfo): Float32Array {
   const data = backend.dataIdMap.get(info.dataId);
   if (!data) throw new Error('native kernel: an input is not on this backend');
   return new Float32Array(backend.wasm.HEAPU8.buffer, data.memoryOffset, tf.util.sizeFromShape(info.shape));
 }
 
-function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
+export function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return Int32Array.from([info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight,
     info.filterWidth, info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth,
     info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left]);
 }
 
-function input(args: KernelArgs, name: string): tf.TensorInfo {
+export function input(args: KernelArgs, name: string): tf.TensorInfo {
   const info = args.inputs[name];
   if (!info) throw new Error(`native kernel: missing input ${name}`);
   return info;
 }
 
-const allFloat = (...infos: (tf.TensorInfo | undefined)[]) => infos.every((t) => !t || t.dtype === 'float32');
+export const allFloat = (...infos: (tf.TensorInfo | undefined)[]) => infos.every((t) => !t || t.dtype === 'float32');
 
 /**
  * The batch broadcast of two batch shapes: for each output batch, the batch of a and of b it

@@ -1,9 +1,10 @@
 /**
  * Op micro-benchmarks of the active backend: matrix products (512², 1024² with every transpose
- * flag, and the products of our models) and the convolutions of the three models at their
- * pdiff-small shapes — ConvNet-S's conv2d layers at the training batch, the parameter
- * autoencoder's conv1d layers (lib/autoencoder/conv) and the latent denoiser's, both at the full
- * batch of K snapshots. Each is timed forward, and forward + gradients w.r.t. input and weights.
+ * flag, and the products of our models), the p-diff evaluation's fused BN + ReLU + pooling
+ * (affineReluMean), and the convolutions of the three models at their pdiff-small shapes —
+ * ConvNet-S's conv2d layers at the training batch, the parameter autoencoder's conv1d layers
+ * (lib/autoencoder/conv) and the latent denoiser's, both at the full batch of K snapshots. Each
+ * is timed forward, and forward + gradients w.r.t. input and weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import { sameConvLength } from '../autoencoder/config';
@@ -12,6 +13,7 @@ import { ParamAutoencoder } from '../autoencoder/model';
 import { LatentDenoiser } from '../diffusion/denoiser';
 import type { PdiffConfig } from '../experiments/pdiff-config';
 import { defaultConvNetSConfig } from '../models/convnet-s';
+import { affineReluMean } from '../nn/affine-relu-mean';
 import type { ModelShapes } from './shapes';
 import { timeRuns, type Timing, type TimingConfig } from './timing';
 
@@ -55,7 +57,10 @@ export function matMulCase(label: string, [m, k, n]: [number, number, number], t
   };
 }
 
-/** 512² and 1024² with each flag combination (forward), and the products our models run. */
+/**
+ * 512² and 1024² with each flag combination (forward), the products our models run, and the
+ * p-diff evaluation's BN + ReLU + pooling that precedes its batched head product.
+ */
 export function matMulCases(config: PdiffConfig, shapes: ModelShapes): OpCase[] {
   const square = [512, 1024].flatMap((d) => [[false, false], [true, false], [false, true], [true, true]]
     .map(([ta, tb]) => matMulCase('', [d, d, d], ta, tb)));
@@ -69,7 +74,16 @@ export function matMulCases(config: PdiffConfig, shapes: ModelShapes): OpCase[] 
     fn: (a, b) => tf.matMul(a, b),
     operands: () => [randn([modelsPerChunk, imagesPerChunk, features]), randn([modelsPerChunk, features, shapes.numClasses])],
   };
-  return [...square, matMulCase('ConvNet-S fc ', [shapes.taskBatch, features, shapes.numClasses], false, false, true), evalHead];
+  const [h, w] = shapes.image.map((d) => d >> 2); // conv3's output: two 2×2 max pools
+  const evalPool: OpCase = { // its input, as ConvNet-S's split.headMany computes it from the cached conv3 features
+    op: 'affineReluMean',
+    shape: `eval head [${imagesPerChunk}, ${h}, ${w}, ${features}] × ${modelsPerChunk} models`,
+    flops: 3 * modelsPerChunk * imagesPerChunk * h * w * features,
+    backward: false,
+    fn: (x, scale, shift) => affineReluMean(x as tf.Tensor4D, scale as tf.Tensor2D, shift as tf.Tensor2D),
+    operands: () => [randn([imagesPerChunk, h, w, features]), randn([modelsPerChunk, features]), randn([modelsPerChunk, features])],
+  };
+  return [...square, matMulCase('ConvNet-S fc ', [shapes.taskBatch, features, shapes.numClasses], false, false, true), evalHead, evalPool];
 }
 
 /** ConvNet-S's three 3×3 'same' convolutions (no bias) at the training batch; maxpool 2 halves H and W after conv1 and conv2. */

@@ -4,6 +4,7 @@
  * conv3x3(32→64, no bias) BN ReLU → global average pool → linear(64→10).
  */
 import * as tf from '@tensorflow/tfjs';
+import { affineReluMean } from '../nn/affine-relu-mean';
 import { Rng } from '../util/rng';
 import { batchNorm, BN_EPS, conv, linear, named, ParamBuilder } from './layers';
 import type { ModelSplit, SplittableModel } from './split';
@@ -87,10 +88,7 @@ export class ConvNetS implements SplittableModel {
             // Inference-mode BN of M models: x·scale_m + shift_m, per channel.
             const scale = params.get('bn3/weight')!.mul(tf.rsqrt(named(this.buffers, 'bn3/running_var').add(BN_EPS))); // [M, C]
             const shift = params.get('bn3/bias')!.sub(named(this.buffers, 'bn3/running_mean').mul(scale)); // [M, C]
-            const [m, c] = scale.shape;
-            const x = (features as tf.Tensor4D).expandDims(0); // [1, N, h, w, C]
-            const h = tf.relu(x.mul(scale.reshape([m, 1, 1, 1, c])).add(shift.reshape([m, 1, 1, 1, c]))); // [M, N, h, w, C]
-            return tf.mean(h, [2, 3]) as tf.Tensor3D; // [M, N, C]
+            return affineReluMean(features as tf.Tensor4D, scale as tf.Tensor2D, shift as tf.Tensor2D); // [M, N, C]
           });
           const logits = linearHead(pooled, params);
           pooled.dispose();

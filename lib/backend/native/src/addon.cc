@@ -8,77 +8,14 @@
 #include <cstdint>
 #include <string>
 
+#include "bindings.h"
 #include "kernels.h"
+#include "napi-util.h"
 
 namespace {
 
 using paramdiff::ConvGeometry;
-
-// Throws a JS error unless the call succeeded; returns whether it did.
-bool ok(napi_env env, napi_status status, const char* what) {
-  if (status == napi_ok) return true;
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (!pending) napi_throw_error(env, nullptr, what);
-  return false;
-}
-
-struct Args {
-  static constexpr size_t kMax = 8;
-  napi_value values[kMax];
-  size_t count = kMax;
-};
-
-bool getArgs(napi_env env, napi_callback_info info, Args& args, size_t expected) {
-  if (!ok(env, napi_get_cb_info(env, info, &args.count, args.values, nullptr, nullptr), "bad call")) return false;
-  if (args.count < expected) {
-    napi_throw_type_error(env, nullptr, ("expected " + std::to_string(expected) + " arguments").c_str());
-    return false;
-  }
-  return true;
-}
-
-// The data of a typed array of the given type and exact length.
-template <typename T>
-T* typedArray(napi_env env, napi_value value, napi_typedarray_type type, int64_t length, const char* name) {
-  bool isTyped = false;
-  napi_is_typedarray(env, value, &isTyped);
-  napi_typedarray_type actual;
-  size_t actualLength = 0;
-  void* data = nullptr;
-  if (!isTyped || napi_get_typedarray_info(env, value, &actual, &actualLength, &data, nullptr, nullptr) != napi_ok ||
-      actual != type) {
-    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a " +
-                                         (type == napi_float32_array ? "Float32Array" : "Int32Array")).c_str());
-    return nullptr;
-  }
-  if (length >= 0 && static_cast<int64_t>(actualLength) != length) {
-    napi_throw_range_error(env, nullptr, (std::string(name) + " has " + std::to_string(actualLength) +
-                                          " elements, expected " + std::to_string(length)).c_str());
-    return nullptr;
-  }
-  return static_cast<T*>(data);
-}
-
-float* floats(napi_env env, napi_value value, int64_t length, const char* name) {
-  return typedArray<float>(env, value, napi_float32_array, length, name);
-}
-
-bool integer(napi_env env, napi_value value, int64_t& out, const char* name) {
-  if (napi_get_value_int64(env, value, &out) != napi_ok || out < 0) {
-    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a non-negative integer").c_str());
-    return false;
-  }
-  return true;
-}
-
-bool boolean(napi_env env, napi_value value, bool& out, const char* name) {
-  if (napi_get_value_bool(env, value, &out) != napi_ok) {
-    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a boolean").c_str());
-    return false;
-  }
-  return true;
-}
+using namespace paramdiff::napi;
 
 // batchMatMul(a, b, out, aIndex, bIndex, dims, transposeA, transposeB): out[i] = op(a[aIndex[i]])
 // · op(b[bIndex[i]]), dims an Int32Array [batchA, batchB, m, k, n].
@@ -115,27 +52,6 @@ napi_value BatchMatMul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// The geometry as an Int32Array of the 15 fields of ConvGeometry, in declaration order.
-bool geometry(napi_env env, napi_value value, ConvGeometry& g) {
-  const int32_t* v = typedArray<int32_t>(env, value, napi_int32_array, 15, "geometry");
-  if (!v) return false;
-  int64_t* fields[15] = {&g.batch,   &g.inH,     &g.inW,       &g.inC,       &g.filterH,
-                         &g.filterW, &g.outC,    &g.outH,      &g.outW,      &g.strideH,
-                         &g.strideW, &g.dilationH, &g.dilationW, &g.padTop, &g.padLeft};
-  for (int i = 0; i < 15; i++) {
-    if (v[i] < 0) {
-      napi_throw_range_error(env, nullptr, "geometry fields must be non-negative");
-      return false;
-    }
-    *fields[i] = v[i];
-  }
-  if (g.strideH == 0 || g.strideW == 0 || g.dilationH == 0 || g.dilationW == 0) {
-    napi_throw_range_error(env, nullptr, "strides and dilations must be positive");
-    return false;
-  }
-  return true;
-}
-
 int64_t inputSize(const ConvGeometry& g) { return g.batch * g.inH * g.inW * g.inC; }
 int64_t filterSize(const ConvGeometry& g) { return g.filterH * g.filterW * g.inC * g.outC; }
 int64_t outputSize(const ConvGeometry& g) { return g.batch * g.outH * g.outW * g.outC; }
@@ -144,7 +60,7 @@ int64_t outputSize(const ConvGeometry& g) { return g.batch * g.outH * g.outW * g
 napi_value Conv2D(napi_env env, napi_callback_info info) {
   Args args;
   ConvGeometry g;
-  if (!getArgs(env, info, args, 4) || !geometry(env, args.values[3], g)) return nullptr;
+  if (!getArgs(env, info, args, 4) || !convGeometry(env, args.values[3], g)) return nullptr;
   const float* x = floats(env, args.values[0], inputSize(g), "x");
   const float* filter = x ? floats(env, args.values[1], filterSize(g), "filter") : nullptr;
   float* y = filter ? floats(env, args.values[2], outputSize(g), "y") : nullptr;
@@ -156,7 +72,7 @@ napi_value Conv2D(napi_env env, napi_callback_info info) {
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
   Args args;
   ConvGeometry g;
-  if (!getArgs(env, info, args, 4) || !geometry(env, args.values[3], g)) return nullptr;
+  if (!getArgs(env, info, args, 4) || !convGeometry(env, args.values[3], g)) return nullptr;
   const float* dy = floats(env, args.values[0], outputSize(g), "dy");
   const float* filter = dy ? floats(env, args.values[1], filterSize(g), "filter") : nullptr;
   float* dx = filter ? floats(env, args.values[2], inputSize(g), "dx") : nullptr;
@@ -168,7 +84,7 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   Args args;
   ConvGeometry g;
-  if (!getArgs(env, info, args, 4) || !geometry(env, args.values[3], g)) return nullptr;
+  if (!getArgs(env, info, args, 4) || !convGeometry(env, args.values[3], g)) return nullptr;
   const float* x = floats(env, args.values[0], inputSize(g), "x");
   const float* dy = x ? floats(env, args.values[1], outputSize(g), "dy") : nullptr;
   float* dfilter = dy ? floats(env, args.values[2], filterSize(g), "dfilter") : nullptr;
@@ -234,6 +150,13 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, paramdiff::bindings::Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, paramdiff::bindings::Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduce", nullptr, paramdiff::bindings::Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, paramdiff::bindings::MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"standardize", nullptr, paramdiff::bindings::Standardize, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"standardizeGrad", nullptr, paramdiff::bindings::StandardizeGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"affineReluMean", nullptr, paramdiff::bindings::AffineReluMean, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasInfo", nullptr, BlasInfo, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -1,0 +1,66 @@
+/**
+ * The 'native' backend's kernels for paramdiff's own ops, which tfjs does not have (so there is
+ * no wasm kernel to replace): the evaluation head of many models (lib/nn/affine-relu-mean.ts) and
+ * standardisation with its gradient (lib/nn/standardize.ts). Other backends run those ops as
+ * tfjs ops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AFFINE_RELU_MEAN } from '../nn/affine-relu-mean';
+import { STANDARDIZE, STANDARDIZE_GRAD } from '../nn/standardize';
+import type { NativeAddon } from './native-addon';
+import { allFloat, heap, input, type KernelArgs, type WasmHeapBackend } from './native-kernels';
+
+function floatInputs(args: KernelArgs, kernelName: string, ...names: string[]): tf.TensorInfo[] {
+  const infos = names.map((name) => input(args, name));
+  if (!allFloat(...infos)) throw new Error(`${kernelName}: float32 inputs only`);
+  return infos;
+}
+
+/** x [O, S, I] → Int32Array [O, S, I]. */
+const middleDims = (x: tf.TensorInfo) => Int32Array.from(x.shape);
+
+/** Kernel configs for a backend built on tfjs-backend-wasm. Each makes its outputs before taking heap views. */
+export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
+  const wasm = (args: KernelArgs) => args.backend as WasmHeapBackend;
+  return [
+    {
+      kernelName: AFFINE_RELU_MEAN,
+      backendName,
+      kernelFunc: (args) => {
+        const [x, scale, shift] = floatInputs(args, AFFINE_RELU_MEAN, 'x', 'scale', 'shift');
+        const backend = wasm(args);
+        const [n, h, w, c] = x.shape;
+        const m = scale.shape[0];
+        const out = backend.makeOutput([m, n, c], 'float32');
+        addon.affineReluMean(heap(backend, x), heap(backend, scale), heap(backend, shift), heap(backend, out),
+          Int32Array.of(m, n, h * w, c));
+        return out;
+      },
+    },
+    {
+      kernelName: STANDARDIZE,
+      backendName,
+      kernelFunc: (args) => {
+        const [x] = floatInputs(args, STANDARDIZE, 'x');
+        const backend = wasm(args);
+        const [o, , i] = x.shape;
+        const xhat = backend.makeOutput(x.shape, 'float32');
+        const rstd = backend.makeOutput([o, i], 'float32');
+        const { eps } = args.attrs as unknown as { eps: number };
+        addon.standardize(heap(backend, x), heap(backend, xhat), heap(backend, rstd), middleDims(x), eps);
+        return [xhat, rstd];
+      },
+    },
+    {
+      kernelName: STANDARDIZE_GRAD,
+      backendName,
+      kernelFunc: (args) => {
+        const [dy, xhat, rstd] = floatInputs(args, STANDARDIZE_GRAD, 'dy', 'xhat', 'rstd');
+        const backend = wasm(args);
+        const dx = backend.makeOutput(dy.shape, 'float32');
+        addon.standardizeGrad(heap(backend, dy), heap(backend, xhat), heap(backend, rstd), heap(backend, dx), middleDims(dy));
+        return dx;
+      },
+    },
+  ];
+}

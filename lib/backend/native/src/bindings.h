@@ -1,0 +1,21 @@
+// Node-API functions defined outside addon.cc; addon.cc's Init exports them.
+#pragma once
+#include <node_api.h>
+
+namespace paramdiff {
+namespace bindings {
+
+// pointwise-binding.cc: elementwise ops, reductions, standardisation and the max-pool gradient
+// (pointwise.h).
+napi_value Binary(napi_env env, napi_callback_info info);
+napi_value Unary(napi_env env, napi_callback_info info);
+napi_value Reduce(napi_env env, napi_callback_info info);
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
+napi_value Standardize(napi_env env, napi_callback_info info);
+napi_value StandardizeGrad(napi_env env, napi_callback_info info);
+
+// head.cc: the evaluation head of many models at once.
+napi_value AffineReluMean(napi_env env, napi_callback_info info);
+
+}  // namespace bindings
+}  // namespace paramdiff

@@ -1,0 +1,45 @@
+// Float32 elementwise kernels, reductions and the max-pool gradient for the 'native' backend:
+// the memory-bound ops between the products, which on wasm run single-threaded (and, for
+// reductions over leading axes, after a transpose). Pure C++, no Node-API.
+// Elementwise results do not depend on how the work is split; sums are taken in an order fixed
+// by the shapes alone, so every result is reproducible bit for bit whatever the thread count.
+#pragma once
+#include <cstdint>
+
+#include "kernels.h"
+
+namespace paramdiff {
+
+// Binary ops by code (tfjs kernel in brackets).
+enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3, SquaredDifference = 4 };
+
+// out[i] = a[ai] op b[bi] over out's `rank` dims `shape`; ai and bi follow the strides (0 on a
+// broadcast dim). rank ≥ 1.
+void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, const int64_t* shape,
+            const int64_t* aStrides, const int64_t* bStrides);
+
+// Unary ops by code; `alpha` is Step's value where x ≤ 0.
+enum class UnaryOp { Relu = 0, Step = 1, Square = 2 };
+
+void unary(UnaryOp op, const float* x, float* out, int64_t size, float alpha);
+
+enum class ReduceOp { Sum = 0, Mean = 1 };
+
+// x viewed as [outer, size, inner]: out[o, i] = Σ_s x[o, s, i] (Mean: divided by size).
+void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t size, int64_t inner);
+
+// x viewed as [outer, size, inner], standardised over size: xhat = (x − mean) · rstd with
+// rstd = 1/√(var + eps), the biased variance; rstd is [outer, inner]. (Instance norm over a
+// length, batch norm over N·H·W.)
+void standardize(const float* x, float* xhat, float* rstd, int64_t outer, int64_t size, int64_t inner, float eps);
+
+// The gradient of standardize: dx = rstd · (dy − mean_s(dy) − xhat · mean_s(dy · xhat)).
+void standardizeGrad(const float* dy, const float* xhat, const float* rstd, float* dx, int64_t outer, int64_t size,
+                     int64_t inner);
+
+// dx of an NHWC max pool (g.inC channels; g.filter*, g.out*, strides, dilations and padding as
+// for a conv; outC unused): each window's dy goes to the first maximum of x in the window,
+// in row-major order within the window (tfjs's rule).
+void maxPoolGrad(const float* dy, const float* x, float* dx, const ConvGeometry& g);
+
+}  // namespace paramdiff

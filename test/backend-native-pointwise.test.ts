@@ -1,0 +1,124 @@
+// The native backend's memory-bound kernels (native-pointwise.ts) against the cpu backend:
+// broadcasting arithmetic, ReLU and its mask, sums and means, standardisation, the max-pool
+// gradient (ties included), and the identities that share memory. Shapes include ones large enough to be split
+// across threads. Skipped, with the reason printed, when the addon is not built.
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { loadNativeAddon } from '../lib/backend/native-addon';
+import { STANDARDIZE, standardize } from '../lib/nn/standardize';
+import { Rng } from '../lib/util/rng';
+import { onBackend } from './helpers/backends';
+import { compareWithCpu, nativeUnavailable, type Build } from './helpers/native-parity';
+
+describe('native backend: pointwise kernels', function () {
+  before(function () {
+    const unavailable = nativeUnavailable();
+    if (unavailable) {
+      console.log(`    native pointwise tests skipped: ${unavailable}`);
+      this.skip();
+    }
+  });
+
+  const rng = new Rng(23);
+  const normal = (shape: number[]) => rng.normalArray(shape.reduce((a, b) => a * b, 1));
+  const compare = (label: string, build: Build, withGrads = true) => compareWithCpu(label, build, rng.seed(), withGrads);
+  const BIG = [64, 33, 40]; // 84,480 values: more than one task of the pool
+
+  it('add, sub, mul, div and squared difference under every broadcast pattern, gradients included', async () => {
+    const pairs: [number[], number[]][] = [
+      [[2, 3, 4], [2, 3, 4]], [[2, 3, 4], [4]], [[2, 1, 4], [2, 3, 1]], [[], [3, 2]], [[5, 1, 3], [1, 4, 1]],
+      [[1], [2, 3]], [[3, 1, 1, 2], [2]], [BIG, [BIG[0], 1, BIG[2]]], [BIG, [BIG[2]]], [[1, 1, BIG[2]], BIG],
+    ];
+    const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+      ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['squaredDifference', tf.squaredDifference],
+      // b kept away from 0 so that the quotient's rounding stays small
+      ['div', (a, b) => tf.div(a, b.abs().add(1))],
+    ];
+    for (const [name, op] of ops) {
+      for (const [shapeA, shapeB] of pairs) {
+        const [a, b] = [normal(shapeA), normal(shapeB)];
+        // tfjs's squaredDifference gradient does not reduce over broadcast axes: equal shapes only.
+        const withGrads = name !== 'squaredDifference' || shapeA.join() === shapeB.join();
+        await compare(`${name} [${shapeA}] ⊕ [${shapeB}]`, () => ({ params: [tf.tensor(a, shapeA), tf.tensor(b, shapeB)], f: op }), withGrads);
+      }
+    }
+  });
+
+  it('relu, step and square, with exact zeros, and gradients', async () => {
+    for (const shape of [[7], [3, 5, 2], BIG]) {
+      // A third of the values exactly 0: where relu's gradient and step's alpha take effect.
+      const x = normal(shape).map((v, i) => (i % 3 === 0 ? 0 : v));
+      await compare(`relu [${shape}]`, () => ({ params: [tf.tensor(x, shape)], f: (t) => tf.relu(t) }));
+      await compare(`square [${shape}]`, () => ({ params: [tf.tensor(x, shape)], f: (t) => tf.square(t) }));
+      await compare(`step(0.3) [${shape}]`, () => ({ params: [tf.tensor(x, shape)], f: (t) => tf.step(t, 0.3) }), false);
+    }
+  });
+
+  it('relu and step keep NaN', async () => {
+    const values = await onBackend('native', () => tf.tidy(() => {
+      const x = tf.tensor1d([NaN, -1, 2]);
+      return [tf.relu(x).arraySync(), tf.step(x, 0.5).arraySync()];
+    }));
+    assert.deepEqual(values, [[NaN, 0, 2], [NaN, 0.5, 1]]);
+  });
+
+  it('sum and mean over adjacent and scattered axes, kept or dropped, gradients included', async () => {
+    const cases: [number[], number | number[]][] = [
+      [[4, 5, 6, 3], [0, 1, 2]], [[4, 5, 3], 1], [[4, 5, 3], -1], [[2, 3, 7, 7, 5], [2, 3]], [[6, 4], [0, 1]],
+      [[2, 1, 3, 4], [0, 2]], [[3, 4, 5], [0, 2]], [BIG, [0, 1]], [BIG, 2], [[2, BIG[1] * BIG[2]], 1],
+    ];
+    for (const [shape, axis] of cases) {
+      const x = normal(shape);
+      for (const keepDims of [false, true]) {
+        await compare(`sum [${shape}] axis ${axis}${keepDims ? ' kept' : ''}`, () => ({ params: [tf.tensor(x, shape)], f: (t) => tf.sum(t, axis, keepDims) }));
+        await compare(`mean [${shape}] axis ${axis}${keepDims ? ' kept' : ''}`, () => ({ params: [tf.tensor(x, shape)], f: (t) => tf.mean(t, axis, keepDims) }));
+      }
+    }
+    const x = normal([3, 4]);
+    await compare('sum of everything', () => ({ params: [tf.tensor(x, [3, 4])], f: (t) => tf.sum(t) }));
+  });
+
+  it('max-pool gradient: overlapping windows, padding, and ties go to the first maximum', async () => {
+    const cases: [number[], number, number, 'valid' | 'same'][] = [
+      [[2, 6, 6, 3], 2, 2, 'valid'], [[2, 7, 7, 3], 3, 2, 'same'], [[1, 5, 6, 2], 3, 1, 'same'], [[8, 32, 32, 16], 2, 2, 'valid'],
+    ];
+    for (const [shape, filter, stride, pad] of cases) {
+      const x = normal(shape).map((v) => Math.round(v)); // mostly -1, 0 and 1: windows full of ties
+      await compare(`maxPool [${shape}] ${filter}x${filter} s${stride} ${pad}`, () => ({
+        params: [tf.tensor4d(x, shape as [number, number, number, number])],
+        f: (t) => tf.maxPool(t as tf.Tensor4D, filter, stride, pad),
+      }));
+    }
+  });
+
+  it('standardize over the middle axis (instance norm, batch norm as [1, N·H·W, C]), gradients included', async () => {
+    assert.ok(tf.getKernel(STANDARDIZE, 'native'), 'the native backend has no Standardize kernel');
+    for (const shape of [[3, 17, 4], [1, 128 * 7 * 7, 16], [200, 30, 2], [4, 1, 3], [2, 5, 1]]) {
+      const x = normal(shape).map((v, i) => 3 * v + (i % 3)); // offsets and scales per column: the variance is not trivial
+      await compare(`standardize [${shape}]`, () => ({ params: [tf.tensor(x, shape)], f: (t) => standardize(t as tf.Tensor3D, 1e-5) }));
+    }
+  });
+
+  it('identity and a same-dtype cast share memory: disposing either leaves the other intact', async () => {
+    await onBackend('native', () => {
+      const x = tf.tensor2d([[1, 2], [3, 4]]);
+      const clone = tf.clone(x);
+      const cast = tf.cast(x, 'float32');
+      x.dispose();
+      assert.deepEqual(clone.arraySync(), [[1, 2], [3, 4]]);
+      clone.dispose();
+      assert.deepEqual(cast.arraySync(), [[1, 2], [3, 4]]);
+      cast.dispose();
+      assert.deepEqual(tf.cast(tf.tensor1d([1.7, -2.2]), 'int32').arraySync(), [1, -2]);
+    });
+  });
+
+  it('the addon refuses operands that do not reach the broadcast shape', () => {
+    const addon = loadNativeAddon();
+    const [shape, strides] = [Int32Array.of(2, 3), Int32Array.of(3, 1)];
+    assert.throws(() => addon.binary(0, new Float32Array(6), new Float32Array(5), new Float32Array(6), shape, strides, strides),
+      /b has 5 elements, expected 6/);
+    assert.throws(() => addon.reduce(1, new Float32Array(6), new Float32Array(3), Int32Array.of(2, 3, 1)), /out has 3 elements, expected 2/);
+    assert.throws(() => addon.unary(7, new Float32Array(1), new Float32Array(1), 0), /op must be below 3/);
+  });
+});
