@@ -35,6 +35,12 @@ export interface NativeAddon {
   standardize(x: Float32Array, xhat: Float32Array, rstd: Float32Array, dims: Int32Array, eps: number): void;
   /** dx = rstd · (dy − mean(dy) − xhat · mean(dy · xhat)), means over size. */
   standardizeGrad(dy: Float32Array, xhat: Float32Array, rstd: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  /**
+   * One Adam / AdamW step into pOut, mOut, vOut; scalars [decay, wd, b1, 1 − b1, b2, 1 − b2,
+   * 1 − b1ᵗ, 1 − b2ᵗ, eps, lr] (native/src/pointwise.h).
+   */
+  adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array,
+    vOut: Float32Array, scalars: Float32Array, decoupled: boolean): void;
   /** out[m, n, c] = mean_p relu(x[n, p, c] · scale[m, c] + shift[m, c]); dims = [M, N, P, C]. */
   affineReluMean(x: Float32Array, scale: Float32Array, shift: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** Threads the kernels run on (PARAMDIFF_NATIVE_THREADS, else the CPUs this process may use). */

@@ -1,11 +1,13 @@
 /**
  * The 'native' backend's kernels for paramdiff's own ops, which tfjs does not have (so there is
- * no wasm kernel to replace): the evaluation head of many models (lib/nn/affine-relu-mean.ts) and
- * standardisation with its gradient (lib/nn/standardize.ts). Other backends run those ops as
+ * no wasm kernel to replace): the evaluation head of many models (lib/nn/affine-relu-mean.ts),
+ * standardisation with its gradient (lib/nn/standardize.ts) and the Adam update
+ * (lib/optim/adam-update.ts). Other backends run those ops as
  * tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AFFINE_RELU_MEAN } from '../nn/affine-relu-mean';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../optim/adam-update';
 import { STANDARDIZE, STANDARDIZE_GRAD } from '../nn/standardize';
 import type { NativeAddon } from './native-addon';
 import { allFloat, heap, input, type KernelArgs, type WasmHeapBackend } from './native-kernels';
@@ -60,6 +62,22 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
         const dx = backend.makeOutput(dy.shape, 'float32');
         addon.standardizeGrad(heap(backend, dy), heap(backend, xhat), heap(backend, rstd), heap(backend, dx), middleDims(dy));
         return dx;
+      },
+    },
+    {
+      kernelName: ADAM_UPDATE,
+      backendName,
+      kernelFunc: (args) => {
+        const [p, g, m, v] = floatInputs(args, ADAM_UPDATE, 'p', 'g', 'm', 'v');
+        const a = args.attrs as unknown as AdamUpdateAttrs;
+        const backend = wasm(args);
+        const outs = [p, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+        // The scalars as the tfjs ops would round them: computed in double, stored as float32.
+        const scalars = Float32Array.of(1 - a.lr * a.weightDecay, a.weightDecay, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2,
+          1 - a.beta1 ** a.step, 1 - a.beta2 ** a.step, a.eps, a.lr);
+        addon.adamUpdate(heap(backend, p), heap(backend, g), heap(backend, m), heap(backend, v),
+          ...outs.map((t) => heap(backend, t)) as [Float32Array, Float32Array, Float32Array], scalars, a.decoupled);
+        return outs;
       },
     },
   ];

@@ -4,6 +4,7 @@
  * L2 weight decay) and AdamW (decoupled weight decay, Loshchilov & Hutter 2019).
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdate } from './adam-update';
 
 export type OptimizerConfig =
   | {
@@ -80,14 +81,12 @@ export class Optimizer {
           p.assign(p.sub(update.mul(this.lr)));
         } else {
           const [m, v] = this.slot(name, p, 2);
-          const [b1, b2] = c.betas;
-          const decayed = c.kind === 'adamw' ? p.mul(1 - this.lr * c.weightDecay) : p;
-          const g = c.kind === 'adam' && c.weightDecay ? g0.add(p.mul(c.weightDecay)) : g0;
-          m.assign(m.mul(b1).add(g.mul(1 - b1)));
-          v.assign(v.mul(b2).add(g.square().mul(1 - b2)));
-          const mHat = m.div(1 - b1 ** this.stepCount);
-          const vHat = v.div(1 - b2 ** this.stepCount);
-          p.assign(decayed.sub(mHat.div(vHat.sqrt().add(c.eps)).mul(this.lr)));
+          const [p1, m1, v1] = adamUpdate(p, g0, m, v, {
+            lr: this.lr, weightDecay: c.weightDecay, decoupled: c.kind === 'adamw', beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, step: this.stepCount,
+          });
+          m.assign(m1);
+          v.assign(v1);
+          p.assign(p1);
         }
       }
     });

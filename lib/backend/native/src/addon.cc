@@ -156,6 +156,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPoolGrad", nullptr, paramdiff::bindings::MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"standardize", nullptr, paramdiff::bindings::Standardize, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"standardizeGrad", nullptr, paramdiff::bindings::StandardizeGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, paramdiff::bindings::AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"affineReluMean", nullptr, paramdiff::bindings::AffineReluMean, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasInfo", nullptr, BlasInfo, nullptr, nullptr, nullptr, napi_default, nullptr},

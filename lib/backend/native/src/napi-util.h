@@ -21,14 +21,15 @@ inline bool ok(napi_env env, napi_status status, const char* what) {
 }
 
 struct Args {
-  static constexpr size_t kMax = 8;
+  static constexpr size_t kMax = 12;
   napi_value values[kMax];
   size_t count = kMax;
 };
 
 inline bool getArgs(napi_env env, napi_callback_info info, Args& args, size_t expected) {
   if (!ok(env, napi_get_cb_info(env, info, &args.count, args.values, nullptr, nullptr), "bad call")) return false;
-  if (args.count < expected) {
+  // count comes back as the number passed, which may exceed what values could hold.
+  if (expected > Args::kMax || args.count < expected) {
     napi_throw_type_error(env, nullptr, ("expected " + std::to_string(expected) + " arguments").c_str());
     return false;
   }

@@ -138,6 +138,25 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adamUpdate(p, g, m, v, pOut, mOut, vOut, scalars, decoupled): scalars a Float32Array of 10 (pointwise.h).
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  Args args;
+  bool decoupled = false;
+  if (!getArgs(env, info, args, 9) || !boolean(env, args.values[8], decoupled, "decoupled")) return nullptr;
+  const float* scalars = floats(env, args.values[7], 10, "scalars");
+  const float* p = scalars ? floats(env, args.values[0], -1, "p") : nullptr;
+  if (!p) return nullptr;
+  const int64_t n = static_cast<int64_t>(lengthOf(env, args.values[0]));
+  const char* names[] = {"g", "m", "v", "pOut", "mOut", "vOut"};
+  float* ptrs[6];
+  for (int t = 0; t < 6; t++) {
+    ptrs[t] = floats(env, args.values[t + 1], n, names[t]);
+    if (!ptrs[t]) return nullptr;
+  }
+  adamUpdate(p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], n, scalars, decoupled);
+  return nullptr;
+}
+
 // maxPoolGrad(dy, x, dx, geometry): geometry as for the convolutions (addon.cc), outC = inC.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   Args args;

@@ -239,6 +239,24 @@ void standardizeGrad(const float* dy, const float* xhat, const float* rstd, floa
   });
 }
 
+void adamUpdate(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
+                int64_t n, const float* k, bool decoupled) {
+  const float decay = k[0], wd = k[1], b1 = k[2], c1 = k[3], b2 = k[4], c2 = k[5], bc1 = k[6], bc2 = k[7], eps = k[8],
+              lr = k[9];
+  const bool coupled = !decoupled && wd != 0.0f;
+  forRanges(n, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) {
+      const float decayed = decoupled ? p[i] * decay : p[i];
+      const float grad = coupled ? g[i] + p[i] * wd : g[i];
+      const float m1 = m[i] * b1 + grad * c1;
+      const float v1 = v[i] * b2 + (grad * grad) * c2;
+      pOut[i] = decayed - ((m1 / bc1) / (std::sqrt(v1 / bc2) + eps)) * lr;
+      mOut[i] = m1;
+      vOut[i] = v1;
+    }
+  });
+}
+
 void maxPoolGrad(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
   const int64_t c = g.inC;
   const int64_t effH = (g.filterH - 1) * g.dilationH + 1, effW = (g.filterW - 1) * g.dilationW + 1;

@@ -37,6 +37,12 @@ void standardize(const float* x, float* xhat, float* rstd, int64_t outer, int64_
 void standardizeGrad(const float* dy, const float* xhat, const float* rstd, float* dx, int64_t outer, int64_t size,
                      int64_t inner);
 
+// One Adam / AdamW step over n values, the float32 expressions of lib/optim/adam-update.ts in
+// the same order: k = [decay, wd, b1, 1 − b1, b2, 1 − b2, 1 − b1ᵗ, 1 − b2ᵗ, eps, lr], decoupled
+// decay multiplies p by `decay`, coupled decay adds wd·p to the gradient.
+void adamUpdate(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
+                int64_t n, const float* k, bool decoupled);
+
 // dx of an NHWC max pool (g.inC channels; g.filter*, g.out*, strides, dilations and padding as
 // for a conv; outC unused): each window's dy goes to the first maximum of x in the window,
 // in row-major order within the window (tfjs's rule).
