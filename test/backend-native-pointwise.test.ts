@@ -8,15 +8,11 @@ import { loadNativeAddon } from '../lib/backend/native-addon';
 import { STANDARDIZE, standardize } from '../lib/nn/standardize';
 import { Rng } from '../lib/util/rng';
 import { onBackend } from './helpers/backends';
-import { compareWithCpu, nativeUnavailable, type Build } from './helpers/native-parity';
+import { compareWithCpu, skipWithoutNative, type Build } from './helpers/native-parity';
 
 describe('native backend: pointwise kernels', function () {
   before(function () {
-    const unavailable = nativeUnavailable();
-    if (unavailable) {
-      console.log(`    native pointwise tests skipped: ${unavailable}`);
-      this.skip();
-    }
+    skipWithoutNative(this, 'native pointwise tests');
   });
 
   const rng = new Rng(23);
@@ -96,6 +92,15 @@ describe('native backend: pointwise kernels', function () {
     for (const shape of [[3, 17, 4], [1, 128 * 7 * 7, 16], [200, 30, 2], [4, 1, 3], [2, 5, 1]]) {
       const x = normal(shape).map((v, i) => 3 * v + (i % 3)); // offsets and scales per column: the variance is not trivial
       await compare(`standardize [${shape}]`, () => ({ params: [tf.tensor(x, shape)], f: (t) => standardize(t as tf.Tensor3D, 1e-5) }));
+    }
+  });
+
+  it('slices: contiguous blocks copied at once, strided ones through wasm, gradients included', async () => {
+    const shape = [6, 4, 3, 5];
+    const x = normal(shape);
+    const cases: [number[], number[]][] = [[[2, 0, 0, 0], [3, 4, 3, 5]], [[1, 2, 0, 0], [1, 2, 3, 5]], [[0, 1, 1, 2], [6, 2, 2, 3]], [[5, 3, 2, 4], [1, 1, 1, 1]]];
+    for (const [begin, size] of cases) {
+      await compare(`slice [${shape}] at [${begin}] size [${size}]`, () => ({ params: [tf.tensor(x, shape)], f: (t) => tf.slice(t, begin, size) }));
     }
   });
 

@@ -8,15 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { loadNativeAddon } from '../lib/backend/native-addon';
 import { Rng } from '../lib/util/rng';
 import { onBackend } from './helpers/backends';
-import { compareWithCpu, nativeUnavailable, type Build } from './helpers/native-parity';
+import { compareWithCpu, skipWithoutNative, type Build } from './helpers/native-parity';
 
 describe('native backend', function () {
   before(function () {
-    const unavailable = nativeUnavailable();
-    if (unavailable) {
-      console.log(`    native backend tests skipped: ${unavailable}`);
-      this.skip();
-    }
+    skipWithoutNative(this, 'native backend tests');
   });
 
   const rng = new Rng(11);

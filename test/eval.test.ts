@@ -41,6 +41,18 @@ describe('evaluation statistics', () => {
     assert.equal(iou(a, none), 0);
     assert.deepEqual(maxIoU([a, b], [a, b], true), [0.5, 0.5]);
     assert.deepEqual(maxIoU([b], [none, a]), [0.5]);
+    assert.deepEqual(maxIoU([none], [none, a]), [1]);
+  });
+
+  it('maxIoU (one product of the masks) equals the best pairwise iou, self excluded or not', () => {
+    const rng = new Rng(3);
+    const sets = (count: number, rate: number) => Array.from({ length: count }, () => Uint8Array.from({ length: 500 }, () => (rng.uniform() < rate ? 1 : 0)));
+    const [queries, references] = [[...sets(6, 0.1), new Uint8Array(500)], sets(9, 0.3)];
+    const best = (q: Uint8Array[], r: Uint8Array[], excludeSame: boolean) =>
+      q.map((a, i) => Math.max(...r.map((b, j) => (excludeSame && i === j ? Number.NEGATIVE_INFINITY : iou(a, b)))));
+    assert.deepEqual(maxIoU(queries, references), best(queries, references, false));
+    assert.deepEqual(maxIoU(references, references, true), best(references, references, true));
+    assert.deepEqual(maxIoU([], references), []);
   });
 
   it('baselines: σ = 0 noise is the identity, the weight average is the mean', () => {

@@ -3,12 +3,12 @@
 // addon is not built), its shape errors, and its tensor bookkeeping.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { loadBackend } from '../lib/backend';
 import { loadNativeAddon } from '../lib/backend/native-addon';
 import { AFFINE_RELU_MEAN, affineReluMean } from '../lib/nn/affine-relu-mean';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
 import { maxAbsDiff, onBackend } from './helpers/backends';
+import { skipWithoutNative } from './helpers/native-parity';
 
 /** [M, N, h, w, C]: the number of models, images, the spatial size and the channels. */
 type Shape = [number, number, number, number, number];
@@ -84,12 +84,7 @@ describe('affineReluMean', () => {
 
 describe('affineReluMean native kernel', function () {
   before(function () {
-    try {
-      loadBackend('native');
-    } catch (err) {
-      console.log(`    native affineReluMean tests skipped: ${(err as Error).message}`);
-      this.skip();
-    }
+    skipWithoutNative(this, 'native affineReluMean tests');
   });
 
   it('is registered on the native backend', () => {

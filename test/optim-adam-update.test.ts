@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ADAM_UPDATE, adamUpdate, type AdamUpdateAttrs } from '../lib/optim/adam-update';
 import { Rng } from '../lib/util/rng';
 import { maxAbsDiff, onBackend } from './helpers/backends';
-import { nativeUnavailable } from './helpers/native-parity';
+import { skipWithoutNative } from './helpers/native-parity';
 
 /** p, m, v after `steps` updates with fresh random gradients, as plain arrays. */
 function run(attrs: Omit<AdamUpdateAttrs, 'step'>, steps: number, size: number): Float32Array[] {
@@ -24,11 +24,7 @@ function run(attrs: Omit<AdamUpdateAttrs, 'step'>, steps: number, size: number):
 
 describe('adamUpdate native kernel', function () {
   before(function () {
-    const unavailable = nativeUnavailable();
-    if (unavailable) {
-      console.log(`    native adamUpdate tests skipped: ${unavailable}`);
-      this.skip();
-    }
+    skipWithoutNative(this, 'native adamUpdate tests');
   });
 
   it('is registered on native and agrees with the tfjs ops to the last bit, AdamW and Adam', async () => {

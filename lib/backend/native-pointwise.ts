@@ -2,9 +2,9 @@
  * The memory-bound kernels of the 'native' backend: broadcasting arithmetic, ReLU and its mask,
  * sums and means over adjacent axes, and the max-pool gradient, multi-threaded by the addon
  * (native/src/pointwise.h). On wasm these run on one thread, and its reductions over leading
- * axes (batch-norm statistics, bias gradients) transpose first. Identity, and a cast to the
- * same dtype, share their input's memory, as on the cpu backend, instead of copying it. Other dtypes and axis patterns fall
- * back to the wasm kernels.
+ * axes (batch-norm statistics, bias gradients) transpose first. A contiguous slice is one copy;
+ * identity, and a cast to the same dtype, share their input's memory as on the cpu backend.
+ * Other dtypes and axis patterns fall back to the wasm kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './native-addon';
@@ -117,6 +117,21 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
     const dx = backend.makeOutput(x.shape, 'float32');
     if (tf.util.sizeFromShape(x.shape) > 0) addon.maxPoolGrad(heap(backend, dy), heap(backend, x), heap(backend, dx), geometry(info));
     return dx;
+  });
+
+  kernels.set(tf.Slice, (args, fallback) => {
+    const x = input(args, 'x');
+    const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
+    const [start, extent] = tf.slice_util.parseSliceParams(x, begin, size);
+    // One contiguous block (leading-axis slices: batches of cached features): one copy, where
+    // wasm's kernel walks the elements (70 ms for 1,000 of 10,000 feature maps).
+    if (!allFloat(x) || !tf.slice_util.isSliceContinous(x.shape, start, extent)) return fallback(args);
+    const backend = wasm(args);
+    const out = backend.makeOutput(extent, 'float32');
+    const offset = tf.slice_util.computeFlatOffset(start, tf.util.computeStrides(x.shape));
+    const view = heap(backend, out);
+    view.set(heap(backend, x).subarray(offset, offset + view.length));
+    return out;
   });
 
   const share = (x: tf.TensorInfo, args: KernelArgs) => {

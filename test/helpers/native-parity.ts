@@ -7,12 +7,21 @@ import { Rng } from '../../lib/util/rng';
 import { maxAbsDiff, onBackend } from './backends';
 
 /** Registers the native backend (once the root hook has chosen one); why it cannot, if it cannot. */
-export function nativeUnavailable(): string | undefined {
+function nativeUnavailable(): string | undefined {
   try {
     loadBackend('native');
     return undefined;
   } catch (err) {
     return (err as Error).message;
+  }
+}
+
+/** For a suite's before hook: skips the suite, saying why, when the native backend cannot load. */
+export function skipWithoutNative(suite: Mocha.Context, what: string): void {
+  const unavailable = nativeUnavailable();
+  if (unavailable) {
+    console.log(`    ${what} skipped: ${unavailable}`);
+    suite.skip();
   }
 }
 
