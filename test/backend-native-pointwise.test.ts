@@ -104,6 +104,17 @@ describe('native backend: pointwise kernels', function () {
     }
   });
 
+  it('gathers rows (strided gathers through wasm), gradients included, and rejects an index out of range', async () => {
+    const x = normal([7, 3, 4]);
+    const cases: [number[], number[], number][] = [[[4, 0, 6, 4], [4], 0], [[1, 2, 0, 3], [2, 2], 0], [[2, 0], [2], 1], [[3, 1, 3], [3], 2]];
+    for (const [values, shape, axis] of cases) {
+      await compare(`gather [${values}] axis ${axis}`, () => ({ params: [tf.tensor3d(x, [7, 3, 4])], f: (t) => tf.gather(t, tf.tensor(values, shape, 'int32'), axis) }));
+    }
+    await onBackend('native', () => tf.tidy(() => {
+      assert.throws(() => tf.gather(tf.tensor3d(x, [7, 3, 4]), tf.tensor1d([1, 7], 'int32')), /index value 7 is not in \[0, 6\]/);
+    }));
+  });
+
   it('identity and a same-dtype cast share memory: disposing either leaves the other intact', async () => {
     await onBackend('native', () => {
       const x = tf.tensor2d([[1, 2], [3, 4]]);

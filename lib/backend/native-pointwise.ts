@@ -2,7 +2,8 @@
  * The memory-bound kernels of the 'native' backend: broadcasting arithmetic, ReLU and its mask,
  * sums and means over adjacent axes, and the max-pool gradient, multi-threaded by the addon
  * (native/src/pointwise.h). On wasm these run on one thread, and its reductions over leading
- * axes (batch-norm statistics, bias gradients) transpose first. A contiguous slice is one copy;
+ * axes (batch-norm statistics, bias gradients) transpose first. A contiguous slice is one copy,
+ * a gather of rows one copy per row;
  * identity, and a cast to the same dtype, share their input's memory as on the cpu backend.
  * Other dtypes and axis patterns fall back to the wasm kernels.
  */
@@ -131,6 +132,23 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
     const offset = tf.slice_util.computeFlatOffset(start, tf.util.computeStrides(x.shape));
     const view = heap(backend, out);
     view.set(heap(backend, x).subarray(offset, offset + view.length));
+    return out;
+  });
+
+  kernels.set(tf.GatherV2, (args, fallback) => {
+    const [x, indices] = [input(args, 'x'), input(args, 'indices')];
+    const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
+    // Rows of a float32 tensor (a training batch from a dataset): one copy per row.
+    if (!allFloat(x) || indices.dtype !== 'int32' || batchDims || tf.util.parseAxisParam(axis, x.shape)[0] !== 0) return fallback(args);
+    const backend = wasm(args);
+    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], 'float32');
+    const rowSize = tf.util.sizeFromShape(x.shape.slice(1));
+    const [source, target] = [heap(backend, x), heap(backend, out)];
+    const rows = new Int32Array(heap(backend, indices).buffer, heap(backend, indices).byteOffset, tf.util.sizeFromShape(indices.shape));
+    rows.forEach((row, i) => {
+      if (row < 0 || row >= x.shape[0]) throw new Error(`GatherV2: the index value ${row} is not in [0, ${x.shape[0] - 1}]`);
+      target.set(source.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
+    });
     return out;
   });
 

@@ -260,12 +260,18 @@ void adamUpdate(const float* p, const float* g, const float* m, const float* v, 
 void maxPoolGrad(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
   const int64_t c = g.inC;
   const int64_t effH = (g.filterH - 1) * g.dilationH + 1, effW = (g.filterW - 1) * g.dilationW + 1;
-  // One image per task: its windows write only its own dx.
+  // One image per task: its windows write only its own dx. Within a window the channels are the
+  // inner loop (contiguous in NHWC), so the running maxima vectorise.
   auto image = [&](int64_t n) {
     const float* xn = x + n * g.inH * g.inW * c;
     const float* dyn = dy + n * g.outH * g.outW * c;
     float* dxn = dx + n * g.inH * g.inW * c;
     std::fill(dxn, dxn + g.inH * g.inW * c, 0.0f);
+    // Window positions fit in 32 bits (one image); same-width selects if-convert and vectorise.
+    std::vector<float> bestValues(static_cast<size_t>(c));
+    std::vector<int32_t> positions(static_cast<size_t>(c));
+    float* __restrict best = bestValues.data();
+    int32_t* __restrict at = positions.data();
     for (int64_t oy = 0; oy < g.outH; oy++) {
       const int64_t top = oy * g.strideH - g.padTop;
       int64_t yMin = top;
@@ -276,20 +282,23 @@ void maxPoolGrad(const float* dy, const float* x, float* dx, const ConvGeometry&
         int64_t xMin = left;
         while (xMin < 0) xMin += g.dilationW;
         const int64_t xMax = std::min(g.inW, left + effW);
-        const float* dyw = dyn + (oy * g.outW + ox) * c;
-        for (int64_t ch = 0; ch < c; ch++) {
-          float best = -std::numeric_limits<float>::infinity();
-          int64_t at = -1;
-          for (int64_t iy = yMin; iy < yMax; iy += g.dilationH) {
-            for (int64_t ix = xMin; ix < xMax; ix += g.dilationW) {
-              const int64_t i = (iy * g.inW + ix) * c + ch;
-              if (xn[i] > best) {
-                best = xn[i];
-                at = i;
-              }
+        std::fill(best, best + c, -std::numeric_limits<float>::infinity());
+        std::fill(at, at + c, -1);
+        // Positions in row-major window order; a strict > keeps the first maximum.
+        for (int64_t iy = yMin; iy < yMax; iy += g.dilationH) {
+          for (int64_t ix = xMin; ix < xMax; ix += g.dilationW) {
+            const int32_t pixel = static_cast<int32_t>((iy * g.inW + ix) * c);
+            const float* xp = xn + pixel;
+            for (int32_t ch = 0; ch < static_cast<int32_t>(c); ch++) {
+              const int32_t larger = -static_cast<int32_t>(xp[ch] > best[ch]);  // all ones or zero
+              at[ch] = (at[ch] & ~larger) | ((pixel + ch) & larger);
+              best[ch] = xp[ch] > best[ch] ? xp[ch] : best[ch];
             }
           }
-          if (at >= 0) dxn[at] += dyw[ch];
+        }
+        const float* dyw = dyn + (oy * g.outW + ox) * c;
+        for (int64_t ch = 0; ch < c; ch++) {
+          if (at[ch] >= 0) dxn[at[ch]] += dyw[ch];
         }
       }
     }
