@@ -13,9 +13,13 @@ export interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: object): void;
 }
 
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** The backend a kernel runs on: the native backend's tfjs-backend-wasm instance. */
+export const wasmBackend = (args: KernelArgs) => args.backend as WasmHeapBackend;
 /** A native kernel; `fallback` runs the wasm kernel it replaces on the same arguments. */
 export type NativeKernel = (args: KernelArgs, fallback: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -132,13 +136,12 @@ function addBiasActivation(backend: WasmHeapBackend, addon: NativeAddon, out: tf
 
 /** The kernels by name, for an addon. */
 export function nativeKernels(addon: NativeAddon): Map<string, NativeKernel> {
-  const wasm = (args: KernelArgs) => args.backend as WasmHeapBackend;
   const attrsOf = <T>(args: KernelArgs) => args.attrs as unknown as T;
   return new Map<string, NativeKernel>([
     [tf.BatchMatMul, (args, fallback) => {
       const [a, b] = [input(args, 'a'), input(args, 'b')];
       const { transposeA, transposeB } = attrsOf<{ transposeA: boolean; transposeB: boolean }>(args);
-      return allFloat(a, b) ? matMul(wasm(args), addon, a, b, transposeA, transposeB) : fallback(args);
+      return allFloat(a, b) ? matMul(wasmBackend(args), addon, a, b, transposeA, transposeB) : fallback(args);
     }],
     [tf._FusedMatMul, (args, fallback) => {
       const [a, b] = [input(args, 'a'), input(args, 'b')];
@@ -146,12 +149,12 @@ export function nativeKernels(addon: NativeAddon): Map<string, NativeKernel> {
       const attrs = attrsOf<FusedAttrs & { transposeA: boolean; transposeB: boolean }>(args);
       const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
       if (!allFloat(a, b, bias) || !fusable(attrs, bias, preluActivationWeights, n)) return fallback(args);
-      return addBiasActivation(wasm(args), addon, matMul(wasm(args), addon, a, b, attrs.transposeA, attrs.transposeB), bias, attrs);
+      return addBiasActivation(wasmBackend(args), addon, matMul(wasmBackend(args), addon, a, b, attrs.transposeA, attrs.transposeB), bias, attrs);
     }],
     [tf.Conv2D, (args, fallback) => {
       const [x, filter] = [input(args, 'x'), input(args, 'filter')];
       const attrs = attrsOf<ConvAttrs>(args);
-      return attrs.dataFormat === 'NHWC' && allFloat(x, filter) ? conv2d(wasm(args), addon, x, filter, attrs) : fallback(args);
+      return attrs.dataFormat === 'NHWC' && allFloat(x, filter) ? conv2d(wasmBackend(args), addon, x, filter, attrs) : fallback(args);
     }],
     [tf.FusedConv2D, (args, fallback) => {
       const [x, filter] = [input(args, 'x'), input(args, 'filter')];
@@ -159,13 +162,13 @@ export function nativeKernels(addon: NativeAddon): Map<string, NativeKernel> {
       const attrs = attrsOf<ConvAttrs & FusedAttrs>(args);
       if (attrs.dataFormat !== 'NHWC' || !allFloat(x, filter, bias)
         || !fusable(attrs, bias, preluActivationWeights, filter.shape[3])) return fallback(args);
-      return addBiasActivation(wasm(args), addon, conv2d(wasm(args), addon, x, filter, attrs), bias, attrs);
+      return addBiasActivation(wasmBackend(args), addon, conv2d(wasmBackend(args), addon, x, filter, attrs), bias, attrs);
     }],
     [tf.Conv2DBackpropInput, (args, fallback) => {
       const [dy, filter] = [input(args, 'dy'), input(args, 'filter')];
       const attrs = attrsOf<ConvAttrs & { inputShape: number[] }>(args);
       if (attrs.dataFormat !== 'NHWC' || !allFloat(dy, filter)) return fallback(args);
-      const backend = wasm(args);
+      const backend = wasmBackend(args);
       const info = convInfo(attrs.inputShape, filter.shape, attrs);
       const dx = backend.makeOutput(attrs.inputShape, 'float32');
       addon.conv2dBackpropInput(heap(backend, dy), heap(backend, filter), heap(backend, dx), geometry(info));
@@ -175,7 +178,7 @@ export function nativeKernels(addon: NativeAddon): Map<string, NativeKernel> {
       const [x, dy] = [input(args, 'x'), input(args, 'dy')];
       const attrs = attrsOf<ConvAttrs & { filterShape: number[] }>(args);
       if (attrs.dataFormat !== 'NHWC' || !allFloat(x, dy)) return fallback(args);
-      const backend = wasm(args);
+      const backend = wasmBackend(args);
       const info = convInfo(x.shape, attrs.filterShape, attrs);
       const dw = backend.makeOutput(attrs.filterShape, 'float32');
       addon.conv2dBackpropFilter(heap(backend, x), heap(backend, dy), heap(backend, dw), geometry(info));

@@ -2,15 +2,14 @@
  * The 'native' backend's kernels for paramdiff's own ops, which tfjs does not have (so there is
  * no wasm kernel to replace): the evaluation head of many models (lib/nn/affine-relu-mean.ts),
  * standardisation with its gradient (lib/nn/standardize.ts) and the Adam update
- * (lib/optim/adam-update.ts). Other backends run those ops as
- * tfjs ops.
+ * (lib/optim/adam-update.ts). Other backends run those ops as tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AFFINE_RELU_MEAN } from '../nn/affine-relu-mean';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../optim/adam-update';
 import { STANDARDIZE, STANDARDIZE_GRAD } from '../nn/standardize';
 import type { NativeAddon } from './native-addon';
-import { allFloat, heap, input, type KernelArgs, type WasmHeapBackend } from './native-kernels';
+import { allFloat, heap, input, type KernelArgs, wasmBackend } from './native-kernels';
 
 function floatInputs(args: KernelArgs, kernelName: string, ...names: string[]): tf.TensorInfo[] {
   const infos = names.map((name) => input(args, name));
@@ -23,14 +22,13 @@ const middleDims = (x: tf.TensorInfo) => Int32Array.from(x.shape);
 
 /** Kernel configs for a backend built on tfjs-backend-wasm. Each makes its outputs before taking heap views. */
 export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
-  const wasm = (args: KernelArgs) => args.backend as WasmHeapBackend;
   return [
     {
       kernelName: AFFINE_RELU_MEAN,
       backendName,
       kernelFunc: (args) => {
         const [x, scale, shift] = floatInputs(args, AFFINE_RELU_MEAN, 'x', 'scale', 'shift');
-        const backend = wasm(args);
+        const backend = wasmBackend(args);
         const [n, h, w, c] = x.shape;
         const m = scale.shape[0];
         const out = backend.makeOutput([m, n, c], 'float32');
@@ -44,7 +42,7 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
       backendName,
       kernelFunc: (args) => {
         const [x] = floatInputs(args, STANDARDIZE, 'x');
-        const backend = wasm(args);
+        const backend = wasmBackend(args);
         const [o, , i] = x.shape;
         const xhat = backend.makeOutput(x.shape, 'float32');
         const rstd = backend.makeOutput([o, i], 'float32');
@@ -58,7 +56,7 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
       backendName,
       kernelFunc: (args) => {
         const [dy, xhat, rstd] = floatInputs(args, STANDARDIZE_GRAD, 'dy', 'xhat', 'rstd');
-        const backend = wasm(args);
+        const backend = wasmBackend(args);
         const dx = backend.makeOutput(dy.shape, 'float32');
         addon.standardizeGrad(heap(backend, dy), heap(backend, xhat), heap(backend, rstd), heap(backend, dx), middleDims(dy));
         return dx;
@@ -70,7 +68,7 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
       kernelFunc: (args) => {
         const [p, g, m, v] = floatInputs(args, ADAM_UPDATE, 'p', 'g', 'm', 'v');
         const a = args.attrs as unknown as AdamUpdateAttrs;
-        const backend = wasm(args);
+        const backend = wasmBackend(args);
         const outs = [p, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
         // The scalars as the tfjs ops would round them: computed in double, stored as float32.
         const scalars = Float32Array.of(1 - a.lr * a.weightDecay, a.weightDecay, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2,

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './native-addon';
-import { allFloat, geometry, heap, input, type KernelArgs, type NativeKernel, type WasmHeapBackend } from './native-kernels';
+import { allFloat, geometry, heap, input, type KernelArgs, type NativeKernel, wasmBackend } from './native-kernels';
 
 /** Op codes of native/src/pointwise.h. */
 const BINARY = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3, [tf.SquaredDifference]: 4 } as const;
@@ -67,14 +67,13 @@ function reduceDims(shape: number[], axes: number[]): Int32Array | undefined {
 
 /** The kernels by name, for an addon. */
 export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> {
-  const wasm = (args: KernelArgs) => args.backend as WasmHeapBackend & { incRef(dataId: object): void };
   const kernels = new Map<string, NativeKernel>();
 
   for (const [name, op] of Object.entries(BINARY)) {
     kernels.set(name, (args, fallback) => {
       const [a, b] = [input(args, 'a'), input(args, 'b')];
       if (!allFloat(a, b)) return fallback(args);
-      const backend = wasm(args);
+      const backend = wasmBackend(args);
       const layout = broadcastLayout(a.shape, b.shape);
       const out = backend.makeOutput(tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape), 'float32');
       if (tf.util.sizeFromShape(out.shape) === 0) return out;
@@ -87,7 +86,7 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
     kernels.set(name, (args, fallback) => {
       const x = input(args, 'x');
       if (!allFloat(x)) return fallback(args);
-      const backend = wasm(args);
+      const backend = wasmBackend(args);
       const out = backend.makeOutput(x.shape, 'float32');
       addon.unary(op, heap(backend, x), heap(backend, out), (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0);
       return out;
@@ -102,7 +101,7 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
       const dims = allFloat(x) ? reduceDims(x.shape, axes) : undefined;
       if (!dims) return fallback(args);
       const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
-      const backend = wasm(args);
+      const backend = wasmBackend(args);
       const out = backend.makeOutput(keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape, 'float32');
       if (tf.util.sizeFromShape(out.shape) > 0) addon.reduce(op, heap(backend, x), heap(backend, out), dims);
       return out;
@@ -114,7 +113,7 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
     if (!allFloat(dy, x)) return fallback(args);
     const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
     const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-    const backend = wasm(args);
+    const backend = wasmBackend(args);
     const dx = backend.makeOutput(x.shape, 'float32');
     if (tf.util.sizeFromShape(x.shape) > 0) addon.maxPoolGrad(heap(backend, dy), heap(backend, x), heap(backend, dx), geometry(info));
     return dx;
@@ -127,7 +126,7 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
     // One contiguous block (leading-axis slices: batches of cached features): one copy, where
     // wasm's kernel walks the elements (70 ms for 1,000 of 10,000 feature maps).
     if (!allFloat(x) || !tf.slice_util.isSliceContinous(x.shape, start, extent)) return fallback(args);
-    const backend = wasm(args);
+    const backend = wasmBackend(args);
     const out = backend.makeOutput(extent, 'float32');
     const offset = tf.slice_util.computeFlatOffset(start, tf.util.computeStrides(x.shape));
     const view = heap(backend, out);
@@ -140,11 +139,12 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
     const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
     // Rows of a float32 tensor (a training batch from a dataset): one copy per row.
     if (!allFloat(x) || indices.dtype !== 'int32' || batchDims || tf.util.parseAxisParam(axis, x.shape)[0] !== 0) return fallback(args);
-    const backend = wasm(args);
+    const backend = wasmBackend(args);
     const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], 'float32');
     const rowSize = tf.util.sizeFromShape(x.shape.slice(1));
     const [source, target] = [heap(backend, x), heap(backend, out)];
-    const rows = new Int32Array(heap(backend, indices).buffer, heap(backend, indices).byteOffset, tf.util.sizeFromShape(indices.shape));
+    const indexBytes = heap(backend, indices); // int32 data: read through an Int32Array over the same bytes
+    const rows = new Int32Array(indexBytes.buffer, indexBytes.byteOffset, indexBytes.length);
     rows.forEach((row, i) => {
       if (row < 0 || row >= x.shape[0]) throw new Error(`GatherV2: the index value ${row} is not in [0, ${x.shape[0] - 1}]`);
       target.set(source.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
@@ -153,7 +153,7 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
   });
 
   const share = (x: tf.TensorInfo, args: KernelArgs) => {
-    wasm(args).incRef(x.dataId);
+    wasmBackend(args).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
   kernels.set(tf.Identity, (args, fallback) => {

@@ -41,25 +41,38 @@ export interface HeadBlock {
 
 /**
  * Runs the heads of all vectors on cached features in blocks of models × images, the memory
- * bound of evaluation. `read` turns each block's logits [M, images, C] into what the caller keeps
- * (inside a tidy: it may make tensors, and must read back what it needs).
+ * bound of evaluation. Each block of images is sliced once and met by every block of models,
+ * whose parameters are laid out once beforehand. `read` turns each block's logits [M, images, C]
+ * into what the caller keeps (inside a tidy: it may make tensors, and must read back what it needs).
  */
 export function forEachHeadBlock(
   model: TaskModel, split: ModelSplit, manifest: ParamManifest, vectors: VectorSet, features: tf.Tensor,
   chunks: { modelsPerChunk: number; imagesPerChunk: number }, read: (logits: tf.Tensor3D, block: HeadBlock) => void,
 ): void {
   const n = features.shape[0];
-  for (let m0 = 0; m0 < vectors.count; m0 += chunks.modelsPerChunk) {
-    const models = Math.min(chunks.modelsPerChunk, vectors.count - m0);
-    const chunk = tf.tensor2d(vectors.data.subarray(m0 * vectors.dim, (m0 + models) * vectors.dim), [models, vectors.dim]);
-    const params = headParamsOf(model, split, manifest, chunk);
-    try {
-      for (let i0 = 0; i0 < n; i0 += chunks.imagesPerChunk) {
-        const images = Math.min(chunks.imagesPerChunk, n - i0);
-        tf.tidy(() => read(split.headMany(features.slice(i0, images), params), { m0, models, i0, images }));
+  const modelBlocks: { m0: number; models: number; params: Map<string, tf.Tensor> }[] = [];
+  try {
+    for (let m0 = 0; m0 < vectors.count; m0 += chunks.modelsPerChunk) {
+      const models = Math.min(chunks.modelsPerChunk, vectors.count - m0);
+      const chunk = tf.tensor2d(vectors.data.subarray(m0 * vectors.dim, (m0 + models) * vectors.dim), [models, vectors.dim]);
+      try {
+        modelBlocks.push({ m0, models, params: headParamsOf(model, split, manifest, chunk) });
+      } finally {
+        chunk.dispose();
       }
-    } finally {
-      tf.dispose([chunk, ...params.values()]);
     }
+    for (let i0 = 0; i0 < n; i0 += chunks.imagesPerChunk) {
+      const images = Math.min(chunks.imagesPerChunk, n - i0);
+      const block = features.slice(i0, images);
+      try {
+        for (const { m0, models, params } of modelBlocks) {
+          tf.tidy(() => read(split.headMany(block, params), { m0, models, i0, images }));
+        }
+      } finally {
+        block.dispose();
+      }
+    }
+  } finally {
+    for (const { params } of modelBlocks) tf.dispose([...params.values()]);
   }
 }
