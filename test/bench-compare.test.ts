@@ -6,7 +6,7 @@ import type { ReferenceRun } from '../lib/bench/reference';
 import type { StepResult } from '../lib/bench/micro-steps';
 import type { AccuracySummary } from '../lib/eval/stats';
 import { pdiffPreset } from '../lib/experiments';
-import type { PdiffResults, SamplerRun } from '../lib/experiments/pdiff-results';
+import type { PdiffResults, SamplerRun } from '../lib/pdiff/results';
 
 const summary = (best: number, mean: number, median: number, valSelectedTest: number, count = 100): AccuracySummary =>
   ({ count, best, mean, median, min: 0.5, std: 0.01, valSelectedTest, valSelectedIndex: 0 });

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { makeDatasetEncoder, type Condition, type DatasetEncoder } from '../lib/conditioning';
-import { drawConditions, embedConditions, taskCondition } from '../lib/experiments/d2nwg-conditions';
-import { d2nwgPreset } from '../lib/experiments/d2nwg-config';
-import type { TaskFeatures } from '../lib/experiments/d2nwg-features';
+import { drawConditions, embedConditions, taskCondition } from '../lib/d2nwg/conditions';
+import { d2nwgPreset } from '../lib/d2nwg/config';
+import type { TaskFeatures } from '../lib/d2nwg/features';
 import type { VectorSet } from '../lib/params/types';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   defaultFineTuneConfig, defaultHeadTrainConfig, fineTune, fineTuneHeads, headAccuracy, headManifest, headsAccuracy,
   initHead, snapshotEpochs, trainHead, trainHeads, type FeatureSet,
-} from '../lib/experiments/d2nwg-heads';
+} from '../lib/d2nwg/heads';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
 

@@ -3,8 +3,8 @@ import {
   applyVariant, capPerClass, comboKey, FASHION_MNIST_MEAN, FASHION_MNIST_STD, IMAGE_VARIANTS, MNIST_MEAN, MNIST_STD,
   normalizePixels, parseTaskId, taskDataset, taskId, taskSplits, type ImageDataset, type TaskSpec,
 } from '../lib/data';
-import { combinations, defaultTaskPlanConfig, planTasks, type TaskPlanConfig } from '../lib/experiments/d2nwg-tasks';
-import { checkTaskZooConfig, taskZooPreset, taskZooPresets } from '../lib/experiments/d2nwg-zoo-config';
+import { combinations, defaultTaskPlanConfig, planTasks, type TaskPlanConfig } from '../lib/d2nwg/task-zoo/tasks';
+import { checkTaskZooConfig, taskZooPreset, taskZooPresets } from '../lib/d2nwg/task-zoo/config';
 import { InputError } from '../lib/util/errors';
 
 const stats = { mean: [0], std: [1] };

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { PdiffResults } from '../lib/experiments/pdiff-results';
-import { AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE, RESULTS_FILE } from '../lib/experiments/run-dir';
+import type { PdiffResults } from '../lib/pdiff/results';
+import { AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE, RESULTS_FILE } from '../lib/util/run-dir';
 import { tmpDirs } from './helpers/tmp-dirs';
 
 const CHILD = path.join(__dirname, 'helpers', 'kill-child.ts');

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { VaeInput, type VaeInputPlan } from '../lib/autoencoder';
+import { VaeInput, type VaeInputPlan } from '../lib/vae';
 import { linear, ParamBuilder } from '../lib/models/layers';
 import { flatten, flattenMany } from '../lib/params/flatten';
 import { readParams } from '../lib/params/tensors';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { defaultVaeConfig, klDivergence, vaeActivations, WeightVae, type VaeActivation, type VaeConfig } from '../lib/autoencoder';
+import { defaultVaeConfig, klDivergence, vaeActivations, WeightVae, type VaeActivation, type VaeConfig } from '../lib/vae';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
 import { maxAbsDiff, onBackend } from './helpers/backends';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   decodeRows, defaultVaeConfig, defaultVaeTrainConfig, encodeRows, loadVae, saveVae, trainVae, WeightVae, type VaeConfig, type VaeTrainConfig,
-} from '../lib/autoencoder';
+} from '../lib/vae';
 import type { VectorSet } from '../lib/params/types';
 import { ConfigMismatchError, FileFormatError, InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';

@@ -20,12 +20,3 @@ export {
   type AutoencoderProgress,
   type AutoencoderTrainResult,
 } from './train';
-export { defaultVaeConfig, checkVaeConfig, vaeActivations, type VaeConfig, type VaeActivation } from './vae-config';
-export { WeightVae, klDivergence, type VaeMoments, type VaeLoss } from './vae';
-export {
-  VaeInput, defaultVaeInputConfig, type VaeInputConfig, type VaeInputMode, type VaeInputPlan, type VaePieceTag, type LinearLayout,
-} from './vae-input';
-export {
-  trainVae, defaultVaeTrainConfig, encodeRows, decodeRows, type VaeTrainConfig, type VaeLossPoint, type VaeProgress, type VaeTrainResult,
-} from './vae-train';
-export { saveVae, loadVae } from './vae-io';

@@ -3,9 +3,9 @@
  * side by side with the PyTorch reference's — stage wall times, accuracies and per-step times,
  * each with the ratio ours / reference (> 1: we are slower). Pure functions of the results.
  */
-import type { PdiffConfig } from '../experiments/pdiff-config';
-import type { PdiffResults } from '../experiments/pdiff-results';
-import type { Row } from '../viz/tables';
+import type { PdiffConfig } from '../pdiff/config';
+import type { PdiffResults } from '../pdiff/results';
+import type { Row } from '../viz/table';
 import type { OpResult } from './micro-ops';
 import type { StepModel, StepResult } from './micro-steps';
 import type { ReferenceRun } from './reference';

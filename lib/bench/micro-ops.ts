@@ -11,7 +11,7 @@ import { sameConvLength } from '../autoencoder/config';
 import { convDown, convSame, convUp } from '../autoencoder/conv';
 import { ParamAutoencoder } from '../autoencoder/model';
 import { LatentDenoiser } from '../diffusion/denoiser';
-import type { PdiffConfig } from '../experiments/pdiff-config';
+import type { PdiffConfig } from '../pdiff/config';
 import { defaultConvNetSConfig } from '../models/convnet-s';
 import { affineReluMean } from '../nn/affine-relu-mean';
 import type { ModelShapes } from './shapes';

@@ -10,7 +10,7 @@ import type { ImageDataset } from '../data/dataset';
 import { LatentDenoiser } from '../diffusion/denoiser';
 import { makeSchedule } from '../diffusion/schedule';
 import { trainDiffusion } from '../diffusion/train';
-import type { PdiffConfig } from '../experiments/pdiff-config';
+import type { PdiffConfig } from '../pdiff/config';
 import { createModel } from '../models/registry';
 import { trainModel } from '../models/train';
 import { Rng } from '../util/rng';

@@ -1,5 +1,5 @@
 /** The micro-benchmark suite of `npm run bench`: op throughput and training-step times at a preset's shapes. */
-import type { PdiffConfig } from '../experiments/pdiff-config';
+import type { PdiffConfig } from '../pdiff/config';
 import { makeSchedule } from '../diffusion/schedule';
 import { autoencoderCases, convNetCases, denoiserCases, matMulCases, runOpCase, type OpResult } from './micro-ops';
 import { autoencoderStep, convNetStep, defaultStepTimingConfig, denoiserStep, type StepResult, type StepTimingConfig } from './micro-steps';

@@ -4,9 +4,10 @@
  */
 import * as os from 'node:os';
 import type { BackendInfo } from '../backend';
-import type { PdiffConfig } from '../experiments/pdiff-config';
-import type { PdiffResults } from '../experiments/pdiff-results';
-import { rowsToText, samplerTable, type Row } from '../viz/tables';
+import type { PdiffConfig } from '../pdiff/config';
+import type { PdiffResults } from '../pdiff/results';
+import { samplerTable } from '../pdiff/report/tables';
+import { rowsToText, type Row } from '../viz/table';
 import { accuracyRows, microStepRows, opRows, stageRows, stepRows } from './compare';
 import type { MicroResults } from './micro';
 import type { ReferenceOutcome } from './reference';

@@ -2,7 +2,7 @@
 import { autoencoderGeometry } from '../autoencoder/config';
 import { createModel } from '../models/registry';
 import { selectParamNames } from '../params/select';
-import type { PdiffConfig } from '../experiments/pdiff-config';
+import type { PdiffConfig } from '../pdiff/config';
 
 export interface ModelShapes {
   /** Task-model training batch (pdiff-small: 128). */

@@ -13,9 +13,9 @@ import { runMicro } from '../bench/micro';
 import { benchRecord, benchText } from '../bench/record';
 import { runReference } from '../bench/reference';
 import { findProjectRoot } from '../data/locate';
-import { runPdiff } from '../experiments/pdiff';
-import { pdiffPreset } from '../experiments/pdiff-config';
-import { loadPdiffData } from '../experiments/pdiff-data';
+import { runPdiff } from '../pdiff/run';
+import { pdiffPreset } from '../pdiff/config';
+import { loadPdiffData } from '../pdiff/data';
 import { writeFileAtomic } from '../util/atomic-write';
 import { consoleProgress } from '../viz/progress-reporter';
 

@@ -8,17 +8,17 @@
  */
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend';
-import { runBend } from '../experiments/bend';
-import { bendPreset } from '../experiments/bend-config';
-import { loadPdiffData } from '../experiments/pdiff-data';
-import { claimRunDir, REPORT_FILE, RESULTS_FILE } from '../experiments/run-dir';
+import { runBend } from '../bend/run';
+import { bendPreset } from '../bend/config';
+import { loadPdiffData } from '../pdiff/data';
+import { claimRunDir, REPORT_FILE, RESULTS_FILE } from '../util/run-dir';
 import { writeFileAtomic } from '../util/atomic-write';
 import { parseRunArgs, prepareOutDir } from './run-args';
 import { ConfigMismatchError } from '../util/errors';
-import { renderBendReport } from '../viz/bend-report';
-import { bendCostTable, bendCurveTable, bendDiversityTable, bendMethodsTable } from '../viz/bend-tables';
+import { renderBendReport } from '../bend/report/report';
+import { bendCostTable, bendCurveTable, bendDiversityTable, bendMethodsTable } from '../bend/report/tables';
 import { consoleProgress } from '../viz/progress-reporter';
-import { rowsToText } from '../viz/tables';
+import { rowsToText } from '../viz/table';
 
 async function main(): Promise<void> {
   const args = parseRunArgs();

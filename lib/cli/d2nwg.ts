@@ -6,15 +6,15 @@
  */
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend';
-import { runD2nwg } from '../experiments/d2nwg';
-import { d2nwgPreset } from '../experiments/d2nwg-config';
-import { claimRunDir, REPORT_FILE, RESULTS_FILE } from '../experiments/run-dir';
+import { runD2nwg } from '../d2nwg/run';
+import { d2nwgPreset } from '../d2nwg/config';
+import { claimRunDir, REPORT_FILE, RESULTS_FILE } from '../util/run-dir';
 import { writeFileAtomic } from '../util/atomic-write';
 import { ConfigMismatchError } from '../util/errors';
-import { renderD2nwgReport } from '../viz/d2nwg-report';
-import { d2nwgFineTuneTable, d2nwgMethodsTable, d2nwgTimingTable } from '../viz/d2nwg-tables';
+import { renderD2nwgReport } from '../d2nwg/report/report';
+import { d2nwgFineTuneTable, d2nwgMethodsTable, d2nwgTimingTable } from '../d2nwg/report/tables';
 import { consoleProgress } from '../viz/progress-reporter';
-import { rowsToText } from '../viz/tables';
+import { rowsToText } from '../viz/table';
 import { parseRunArgs, prepareOutDir } from './run-args';
 
 async function main(): Promise<void> {

@@ -7,16 +7,17 @@
  */
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend';
-import { loadPdiffData } from '../experiments/pdiff-data';
-import { pdiffPreset } from '../experiments/pdiff-config';
-import { runPdiff } from '../experiments/pdiff';
-import { claimRunDir, REPORT_FILE, RESULTS_FILE } from '../experiments/run-dir';
+import { loadPdiffData } from '../pdiff/data';
+import { pdiffPreset } from '../pdiff/config';
+import { runPdiff } from '../pdiff/run';
+import { claimRunDir, REPORT_FILE, RESULTS_FILE } from '../util/run-dir';
 import { writeFileAtomic } from '../util/atomic-write';
 import { parseRunArgs, prepareOutDir } from './run-args';
 import { ConfigMismatchError, WriteError } from '../util/errors';
 import { consoleProgress } from '../viz/progress-reporter';
-import { renderPdiffReport } from '../viz/report';
-import { accuracyTable, rowsToText, timingTable } from '../viz/tables';
+import { renderPdiffReport } from '../pdiff/report/report';
+import { accuracyTable, timingTable } from '../pdiff/report/tables';
+import { rowsToText } from '../viz/table';
 
 async function main(): Promise<void> {
   const args = parseRunArgs();

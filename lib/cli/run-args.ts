@@ -1,7 +1,7 @@
 /** The arguments every experiment CLI takes: --preset, --seed, --out, --restart. */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { clearRunDir } from '../experiments/run-dir';
+import { clearRunDir } from '../util/run-dir';
 
 export interface RunArgs {
   preset: string;

@@ -1,5 +1,5 @@
-import type { ProgressFn } from '../experiments/progress';
-import { lossFigure } from './figures';
+import type { ProgressFn } from '../util/progress';
+import { lossFigure } from './figure';
 import { notebookDisplay, type NotebookDisplay } from './notebook';
 import { progressLine } from './progress';
 

@@ -10,7 +10,7 @@
  * tslab version), `display.html` is the fallback.
  */
 import { randomBytes } from 'node:crypto';
-import type { Figure } from './figures';
+import type { Figure } from './figure';
 import { figureHtml, plotlySource } from './plotly-html';
 
 export type MimeBundle = Record<string, unknown>;

@@ -1,6 +1,6 @@
 /** Plotly figures as HTML: plotly.js itself (inlined, so pages work offline) and a div + script per figure. */
 import * as fs from 'node:fs';
-import type { Figure } from './figures';
+import type { Figure } from './figure';
 
 /** The source of plotly.js (the dist-min bundle; it sets window.Plotly). */
 export function plotlySource(): string {

@@ -1,4 +1,4 @@
-import type { ProgressFn } from '../experiments/progress';
+import type { ProgressFn } from '../util/progress';
 import { progressLine } from './progress';
 
 /**

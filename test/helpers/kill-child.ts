@@ -6,8 +6,8 @@ import dns = require('node:dns');
 import net = require('node:net');
 import * as path from 'node:path';
 import { initBackend } from '../../lib/backend';
-import { runPdiff } from '../../lib/experiments/pdiff';
-import { RESULTS_FILE } from '../../lib/experiments/run-dir';
+import { runPdiff } from '../../lib/pdiff/run';
+import { RESULTS_FILE } from '../../lib/util/run-dir';
 import { writeFileAtomic } from '../../lib/util/atomic-write';
 import { runConfig, runData } from './resumable-run';
 

@@ -5,7 +5,7 @@
  * evaluated. About 2 s of compute.
  */
 import type { DataSplits } from '../../lib/data/dataset';
-import type { PdiffConfig } from '../../lib/experiments/pdiff-config';
+import type { PdiffConfig } from '../../lib/pdiff/config';
 import { blobs, tinyConfig } from './tiny-pdiff';
 
 export const runData = (): DataSplits => ({ train: blobs(160, 1), val: blobs(40, 2), test: blobs(40, 3) });

@@ -1,4 +1,4 @@
-import type { TaskSources } from '../../lib/experiments/d2nwg-extractor';
+import type { TaskSources } from '../../lib/d2nwg/task-zoo/extractor';
 import { blobs } from './tiny-pdiff';
 
 /** Separable 12×12 class blobs standing in for MNIST and Fashion-MNIST in the D2NWG tests. */

@@ -1,0 +1,71 @@
+/** Plotly figures (plain JSON) of a BEND run, shared by the CLI's report.html and the notebook. */
+import type { BendResults } from '../results';
+import type { Figure } from '../../viz/figure';
+import { percents } from '../../viz/format';
+
+
+/** Baselines drawn as horizontal lines on the accuracy-vs-M chart: [results-table method, legend label]. */
+const BASELINE_LINES: [string, string][] = [
+  ['original: best single', 'best single original (by test)'],
+  ['original: mean single', 'mean single original'],
+  ['generated: val-selected single', 'best generated (p-diff, by val)'],
+  ['snapshot ensemble', 'snapshot ensemble of the K originals'],
+  ['deep ensemble', 'deep ensemble'],
+];
+
+/** Test accuracy vs ensemble size M for sBEND, aBEND and vote, with the baselines as horizontal lines. */
+export function bendAccuracyFigure(results: BendResults): Figure {
+  const { curve } = results;
+  const x = curve.sizes;
+  const rule = (name: string, y: number[], extra: Record<string, unknown> = {}) =>
+    ({ type: 'scatter', mode: 'lines+markers', name, x, y: percents(y), ...extra });
+  const lines = BASELINE_LINES.flatMap(([method, label]) => {
+    const m = results.methods.find((r) => r.method === method);
+    return m ? [{
+      type: 'scatter', mode: 'lines', name: `${label}${m.members > 1 ? ` (M = ${m.members})` : ''}`,
+      x: [x[0], x[x.length - 1]], y: [100 * m.test.accuracy, 100 * m.test.accuracy], line: { dash: 'dash', width: 1.5 },
+    }] : [];
+  });
+  return {
+    data: [
+      rule('sBEND', curve.sbend.test),
+      rule('aBEND (τ on val)', curve.abend.test, { text: curve.abend.tau.map((t) => `τ = ${t}`) }),
+      rule('vote', curve.vote.test),
+      ...lines,
+    ],
+    layout: {
+      title: { text: `Ensembles of generated models: test accuracy vs M (${results.dataset}, seed ${results.seed})` },
+      xaxis: { type: 'log', tickvals: x, title: { text: 'ensemble size M (first M generated members)' } },
+      yaxis: { title: { text: 'test accuracy (%)' } },
+      height: 460,
+    },
+  };
+}
+
+/** aBEND over all M_max members at every τ: val (which chooses τ) and test. */
+export function bendTauFigure(results: BendResults): Figure {
+  const { tauSweep } = results;
+  const series = (name: string, y: number[]) => ({ type: 'scatter', mode: 'lines+markers', name, x: tauSweep.tau, y: percents(y) });
+  return {
+    data: [series('val', tauSweep.val), series('test', tauSweep.test)],
+    layout: {
+      title: { text: `aBEND over ${tauSweep.members} members vs temperature τ` },
+      xaxis: { type: 'log', tickvals: tauSweep.tau, title: { text: 'τ (large: sBEND; small: the val-best member)' } },
+      yaxis: { title: { text: 'accuracy (%)' } },
+      height: 380,
+    },
+  };
+}
+
+/** Single-model test accuracies of each population, beside which the ensembles are read. */
+export function bendMemberFigure(results: BendResults): Figure {
+  const populations: [string, number[]][] = [
+    ['originals', results.singles.originals.test],
+    ['generated', results.singles.generated.test],
+    ['deep-ensemble models', results.singles.deepEnsemble.test],
+  ];
+  return {
+    data: populations.map(([name, y]) => ({ type: 'box', name, y: percents(y), boxpoints: 'all', jitter: 0.4, pointpos: 0, marker: { size: 3 } })),
+    layout: { title: { text: 'Test accuracy of each single model' }, yaxis: { title: { text: 'test accuracy (%)' } }, showlegend: false, height: 380 },
+  };
+}

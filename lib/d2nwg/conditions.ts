@@ -1,0 +1,52 @@
+/**
+ * Few-shot conditions of D2NWG tasks, drawn from a task's training split only: `shots` feature
+ * vectors per class, in the task's class (= label) order, and the encoder's condition vectors
+ * (concat(class_k, dataset)) for them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conditionTensor, conditionVector, sampleCondition, stackConditions } from '../conditioning';
+import type { Condition, DatasetEncoder } from '../conditioning';
+import type { VectorSet } from '../params/types';
+import { Rng } from '../util/rng';
+import type { TaskFeatures } from './features';
+
+/** The rows of a [n, F] set as views. */
+export function rowsOf(set: VectorSet): Float32Array[] {
+  return Array.from({ length: set.count }, (_, i) => set.data.subarray(i * set.dim, (i + 1) * set.dim));
+}
+
+/** One condition [1, C, S, F] of a task, drawn with `seed` from its training features. */
+export function taskCondition(task: TaskFeatures, shots: number, seed: number): Condition {
+  return sampleCondition(task.trainByClass.map(rowsOf), shots, new Rng(seed));
+}
+
+/** `perTask[i]` conditions of task i, stacked task-major: [Σ perTask, C, S, F]; draw j of task i uses seed (seed, i, j). */
+export function drawConditions(tasks: TaskFeatures[], perTask: number[], shots: number, seed: number): Condition {
+  const rng = new Rng(seed);
+  const draws = tasks.flatMap((task, i) => {
+    const taskSeed = rng.seed();
+    const taskRng = new Rng(taskSeed + i);
+    return Array.from({ length: perTask[i] }, () => taskCondition(task, shots, taskRng.seed()));
+  });
+  return stackConditions(draws);
+}
+
+/** Condition vectors [T·C, 2H] (task-major) and dataset embeddings [T, H] of `conditions`, in batches of tasks. */
+export function embedConditions(encoder: DatasetEncoder, conditions: Condition, batchTasks = 64): { rows: VectorSet; datasets: VectorSet } {
+  const { tasks, classes, shots, features } = conditions;
+  const H = encoder.embedSize;
+  const rows = new Float32Array(tasks * classes * 2 * H);
+  const datasets = new Float32Array(tasks * H);
+  for (let start = 0; start < tasks; start += batchTasks) {
+    const n = Math.min(batchTasks, tasks - start);
+    const part: Condition = { tasks: n, classes, shots, features, data: conditions.data.subarray(start * classes * shots * features, (start + n) * classes * shots * features) };
+    const [vectors, dataset] = tf.tidy(() => {
+      const embedding = encoder.embed(conditionTensor(part, features));
+      return [conditionVector(embedding), embedding.dataset];
+    });
+    rows.set(vectors.dataSync(), start * classes * 2 * H);
+    datasets.set(dataset.dataSync(), start * H);
+    tf.dispose([vectors, dataset]);
+  }
+  return { rows: { count: tasks * classes, dim: 2 * H, data: rows }, datasets: { count: tasks, dim: H, data: datasets } };
+}

@@ -1,0 +1,78 @@
+/** Result tables of a D2NWG run (rows for arquero, the report and the console). */
+import { D2NWG_METHODS, FINE_TUNE_STARTS, type D2nwgMethod } from '../evaluate';
+import type { D2nwgResults, D2nwgSummary } from '../results';
+import type { TaskNovelty } from '../task-zoo/tasks';
+import type { Row } from '../../viz/table';
+
+export const D2NWG_METHOD_LABELS: Record<D2nwgMethod, string> = {
+  generated: 'D2NWG (conditional diffusion)',
+  unconditional: 'unconditional diffusion',
+  random: 'random init',
+  meanHead: 'mean zoo head',
+  retrieval: 'retrieval: nearest training task',
+  classRetrieval: 'retrieval: nearest class rows',
+  trained: 'trained on the task (reference)',
+};
+
+export const D2NWG_NOVELTY_LABELS: Record<TaskNovelty, string> = {
+  classes: 'unseen class combination',
+  variant: 'unseen variant',
+  both: 'unseen combination and variant',
+};
+
+const pct = (v: number) => (100 * v).toFixed(2);
+
+/** Per method: mean and val-selected test accuracy (%) over all held-out tasks and per novelty, and % of the trained head. */
+export function d2nwgMethodsTable(results: D2nwgResults): Row[] {
+  const groups: [string, D2nwgSummary][] = [['all', results.summary.all], ...Object.entries(results.summary.byNovelty) as [string, D2nwgSummary][]];
+  const trained = results.summary.all.methods.trained.mean;
+  return D2NWG_METHODS.map((m) => {
+    const row: Row = { method: D2NWG_METHOD_LABELS[m] };
+    for (const [name, s] of groups) {
+      row[`${name} (${s.tasks}): mean`] = pct(s.methods[m].mean);
+      row[`${name}: val-selected`] = pct(s.methods[m].valSelected);
+    }
+    row['% of trained (mean)'] = (100 * results.summary.all.methods[m].mean / trained).toFixed(1);
+    return row;
+  });
+}
+
+/** Mean test accuracy (%) after each fine-tuning step count, per starting head. */
+export function d2nwgFineTuneTable(results: D2nwgResults): Row[] {
+  const steps = results.config.fineTuneSteps as number[];
+  return FINE_TUNE_STARTS.map((start) => {
+    const row: Row = { start: D2NWG_METHOD_LABELS[start] };
+    steps.forEach((s, k) => { row[`${s} steps`] = pct(results.summary.all.fineTune[start][k]); });
+    return row;
+  });
+}
+
+/** One row per held-out task: novelty and each method's mean test accuracy (%). */
+export function d2nwgTaskTable(results: D2nwgResults): Row[] {
+  return results.tasks.map((t) => ({
+    task: t.id, novelty: t.novelty,
+    ...Object.fromEntries(D2NWG_METHODS.map((m) => [m, pct(t.methods[m].mean)])),
+    retrieved: t.retrieved.id,
+  }));
+}
+
+export function d2nwgTimingTable(results: D2nwgResults): Row[] {
+  return Object.entries(results.timings).map(([stage, seconds]) => ({ stage, seconds: seconds.toFixed(1) }));
+}
+
+/** The generator's parts: zoo size and quality, VAE reconstruction, alignment accuracy against chance. */
+export function d2nwgGeneratorTable(results: D2nwgResults): Row[] {
+  const { zoo, vae, alignment } = results;
+  const { initial, final } = alignment.accuracy;
+  const rows: [string, string][] = [
+    ['training tasks / heads', `${zoo.trainTasks} / ${zoo.heads}`],
+    ['held-out tasks', String(zoo.heldOutTasks)],
+    ['extractor: 20-class val accuracy (%)', pct(zoo.extractorValAccuracy)],
+    ['zoo heads: mean val accuracy (%)', pct(zoo.meanHeadValAccuracy)],
+    [`VAE (latent ${vae.latentDim}): row relative MSE (1 = the mean row)`, vae.relativeMse.toExponential(2)],
+    ['alignment: matching accuracy before → after (%)', `${pct(initial.train)} → ${pct(final.train)}`],
+    ['alignment: chance (%)', pct(alignment.chance.train)],
+    ['alignment: temperature τ', alignment.temperature.toFixed(4)],
+  ];
+  return rows.map(([quantity, value]) => ({ quantity, value }));
+}

@@ -1,0 +1,143 @@
+/**
+ * D2NWG task planning: which 5-way tasks train the zoo and which are held out. Held-out class
+ * combinations are drawn first and removed from the pool, so no training task (in any variant)
+ * uses one; held-out variants are never a training task's variant. The held-out set mixes three
+ * kinds of novelty: unseen classes combination in a training variant, a seen combination in an
+ * unseen variant, and both at once.
+ */
+import { checkTaskSpec, comboKey, DEFAULT_TASK_WAYS, SOURCE_CLASSES, TASK_SOURCES, taskId, type TaskSource, type TaskSpec } from '../../data/tasks';
+import { isImageVariant, type ImageVariant } from '../../data/variants';
+import { InputError } from '../../util/errors';
+import { Rng } from '../../util/rng';
+
+export interface TaskPlanConfig {
+  /** Sources tasks are drawn from. Default both MNIST and Fashion-MNIST. */
+  sources: TaskSource[];
+  /** Classes per task. Default 5. */
+  ways: number;
+  /** Variants of training tasks. Default identity, invert, rot90. */
+  trainVariants: ImageVariant[];
+  /**
+   * Variants never used to train anything (extractor or heads). Default rot180: it keeps the
+   * class shapes but not their orientation (MNIST 6 and 9 trade places; shoes and trousers stand
+   * on their heads), so a head of the same classes in a training variant fits it poorly (measured
+   * in the report), unlike hflip, which leaves most Fashion-MNIST items and several digits unchanged.
+   */
+  heldOutVariants: ImageVariant[];
+  /** Training tasks per source and training variant: distinct class combinations drawn for each variant. Default 8. */
+  trainTasksPerVariant: number;
+  /** Class combinations per source held out of every training task, each evaluated in every variant. Default 2. */
+  heldOutCombos: number;
+  /** Combinations of training tasks per source also evaluated in each held-out variant. Default 2. */
+  seenCombosInHeldOutVariants: number;
+  /** Seeds the draws. */
+  seed: number;
+}
+
+export const defaultTaskPlanConfig: TaskPlanConfig = {
+  sources: ['mnist', 'fashion-mnist'],
+  ways: DEFAULT_TASK_WAYS,
+  trainVariants: ['identity', 'invert', 'rot90'],
+  heldOutVariants: ['rot180'],
+  trainTasksPerVariant: 8,
+  heldOutCombos: 2,
+  seenCombosInHeldOutVariants: 2,
+  seed: 0,
+};
+
+/** What is new about a held-out task: its class combination, its variant, or both. */
+export type TaskNovelty = 'classes' | 'variant' | 'both';
+
+export interface PlannedTask {
+  id: string;
+  spec: TaskSpec;
+}
+
+export interface HeldOutTask extends PlannedTask {
+  novelty: TaskNovelty;
+}
+
+export interface TaskPlan {
+  /** Tasks the zoo's heads are trained on, in build order. */
+  train: PlannedTask[];
+  /** Tasks nothing is trained on; for evaluation only. */
+  heldOut: HeldOutTask[];
+}
+
+/** Every sorted k-subset of 0..n−1, in lexicographic order. */
+export function combinations(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const pick = (start: number, chosen: number[]) => {
+    if (chosen.length === k) {
+      out.push([...chosen]);
+      return;
+    }
+    for (let c = start; c <= n - (k - chosen.length); c++) pick(c + 1, [...chosen, c]);
+  };
+  pick(0, []);
+  return out;
+}
+
+export function checkTaskPlanConfig(config: TaskPlanConfig): void {
+  const { sources, trainVariants, heldOutVariants } = config;
+  if (sources.length === 0 || new Set(sources).size !== sources.length || sources.some((s) => !(TASK_SOURCES as readonly string[]).includes(s))) {
+    throw new InputError(`plan.sources must be distinct names among ${TASK_SOURCES.join(', ')}, got [${sources.join(', ')}]`);
+  }
+  for (const [field, list] of [['trainVariants', trainVariants], ['heldOutVariants', heldOutVariants]] as const) {
+    if (list.length === 0 || new Set(list).size !== list.length || list.some((v) => !isImageVariant(v))) {
+      throw new InputError(`plan.${field} must be a non-empty list of distinct image variants, got [${list.join(', ')}]`);
+    }
+  }
+  const both = trainVariants.filter((v) => heldOutVariants.includes(v));
+  if (both.length) throw new InputError(`variants ${both.join(', ')} cannot be both training and held-out variants`);
+  if (!Number.isInteger(config.ways) || config.ways < 2 || config.ways >= SOURCE_CLASSES) {
+    throw new InputError(`plan.ways must be an integer in [2, ${SOURCE_CLASSES - 1}], got ${config.ways}`);
+  }
+  const total = combinations(SOURCE_CLASSES, config.ways).length;
+  const counts = { trainTasksPerVariant: config.trainTasksPerVariant, heldOutCombos: config.heldOutCombos, seenCombosInHeldOutVariants: config.seenCombosInHeldOutVariants };
+  for (const [field, n] of Object.entries(counts)) {
+    if (!Number.isInteger(n) || n < 0) throw new InputError(`plan.${field} must be an integer ≥ 0, got ${n}`);
+  }
+  if (config.trainTasksPerVariant < 1) throw new InputError('plan.trainTasksPerVariant must be at least 1');
+  if (config.trainTasksPerVariant + config.heldOutCombos > total) {
+    throw new InputError(`${config.heldOutCombos} held-out and ${config.trainTasksPerVariant} training combinations per variant exceed the ${total} ${config.ways}-of-${SOURCE_CLASSES} combinations`);
+  }
+  if (config.seenCombosInHeldOutVariants > config.trainTasksPerVariant) {
+    throw new InputError(`plan.seenCombosInHeldOutVariants (${config.seenCombosInHeldOutVariants}) exceeds the training combinations available`);
+  }
+}
+
+/** The seeded plan: for each source, held-out combinations first, then training draws from the rest. */
+export function planTasks(config: TaskPlanConfig): TaskPlan {
+  checkTaskPlanConfig(config);
+  const rng = new Rng(config.seed);
+  const train: PlannedTask[] = [];
+  const heldOut: HeldOutTask[] = [];
+  const task = (source: TaskSource, classes: number[], variant: ImageVariant): PlannedTask => {
+    const spec = { source, classes, variant };
+    checkTaskSpec(spec, config.ways);
+    return { id: taskId(spec), spec };
+  };
+  for (const source of config.sources) {
+    const all = rng.shuffle(combinations(SOURCE_CLASSES, config.ways));
+    const unseen = all.slice(0, config.heldOutCombos);
+    const pool = all.slice(config.heldOutCombos);
+    const used = new Map<string, number[]>();
+    for (const variant of config.trainVariants) {
+      for (const classes of rng.shuffle([...pool]).slice(0, config.trainTasksPerVariant)) {
+        train.push(task(source, classes, variant));
+        used.set(comboKey({ source, classes }), classes);
+      }
+    }
+    for (const classes of unseen) {
+      for (const variant of config.trainVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'classes' });
+      for (const variant of config.heldOutVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'both' });
+    }
+    // Sorted first so the draw does not depend on the order the training draws met them.
+    const seen = rng.shuffle([...used.values()].sort((a, b) => comboKey({ source, classes: a }).localeCompare(comboKey({ source, classes: b }))));
+    for (const classes of seen.slice(0, config.seenCombosInHeldOutVariants)) {
+      for (const variant of config.heldOutVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'variant' });
+    }
+  }
+  return { train, heldOut };
+}

@@ -1,0 +1,48 @@
+/**
+ * The classic baseline BEND is compared with: a deep ensemble of task models trained
+ * independently from scratch (each its own init and shuffle seed), evaluated by full forward
+ * passes (its members share no frozen part), with its measured training cost.
+ */
+import type { DataSplits } from '../data/dataset';
+import { memberOutputs } from './outputs';
+import { modelProbabilities } from '../eval/model-probabilities';
+import { createModel, type ModelSpec } from '../models/registry';
+import { trainModel, type TrainConfig } from '../models/train';
+import type { DeepEnsembleConfig } from '../bend/config';
+import type { SplitOutputs } from '../bend/scores';
+import type { ProgressFn } from '../util/progress';
+
+export interface DeepEnsemble {
+  outputs: SplitOutputs;
+  seeds: number[];
+  /** `trainModel` wall seconds of each member. */
+  trainSeconds: number[];
+  /** Wall seconds of the members' forward passes on val and test. */
+  evaluateSeconds: number;
+}
+
+export function trainDeepEnsemble(
+  data: DataSplits, model: ModelSpec, train: TrainConfig, config: DeepEnsembleConfig, seed: number, onProgress?: ProgressFn,
+): DeepEnsemble {
+  const seeds = Array.from({ length: config.size }, (_, i) => seed + config.seedOffset + i);
+  const val: Float32Array[] = [];
+  const test: Float32Array[] = [];
+  const trainSeconds: number[] = [];
+  let evaluateSeconds = 0;
+  seeds.forEach((memberSeed, i) => {
+    const member = createModel(model, memberSeed);
+    try {
+      const stage = `deep ensemble ${i + 1}/${seeds.length}`;
+      const run = trainModel(member, data.train, { ...train, seed: memberSeed }, (p) => onProgress?.(stage, p.step, p.totalSteps, { loss: p.loss }));
+      trainSeconds.push(run.seconds);
+      const t = performance.now();
+      val.push(modelProbabilities(member, data.val));
+      test.push(modelProbabilities(member, data.test));
+      evaluateSeconds += (performance.now() - t) / 1000;
+    } finally {
+      member.dispose();
+    }
+  });
+  const classes = data.train.numClasses;
+  return { outputs: { val: memberOutputs(classes, val), test: memberOutputs(classes, test) }, seeds, trainSeconds, evaluateSeconds };
+}

@@ -1,9 +1,0 @@
-import type { DataSplits } from '../data/dataset';
-import { fashionMnistSplits } from '../data/fashion-mnist';
-import { loadEmbeddedMnistSplits } from '../data/mnist';
-import type { PdiffConfig } from './pdiff-config';
-
-/** The splits a p-diff config names: the embedded MNIST split by seed, or the benchmark's Fashion-MNIST split. */
-export function loadPdiffData(config: Pick<PdiffConfig, 'dataset' | 'seed'>): DataSplits {
-  return config.dataset === 'mnist' ? loadEmbeddedMnistSplits(config.seed) : fashionMnistSplits();
-}

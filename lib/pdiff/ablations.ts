@@ -1,0 +1,138 @@
+/**
+ * The ablations of the p-diff paper (its Table 2): the number of snapshots K, the noise
+ * augmentation of the autoencoder, and which layers are generated. Each ablation is a list of
+ * configs derived from one base config; `runVariants` runs them end to end and returns what each
+ * run measured. Runs share work on disk: one directory per stage-1 setting (variants that differ
+ * only in the autoencoder or later reuse one collection), and one trained base model for all
+ * settings with the same model, training, data and seed.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DataSplits } from '../data/dataset';
+import { batchCount } from '../models/batches';
+import { InputError } from '../util/errors';
+import { BASE_MODEL_FILE } from '../zoo/collect';
+import { runPdiff } from './run';
+import type { PdiffConfig } from './config';
+import type { PdiffResults } from './results';
+import type { ProgressFn } from '../util/progress';
+
+export interface PdiffVariant {
+  /** The ablation the variant belongs to, e.g. 'snapshots'. */
+  ablation: string;
+  /** The setting in words, e.g. 'K = 10', 'input only', 'bn3/* + fc/*'. */
+  setting: string;
+  config: PdiffConfig;
+}
+
+export interface VariantResult {
+  ablation: string;
+  setting: string;
+  results: PdiffResults;
+}
+
+/** The paper's K values (Table 2a; it also tries 500). */
+export const paperSnapshotCounts: readonly number[] = [1, 10, 50, 200];
+
+/** The subsets of ConvNet-S whose generation the layer ablation compares (the paper: which BN layers). */
+export const convnetLayerSubsets: readonly (readonly string[])[] = [['bn3/*'], ['fc/*'], ['bn3/*', 'fc/*']];
+
+/**
+ * Variants are compared on their generated models against their originals; the noise baselines
+ * (a property of the originals, not of the setting) are left to the main run.
+ */
+const withoutNoiseBaselines = (config: PdiffConfig): PdiffConfig => ({ ...config, noiseSigmas: [] });
+
+/**
+ * One variant per K. All of them fine-tune for the same number of steps, enough for the largest
+ * K (`snapshotSteps` needs at least K steps): the base config's epochs, raised to
+ * ceil(max K / steps per epoch) when they give too few. So the variants differ in K only, and
+ * K snapshots are spread evenly over one and the same fine-tuning run.
+ */
+export function snapshotCountVariants(base: PdiffConfig, ks: readonly number[], trainSize: number): PdiffVariant[] {
+  if (ks.length === 0 || !ks.every((k) => Number.isInteger(k) && k >= 1)) throw new InputError(`K values must be positive integers, got [${ks.join(', ')}]`);
+  const stepsPerEpoch = batchCount(trainSize, base.collect.finetuneBatchSize);
+  const finetuneEpochs = Math.max(base.collect.finetuneEpochs, Math.ceil(Math.max(...ks) / stepsPerEpoch));
+  return ks.map((k) => ({
+    ablation: 'snapshots',
+    setting: `K = ${k}`,
+    config: withoutNoiseBaselines({ ...base, collect: { ...base.collect, finetuneEpochs, snapshots: k, saveEvery: Math.min(base.collect.saveEvery, k) } }),
+  }));
+}
+
+/**
+ * The four settings of the autoencoder's noise augmentation, with the base config's factors
+ * (p-diff: input a = 0.001, latent a = 0.1) switched on or off.
+ */
+export function noiseVariants(base: PdiffConfig): PdiffVariant[] {
+  const { inputNoise, latentNoise } = base.autoencoder;
+  const settings: [string, number, number][] = [
+    ['none', 0, 0],
+    ['input only', inputNoise, 0],
+    ['latent only', 0, latentNoise],
+    ['both', inputNoise, latentNoise],
+  ];
+  return settings.map(([setting, input, latent]) => ({
+    ablation: 'noise',
+    setting,
+    config: withoutNoiseBaselines({ ...base, autoencoder: { ...base.autoencoder, inputNoise: input, latentNoise: latent } }),
+  }));
+}
+
+/** One variant per generated subset (layer patterns). */
+export function layerVariants(base: PdiffConfig, subsets: readonly (readonly string[])[]): PdiffVariant[] {
+  return subsets.map((subset) => ({
+    ablation: 'layers',
+    setting: subset.join(' + '),
+    config: withoutNoiseBaselines({ ...base, collect: { ...base.collect, subset: [...subset] } }),
+  }));
+}
+
+/** JSON with sorted keys, so equal configs give equal text whatever order their fields were set in. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const shortHash = (value: unknown) => createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 10);
+const slug = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
+
+/**
+ * The directory under `root` for the config's stage-1 setting:
+ * `<root>/<dataset>-seed<seed>-<hash of model and training>/k<K>-<subset>-<hash of the collection config>`.
+ * Created if missing; when a sibling (same model, training, data and seed) already holds a trained
+ * base model, it is copied in, so `collectCheckpoints` loads it instead of training again.
+ */
+export function collectionDir(root: string, config: PdiffConfig): string {
+  const { dataset, seed, collect } = config;
+  const baseDir = path.join(root, `${dataset}-seed${seed}-${shortHash({ dataset, seed, model: collect.model, train: collect.train })}`);
+  const dir = path.join(baseDir, `k${collect.snapshots}-${slug(collect.subset.join('+'))}-${shortHash({ dataset, collect: { ...collect, seed } })}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const own = path.join(dir, BASE_MODEL_FILE);
+  if (!fs.existsSync(own)) {
+    const sibling = fs.readdirSync(baseDir).map((d) => path.join(baseDir, d, BASE_MODEL_FILE)).find((f) => fs.existsSync(f));
+    if (sibling) fs.copyFileSync(sibling, own);
+  }
+  return dir;
+}
+
+/** `runPdiff` in the config's collection directory under `root` (see `collectionDir`). */
+export function runPdiffUnder(root: string, data: DataSplits, config: PdiffConfig, backend: string, onProgress?: ProgressFn): PdiffResults {
+  return runPdiff(data, config, collectionDir(root, config), backend, onProgress);
+}
+
+/** Runs every variant end to end, in order; `onVariant` hears of each one before it starts. */
+export function runVariants(
+  data: DataSplits, variants: readonly PdiffVariant[], root: string, backend: string,
+  onProgress?: ProgressFn, onVariant?: (variant: PdiffVariant, index: number) => void,
+): VariantResult[] {
+  return variants.map((v, i) => {
+    onVariant?.(v, i);
+    return { ablation: v.ablation, setting: v.setting, results: runPdiffUnder(root, data, v.config, backend, onProgress) };
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * The p-diff run's typed config and its presets: `smoke` (embedded MNIST, seconds: CI runs of the
+ * notebooks), `quick` (embedded MNIST, minutes) and `standard` (pdiff-small).
+ */
+import { autoencoderPresets, type AutoencoderConfig } from '../autoencoder/config';
+import { defaultAutoencoderTrainConfig, type AutoencoderTrainConfig } from '../autoencoder/train';
+import { defaultDenoiserConfig, type DenoiserConfig } from '../diffusion/denoiser';
+import { defaultSamplerConfig, type SamplerConfig } from '../diffusion/samplers';
+import { defaultScheduleConfig, type ScheduleConfig } from '../diffusion/schedule';
+import { defaultDiffusionTrainConfig, type DiffusionTrainConfig } from '../diffusion/train';
+import { defaultEvaluateVectorsOptions, type EvaluateVectorsOptions } from '../eval/evaluate-vectors';
+import type { NormMode } from '../params/normalize';
+import { defaultCollectConfig, type CollectConfig } from '../zoo/collect';
+
+export type PdiffDataset = 'mnist' | 'fashion-mnist';
+
+/** A sampler without its seed (runs sample with the run's own seed). */
+export type SamplerVariant = Omit<SamplerConfig, 'seed'>;
+
+/** The reference's 1000-step ancestral DDPM and 50-step deterministic DDIM (η = 0), both clamped to [−1, 1]. */
+export const defaultSamplerComparison: readonly SamplerVariant[] = [
+  { kind: 'ddpm', steps: defaultSamplerConfig.steps, eta: 0, clip: 1 },
+  { kind: 'ddim', steps: 50, eta: 0, clip: 1 },
+];
+
+/** Whether two samplers draw the same samples from the same seed (DDPM ignores steps and η). */
+export function sameSampler(a: SamplerVariant, b: SamplerVariant): boolean {
+  return a.kind === b.kind && a.clip === b.clip && (a.kind === 'ddpm' || (a.steps === b.steps && a.eta === b.eta));
+}
+
+export interface PdiffConfig {
+  /** Preset the config started from. */
+  preset: string;
+  /** 'mnist' = the embedded digits (offline); 'fashion-mnist' = the benchmark's data. */
+  dataset: PdiffDataset;
+  /** Master seed; every stage derives its own seed from it. */
+  seed: number;
+  /** Stage 1: task model training and the K snapshots of the subset. */
+  collect: CollectConfig;
+  /** Standardisation of the snapshots before the autoencoder (p-diff: per position). */
+  normalization: NormMode;
+  /** Stage 2: the parameter autoencoder and its training. */
+  autoencoder: AutoencoderConfig;
+  autoencoderTrain: AutoencoderTrainConfig;
+  /** Stage 3: latent diffusion. */
+  schedule: ScheduleConfig;
+  denoiser: DenoiserConfig;
+  diffusionTrain: DiffusionTrainConfig;
+  /** Stage 4: sampling and evaluation. */
+  sampler: SamplerConfig;
+  /**
+   * The generated models are also sampled with each of these (same trained model, same seed) and
+   * reported side by side; one equal to `sampler` reuses the `generated` population. Default
+   * `defaultSamplerComparison`. Optional, so run directories pinned before it existed still resume.
+   */
+  samplerComparison?: SamplerVariant[];
+  /** Number of generated models. */
+  generated: number;
+  /** σ of the "originals + Gaussian noise" baselines. */
+  noiseSigmas: number[];
+  evaluation: EvaluateVectorsOptions;
+}
+
+/** Exactly ../shared/bench/pdiff-small.md on Fashion-MNIST. */
+const standard: PdiffConfig = {
+  preset: 'standard',
+  dataset: 'fashion-mnist',
+  seed: 0,
+  collect: defaultCollectConfig,
+  normalization: 'position',
+  autoencoder: autoencoderPresets.small,
+  autoencoderTrain: defaultAutoencoderTrainConfig,
+  schedule: defaultScheduleConfig,
+  denoiser: defaultDenoiserConfig,
+  diffusionTrain: defaultDiffusionTrainConfig,
+  sampler: { ...defaultSamplerConfig, kind: 'ddpm' },
+  generated: 100,
+  noiseSigmas: [0.001, 0.01, 0.05],
+  evaluation: defaultEvaluateVectorsOptions,
+};
+
+/**
+ * The same recipe on the embedded MNIST digits, scaled to finish in minutes on 2 cores:
+ * K = 50 snapshots (batch 64: 110 fine-tuning steps), 1,000 AE and DDPM steps, DDIM sampling
+ * with 100 steps instead of 1,000-step ancestral sampling.
+ */
+const quick: PdiffConfig = {
+  ...standard,
+  preset: 'quick',
+  dataset: 'mnist',
+  collect: { ...standard.collect, finetuneBatchSize: 64, snapshots: 50 },
+  autoencoderTrain: { ...standard.autoencoderTrain, steps: 1000 },
+  diffusionTrain: { ...standard.diffusionTrain, steps: 1000 },
+  sampler: { ...standard.sampler, kind: 'ddim', steps: 100, eta: 0 },
+};
+
+/**
+ * Every stage of the quick recipe, shrunk until a whole run takes well under a minute on 2 cores
+ * (the notebooks in CI): 1 training epoch, K = 10 snapshots, 100 AE and 100 DDPM steps with a
+ * 2-level denoiser (16, 32 channels), 20 DDIM steps, 20 generated models. The numbers it gives
+ * show that the code runs, not what p-diff achieves.
+ */
+const smoke: PdiffConfig = {
+  ...quick,
+  preset: 'smoke',
+  collect: { ...quick.collect, train: { ...quick.collect.train, epochs: 1 }, snapshots: 10, saveEvery: 10 },
+  autoencoderTrain: { ...quick.autoencoderTrain, steps: 100, logEvery: 10 },
+  denoiser: { channels: [16, 32] },
+  diffusionTrain: { ...quick.diffusionTrain, steps: 100, logEvery: 10 },
+  sampler: { ...quick.sampler, steps: 20 },
+  generated: 20,
+};
+
+export const pdiffPresets: Record<string, PdiffConfig> = { smoke, quick, standard };
+
+export function pdiffPreset(name: string, seed = 0): PdiffConfig {
+  const preset = pdiffPresets[name];
+  if (!preset) throw new Error(`unknown preset ${name}; use one of ${Object.keys(pdiffPresets).join(', ')}`);
+  return { ...preset, seed };
+}
