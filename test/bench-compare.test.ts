@@ -5,7 +5,7 @@ import { benchNotes, benchRecord, benchTables, benchText, type BenchInputs } fro
 import type { ReferenceRun } from '../lib/bench/reference';
 import type { StepResult } from '../lib/bench/micro-steps';
 import type { AccuracySummary } from '../lib/eval/stats';
-import { pdiffPreset } from '../lib/experiments';
+import { preset } from '../lib/pdiff';
 import type { PdiffResults, SamplerRun } from '../lib/pdiff/results';
 
 const summary = (best: number, mean: number, median: number, valSelectedTest: number, count = 100): AccuracySummary =>
@@ -72,7 +72,7 @@ describe('bench comparison tables', () => {
   });
 
   it('step rows: micro, ours from stage time / steps, the reference\'s, and a like-for-like ratio', () => {
-    const config = pdiffPreset('standard'); // 2,000 AE and DDPM steps, batch 128
+    const config = preset('standard'); // 2,000 AE and DDPM steps, batch 128
     const rows = stepRows({ micro, pipeline: { results: ours, config }, ref: ref.perStep });
     const byStep = Object.fromEntries(rows.map((r) => [r.step, r]));
     // Task model: no stage-derived time of ours, so the ratio uses the micro median: 40 / 20.
@@ -102,7 +102,7 @@ describe('bench comparison tables', () => {
 
 describe('bench record', () => {
   const backend: BackendInfo = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', skipped: [] };
-  const config = pdiffPreset('quick');
+  const config = preset('quick');
   const inputs: BenchInputs = {
     preset: 'quick', backend, micro: { config: { ops: { warmup: 1, runs: 1 }, steps: { warmup: 1, runs: 1, stepsPerRun: 1 } }, ops: [], steps: micro },
     pipeline: { results: ours, config, runDir: '/tmp/x' },

@@ -8,10 +8,10 @@ import { autoencoderStep, convNetStep, denoiserStep } from '../lib/bench/micro-s
 import { parseReference, runReference } from '../lib/bench/reference';
 import { modelShapes, type ModelShapes } from '../lib/bench/shapes';
 import { gflops, perStepTiming, timeRuns } from '../lib/bench/timing';
-import { pdiffPreset } from '../lib/experiments';
+import { preset } from '../lib/pdiff';
 import { FileFormatError } from '../lib/util/errors';
 
-const standard = pdiffPreset('standard');
+const standard = preset('standard');
 
 describe('bench timing', () => {
   it('perStepTiming: per-step ms between reports every stepsPerRun steps, warm-up runs dropped, other reports ignored', () => {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { memberOutputs } from '../lib/ensemble';
-import { defaultBendOptions, scoreBend, type SplitOutputs } from '../lib/experiments';
+import { defaultBendOptions, scoreBend } from '../lib/bend';
+import type { SplitOutputs } from '../lib/ensemble';
 
 /** Two classes, every label 0; a member is given by its probability of class 0 on each example (exact eighths). */
 const member = (p0: number[]) => Float32Array.from(p0.flatMap((p) => [p, 1 - p]));

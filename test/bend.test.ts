@@ -4,9 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DataSplits, ImageDataset } from '../lib/data/dataset';
-import { bendPreset, runBend, type BendConfig, type BendResults } from '../lib/experiments';
+import { preset, report, run as runBend, type BendConfig, type BendResults } from '../lib/bend';
 import { Rng } from '../lib/util/rng';
-import { renderBendReport } from '../lib/viz';
 import { tinyConfig } from './helpers/tiny-pdiff';
 
 function blobs(n: number, seed: number): ImageDataset {
@@ -23,7 +22,7 @@ function blobs(n: number, seed: number): ImageDataset {
 const data: DataSplits = { train: blobs(160, 1), val: blobs(60, 2), test: blobs(80, 3) };
 /** The tiny p-diff recipe of the other runner tests, 8 members, a deep ensemble of 2. */
 const tiny: BendConfig = {
-  ...bendPreset('standard'),
+  ...preset('standard'),
   pdiff: tinyConfig,
   members: 8,
   ensembleSizes: [1, 2, 4, 8],
@@ -33,7 +32,7 @@ const tiny: BendConfig = {
 };
 
 const freshDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-bend-'));
-const run = (dir = freshDir(), resume: 'collection' | 'run' = 'collection'): BendResults => runBend(data, tiny, dir, 'test', undefined, resume);
+const run = (dir = freshDir(), resume: 'collection' | 'run' = 'collection'): BendResults => runBend(tiny, data, { outDir: dir, resume });
 
 describe('BEND runner (tiny end-to-end run)', () => {
   let first: BendResults;
@@ -110,7 +109,7 @@ describe('BEND runner (tiny end-to-end run)', () => {
   });
 
   it('renders a self-contained report with the tables and the accuracy-vs-M chart', () => {
-    const html = renderBendReport(first);
+    const html = report.renderReport(first);
     assert.ok((html.match(/<table>/g)?.length ?? 0) >= 3);
     assert.match(html, /sBEND/);
     assert.ok((html.match(/Plotly\.newPlot\(/g)?.length ?? 0) >= 1);

@@ -6,10 +6,12 @@ import type { DataSplits, ImageDataset } from '../lib/data/dataset';
 import { BASE_MODEL_FILE, collectCheckpoints, defaultCollectConfig, snapshotSteps, type CollectConfig } from '../lib/zoo/collect';
 import { batchIndices } from '../lib/models/batches';
 import { loadModelWeights } from '../lib/models/checkpoint';
-import { createModel } from '../lib/models';
+import { createModel, Mlp } from '../lib/models';
+import { rowOf } from '../lib/params';
 import { loadZoo } from '../lib/zoo';
 import { COLLECT_STATE_FILE } from '../lib/zoo/collect-state';
 import { NumericalError, WriteError } from '../lib/util/errors';
+import type { ProgressFn } from '../lib/util/progress';
 import { Rng } from '../lib/util/rng';
 import { simulateFullDisk } from './helpers/disk';
 import { tmpDirs } from './helpers/tmp-dirs';
@@ -28,6 +30,17 @@ const config: CollectConfig = {
   saveEvery: 2,
 };
 
+/** Collects with the config's own model (initialised from its seed, as runners do); the model is freed if it fails. */
+function collect(splits: DataSplits, cfg: CollectConfig, dir: string, onProgress?: ProgressFn) {
+  const model = createModel(cfg.model, cfg.seed);
+  try {
+    return collectCheckpoints(model, splits, cfg, dir, onProgress);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
+
 const dirs = tmpDirs('collect');
 const tmp = dirs.make;
 after(dirs.cleanup);
@@ -41,7 +54,7 @@ describe('checkpoint collection (p-diff stage 1)', () => {
 
   it('trains only the subset: the rest equals the trained base model, and snapshots differ', () => {
     const dir = tmp();
-    const result = collectCheckpoints(data, config, dir);
+    const result = collect(data, config, dir);
     assert.equal(result.snapshots.count, 5);
     assert.equal(result.snapshots.dim, 64 * 2 + 64 * 10 + 10);
     const base = createModel(config.model, 99);
@@ -50,8 +63,7 @@ describe('checkpoint collection (p-diff stage 1)', () => {
       const same = tf.tidy(() => v.equal(result.model.params.get(name) ?? result.model.buffers.get(name)!).all().dataSync()[0]);
       assert.equal(same === 1, !result.subsetNames.includes(name), name);
     }
-    const rows = (k: number) => result.snapshots.data.slice(k * result.snapshots.dim, (k + 1) * result.snapshots.dim);
-    assert.notDeepEqual(rows(0), rows(4));
+    assert.notDeepEqual(rowOf(result.snapshots, 0), rowOf(result.snapshots, 4));
     const zoo = loadZoo(path.join(dir, 'zoo'));
     assert.deepEqual(zoo.params.data, result.snapshots.data);
     assert.deepEqual(zoo.checkpoints.map((c) => c.step), [2, 4, 6, 8, 10]);
@@ -60,15 +72,15 @@ describe('checkpoint collection (p-diff stage 1)', () => {
   });
 
   it('a run killed after a save continues from it and ends with the same snapshots', () => {
-    const reference = collectCheckpoints(data, config, tmp());
+    const reference = collect(data, config, tmp());
     reference.model.dispose();
     const dir = tmp();
-    assert.throws(() => collectCheckpoints(data, config, dir, (stage, step) => {
+    assert.throws(() => collect(data, config, dir, (stage, step) => {
       if (stage === 'collect' && step === 3) throw new Error('killed');
     }), /killed/);
     assert.equal(loadZoo(path.join(dir, 'zoo')).params.count, 2);
     let trained = false;
-    const resumed = collectCheckpoints(data, config, dir, (stage) => { if (stage === 'train') trained = true; });
+    const resumed = collect(data, config, dir, (stage) => { if (stage === 'train') trained = true; });
     assert.equal(trained, false, 'the saved base model is reused');
     assert.deepEqual(resumed.snapshots.data, reference.snapshots.data);
     resumed.model.dispose();
@@ -76,33 +88,33 @@ describe('checkpoint collection (p-diff stage 1)', () => {
 
   it('an earlier zoo of another subset or config is refused before any training', () => {
     const dir = tmp();
-    collectCheckpoints(data, config, dir).model.dispose();
+    collect(data, config, dir).model.dispose();
     fs.rmSync(path.join(dir, BASE_MODEL_FILE));
-    assert.throws(() => collectCheckpoints(data, { ...config, subset: ['fc/*'] }, dir), /does not fit the model: .*bn3\/weight/);
-    assert.throws(() => collectCheckpoints(data, { ...config, finetuneBatchSize: 32, snapshots: 5 }, dir), /another config \(finetuneBatchSize differ\)/);
+    assert.throws(() => collect(data, { ...config, subset: ['fc/*'] }, dir), /does not fit the model: .*bn3\/weight/);
+    assert.throws(() => collect(data, { ...config, finetuneBatchSize: 32, snapshots: 5 }, dir), /another config \(finetuneBatchSize differ\)/);
     assert.equal(fs.existsSync(path.join(dir, BASE_MODEL_FILE)), false, 'nothing was trained');
   });
 
   it('a subset pattern that matches no layer fails before any training', () => {
     const dir = tmp();
-    assert.throws(() => collectCheckpoints(data, { ...config, subset: ['bn9/*'] }, dir), /bn9/);
+    assert.throws(() => collect(data, { ...config, subset: ['bn9/*'] }, dir), /bn9/);
     assert.equal(fs.existsSync(path.join(dir, BASE_MODEL_FILE)), false);
   });
 
   it('a failed zoo write after the state was saved (full disk, or a kill between the two) loses nothing: the re-run rewrites the zoo', () => {
-    const reference = collectCheckpoints(data, config, tmp());
+    const reference = collect(data, config, tmp());
     reference.model.dispose();
     const dir = tmp();
     const disk = simulateFullDisk(`${path.sep}zoo${path.sep}params.safetensors`);
     try {
       // The zoo's params file fails from snapshot 3 on: the save at 4 writes the state, then fails.
-      assert.throws(() => collectCheckpoints(data, config, dir, (stage, step) => { if (stage === 'collect' && step === 3) disk.full = true; }),
+      assert.throws(() => collect(data, config, dir, (stage, step) => { if (stage === 'collect' && step === 3) disk.full = true; }),
         (e: unknown) => e instanceof WriteError && e.code === 'ENOSPC' && e.file === path.join(dir, 'zoo', 'params.safetensors'));
     } finally {
       disk.restore();
     }
     assert.equal(loadZoo(path.join(dir, 'zoo')).params.count, 2, 'the zoo of the save before is intact');
-    const resumed = collectCheckpoints(data, config, dir);
+    const resumed = collect(data, config, dir);
     assert.deepEqual(resumed.snapshots.data, reference.snapshots.data);
     assert.deepEqual(loadZoo(path.join(dir, 'zoo')).params.data, reference.snapshots.data);
     resumed.model.dispose();
@@ -112,13 +124,13 @@ describe('checkpoint collection (p-diff stage 1)', () => {
     const dir = tmp();
     const before = tf.memory().numTensors;
     const counts: number[] = [];
-    assert.throws(() => collectCheckpoints(data, config, dir, (stage, step) => {
+    assert.throws(() => collect(data, config, dir, (stage, step) => {
       if (stage !== 'collect') return;
       counts.push(tf.memory().numTensors);
       if (step === 3) throw new Error('killed');
     }), /killed/);
     assert.equal(tf.memory().numTensors, before);
-    const resumed = collectCheckpoints(data, config, dir, (stage) => { if (stage === 'collect') counts.push(tf.memory().numTensors); });
+    const resumed = collect(data, config, dir, (stage) => { if (stage === 'collect') counts.push(tf.memory().numTensors); });
     assert.deepEqual(counts.length, 3 + 3); // snapshots 1–3, then 3–5 after resuming from the save at 2
     assert.ok(counts.every((c) => c === counts[0]), `${counts}`);
     resumed.model.dispose();
@@ -126,7 +138,7 @@ describe('checkpoint collection (p-diff stage 1)', () => {
 
   it('an overflow in the fine-tuning stops the collection naming stage and step; the last saved state stays and resumes', () => {
     const dir = tmp();
-    collectCheckpoints(data, { ...config, snapshots: 1 }, dir).model.dispose(); // a trained base model to start from
+    collect(data, { ...config, snapshots: 1 }, dir).model.dispose(); // a trained base model to start from
     fs.rmSync(path.join(dir, 'zoo'), { recursive: true });
     // An image of the 5th fine-tuning batch (the shuffles replayed from the collection's seed) at
     // the float32 limit: its logits overflow (NaN itself would vanish in the ReLUs before the head).
@@ -136,15 +148,30 @@ describe('checkpoint collection (p-diff stage 1)', () => {
     const poisoned = { ...data, train: { ...data.train, images } };
     const before = tf.memory().numTensors;
     const stateFile = path.join(dir, 'zoo', COLLECT_STATE_FILE);
-    assert.throws(() => collectCheckpoints(poisoned, { ...config, saveEvery: 1 }, dir),
+    assert.throws(() => collect(poisoned, { ...config, saveEvery: 1 }, dir),
       (e: unknown) => e instanceof NumericalError &&
         e.stage === 'checkpoint collection' && (e.step === 5 || e.step === 6) &&
         e.message.endsWith(`; the last good state (after step 4) is kept in ${stateFile}`));
     assert.equal(tf.memory().numTensors, before);
     const zoo = loadZoo(path.join(dir, 'zoo'));
     assert.deepEqual(zoo.checkpoints.map((c) => c.step), [2, 4]);
-    const resumed = collectCheckpoints(data, { ...config, saveEvery: 1 }, dir);
+    const resumed = collect(data, { ...config, saveEvery: 1 }, dir);
     assert.equal(resumed.snapshots.count, 5, 'the saved state is good to continue from');
     resumed.model.dispose();
+  });
+
+  it('takes any model instance: a trained one (0 epochs) is collected as it is, a model the config does not name is refused', () => {
+    const own = new Mlp({ inputSize: 144, hidden: [16], numClasses: 10 }, 5);
+    const ownConfig: CollectConfig = { ...config, model: { kind: 'own', name: own.kind }, subset: ['fc2/*'], train: { ...config.train, epochs: 0 } };
+    const before = own.params.get('fc1/weight')!.dataSync().slice();
+    let trained = false;
+    const dir = tmp();
+    const result = collectCheckpoints(own, data, ownConfig, dir, (stage) => { if (stage === 'train') trained = true; });
+    assert.equal(trained, false);
+    assert.deepEqual(own.params.get('fc1/weight')!.dataSync(), before, 'the frozen part is the given model');
+    assert.equal(result.snapshots.dim, 16 * 10 + 10);
+    assert.equal(loadZoo(path.join(dir, 'zoo')).model, 'mlp');
+    assert.throws(() => collectCheckpoints(own, data, config, tmp()), /the config names the convnet-s model, but a mlp model was given/);
+    own.dispose();
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { makeDatasetEncoder, type Condition, type DatasetEncoder } from '../lib/conditioning';
 import { drawConditions, embedConditions, taskCondition } from '../lib/d2nwg/conditions';
-import { d2nwgPreset } from '../lib/d2nwg/config';
+import { preset } from '../lib/d2nwg/config';
 import type { TaskFeatures } from '../lib/d2nwg/features';
 import type { VectorSet } from '../lib/params/types';
 import { InputError } from '../lib/util/errors';
@@ -35,7 +35,7 @@ function permuted(condition: Condition, classOrder: number[], shotOrder: number[
 
 describe('D2NWG conditions', () => {
   let encoder: DatasetEncoder;
-  before(() => { encoder = makeDatasetEncoder(F, d2nwgPreset('smoke').encoder, 3); });
+  before(() => { encoder = makeDatasetEncoder(F, preset('smoke').encoder, 3); });
   after(() => encoder.dispose());
 
   it('draw their shots from each class\'s training rows, in class order, reproducibly', () => {

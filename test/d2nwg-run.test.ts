@@ -2,35 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runD2nwg } from '../lib/d2nwg/run';
-import { d2nwgPreset, type D2nwgConfig } from '../lib/d2nwg/config';
-import { D2NWG_METHODS, FINE_TUNE_STARTS } from '../lib/d2nwg/evaluate';
-import { checkEncoderInvariance } from '../lib/d2nwg/invariance';
-import { D2NWG_OUTPUTS } from '../lib/util/run-dir';
-import type { D2nwgResults } from '../lib/d2nwg/results';
+import { checkEncoderInvariance, D2NWG_METHODS, D2NWG_OUTPUTS, FINE_TUNE_STARTS, report, run, type D2nwgResults } from '../lib/d2nwg';
 import { ConfigMismatchError } from '../lib/util/errors';
-import { d2nwgNoveltyFigure } from '../lib/d2nwg/report/figures';
-import { renderD2nwgReport } from '../lib/d2nwg/report/report';
-import { blobSources } from './helpers/task-sources';
+import { blobConfig as config, blobSources as sources } from './helpers/task-sources';
 import { tmpDirs } from './helpers/tmp-dirs';
-
-const sources = blobSources;
-
-const smoke = d2nwgPreset('smoke');
-/**
- * The smoke preset on the blobs: 6 training tasks of 2 heads, 10 held-out tasks, 4 samples each.
- * Heads train 20 epochs and the extractor 2 (1 leaves the pooled features near chance).
- */
-const config: D2nwgConfig = {
-  ...smoke,
-  preset: 'test',
-  zoo: {
-    ...smoke.zoo,
-    data: { ...smoke.zoo.data, trainPerClass: null, valPerClass: null, testPerClass: null },
-    extractor: { ...smoke.zoo.extractor, train: { ...smoke.zoo.extractor.train, epochs: 2 } },
-    heads: { ...smoke.zoo.heads, epochs: 20 },
-  },
-};
 
 /** Every file a finished run keeps its trained stages in, with its modification time. */
 const STAGE_FILES = ['vae-state.safetensors', 'vae.safetensors', 'encoder.safetensors',
@@ -52,8 +27,9 @@ describe('D2NWG runner', () => {
     dir = dirs.make();
     const before = tf.memory().numTensors;
     const stages = new Set<string>();
-    first = runD2nwg(config, dir, 'test-backend', (stage) => stages.add(stage), sources);
+    first = run(config, { outDir: dir, onProgress: (stage) => stages.add(stage), sources });
     assert.equal(tf.memory().numTensors, before);
+    assert.equal(first.backend, tf.getBackend());
     assert.deepEqual([...stages], ['extractor', 'features', 'heads', 'vae', 'align', 'diffusion', 'unconditional', 'evaluate']);
     assert.deepEqual([first.zoo.trainTasks, first.zoo.heads, first.zoo.heldOutTasks], [6, 12, 10]);
     assert.equal(first.tasks.length, 10);
@@ -81,9 +57,9 @@ describe('D2NWG runner', () => {
   });
 
   it('reports every figure, the novelty bars from the summary', () => {
-    const report = renderD2nwgReport(first);
-    for (const id of ['losses', 'methods', 'novelty', 'fine-tune', 'tasks']) assert.ok(report.includes(`<div id="${id}" class="figure">`), id);
-    const figure = d2nwgNoveltyFigure(first);
+    const html = report.renderReport(first);
+    for (const id of ['losses', 'methods', 'novelty', 'fine-tune', 'tasks']) assert.ok(html.includes(`<div id="${id}" class="figure">`), id);
+    const figure = report.noveltyFigure(first);
     assert.equal(figure.data.length, D2NWG_METHODS.length);
     const generated = figure.data[D2NWG_METHODS.indexOf('generated')].y as number[];
     assert.deepEqual(generated, Object.values(first.summary.byNovelty).map((s) => 100 * s.methods.generated.mean));
@@ -93,7 +69,7 @@ describe('D2NWG runner', () => {
     const times = stageTimes(dir);
     const before = tf.memory().numTensors;
     const stages = new Set<string>();
-    const again = runD2nwg(config, dir, 'test-backend', (stage) => stages.add(stage), sources);
+    const again = run(config, { outDir: dir, onProgress: (stage) => stages.add(stage), sources });
     assert.equal(tf.memory().numTensors, before);
     assert.deepEqual([...stages], ['evaluate'], 'nothing trains again');
     assert.deepEqual(stageTimes(dir), times, 'no stage file is written again');
@@ -111,7 +87,7 @@ describe('D2NWG runner', () => {
   it('refuses, before any work, a directory whose stages were trained with another config', () => {
     const other = { ...config, vaeTrain: { ...config.vaeTrain, steps: config.vaeTrain.steps + 1 } };
     assert.ok(fs.existsSync(path.join(dir, D2NWG_OUTPUTS.taskZoo)));
-    assert.throws(() => runD2nwg(other, dir, 'test-backend', undefined, sources),
+    assert.throws(() => run(other, { outDir: dir, sources }),
       (err: Error) => err instanceof ConfigMismatchError && err.message.includes('run.json') && err.message.includes('vaeTrain.steps'));
   });
 });

@@ -4,27 +4,28 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { farthestPair } from '../lib/eval';
-import { exploreLatents, trainPdiffPipeline, trajectoryTimesteps, type LatentExploration, type PdiffPipeline } from '../lib/experiments';
-import { interpolationFigure, latentMapFigure, latentSummaryTable } from '../lib/viz';
-import { tinyConfig, tinyData } from './helpers/tiny-pdiff';
+import { exploreLatents, report, trajectoryTimesteps, type LatentExploration } from '../lib/pdiff';
+import { fittedTinyPipeline, tinyConfig } from './helpers/tiny-pdiff';
+
+const { interpolationFigure, latentMapFigure, latentSummaryTable } = report;
 
 describe('latent explorer (tiny pipeline)', () => {
-  let pipeline: PdiffPipeline;
+  let tiny: ReturnType<typeof fittedTinyPipeline>;
   let exploration: LatentExploration;
   let tensorsBefore: number;
   const config = { generated: 6, endpoints: 'farthest' as const, interpolationPoints: 5, trajectories: 3, trajectoryTimesteps: 4, seed: 7 };
 
   before(() => {
-    pipeline = trainPdiffPipeline(tinyData, tinyConfig, fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-latent-')));
+    tiny = fittedTinyPipeline(fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-latent-')));
     tensorsBefore = tf.memory().numTensors;
-    exploration = exploreLatents(pipeline, config);
+    exploration = exploreLatents(tiny.pipeline, tiny.evaluator, config);
   });
-  after(() => pipeline.dispose());
+  after(() => tiny.dispose());
 
   it('records evenly spread timesteps the sampler visits, from noise down', () => {
     // DDIM, 10 of T = 100 steps: visits 0, 10, ..., 90.
-    assert.deepEqual(trajectoryTimesteps(pipeline, 4), [90, 60, 30, 0]);
-    assert.deepEqual(trajectoryTimesteps(pipeline, 50), [90, 80, 70, 60, 50, 40, 30, 20, 10, 0]);
+    assert.deepEqual(trajectoryTimesteps(tiny.pipeline, 4), [90, 60, 30, 0]);
+    assert.deepEqual(trajectoryTimesteps(tiny.pipeline, 50), [90, 80, 70, 60, 50, 40, 30, 20, 10, 0]);
   });
 
   it('projects originals and generated latents on the originals\' principal axes', () => {
@@ -39,7 +40,7 @@ describe('latent explorer (tiny pipeline)', () => {
 
   it('interpolates between the two farthest originals; the path ends decode into those originals\' models', () => {
     const { interpolation: p, originals } = exploration;
-    assert.deepEqual([p.from, p.to], farthestPair(pipeline.latents));
+    assert.deepEqual([p.from, p.to], farthestPair(tiny.pipeline.latents));
     assert.deepEqual(p.alphas, [0, 0.25, 0.5, 0.75, 1]);
     assert.equal(p.test[0], originals.test[p.from]);
     assert.equal(p.test[4], originals.test[p.to]);
@@ -55,7 +56,7 @@ describe('latent explorer (tiny pipeline)', () => {
   });
 
   it('leaves no tensors behind', () => {
-    exploreLatents(pipeline, config);
+    exploreLatents(tiny.pipeline, tiny.evaluator, config);
     assert.equal(tf.memory().numTensors, tensorsBefore);
   });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { denormalize, fitNormStats, normalize, type NormStats } from '../lib/params/normalize';
+import { denormalize, fitNormStats, fitStandardizer, normalize, type NormStats } from '../lib/params/normalize';
 import { flatten } from '../lib/params/flatten';
 import type { VectorSet } from '../lib/params/types';
 import { InputError } from '../lib/util/errors';
@@ -38,13 +38,7 @@ describe('params/normalize', () => {
 
   it('position: each position gets mean 0 and std 1 over the vectors', () => {
     const set = zooLike(new Rng(2), 50, 6);
-    const z = normalize(set, fitNormStats(set, 'position'));
-    for (let p = 0; p < 6; p++) {
-      const column = Array.from({ length: 50 }, (_, r) => z.data[r * 6 + p]);
-      const mean = column.reduce((a, b) => a + b) / 50;
-      const variance = column.reduce((a, b) => a + (b - mean) ** 2, 0) / 50;
-      assert.ok(Math.abs(mean) < 1e-5 && Math.abs(variance - 1) < 1e-4, `position ${p}: mean ${mean}, var ${variance}`);
-    }
+    assertStandardColumns(normalize(set, fitNormStats(set, 'position')));
   });
 
   it('position: known values, and a constant position gets std 1 (p-diff) so it maps to 0', () => {
@@ -75,7 +69,39 @@ describe('params/normalize', () => {
     assert.throws(() => normalize(good, { mode: 'layer', sizes: [3], mean: [0], std: [1] }), /add up to 3/);
     assert.throws(() => fitNormStats(good, 'global' as 'layer', manifest), /unknown normalisation mode/);
   });
+
+  it('standardizer: known column statistics; a constant column passes through instead of dividing by 0', () => {
+    // Columns: [1, 3] (mean 2, std 1), [5, 5] (constant), [-2, 6] (mean 2, std 4).
+    const set = { count: 2, dim: 3, data: Float32Array.from([1, 5, -2, 3, 5, 6]) };
+    const standardizer = fitStandardizer(set);
+    assert.deepEqual([...standardizer.mean], [2, 5, 2]);
+    assert.deepEqual([...standardizer.std], [1, 1e-8, 4]);
+    const z = standardizer.apply(set);
+    assert.deepEqual([z.count, z.dim, [...z.data]], [2, 3, [-1, 0, -1, 1, 0, 1]]);
+    assert.deepEqual([...standardizer.invert(z).data], [...set.data]);
+    // A new row is mapped with the fitted statistics, not its own.
+    assert.deepEqual([...standardizer.apply({ count: 1, dim: 3, data: Float32Array.from([2, 5, 10]) }).data], [0, 0, 2]);
+  });
+
+  it('standardizer: every column of a zoo-like set gets mean 0 and std 1, and invert recovers it', () => {
+    const set = zooLike(new Rng(3), 40, 5);
+    const standardizer = fitStandardizer(set);
+    const z = standardizer.apply(set);
+    assertStandardColumns(z);
+    const back = standardizer.invert(z);
+    set.data.forEach((x, i) => assert.ok(Math.abs(back.data[i] - x) <= 1e-6 * (Math.abs(x) + Math.abs(standardizer.mean[i % set.dim]) + standardizer.std[i % set.dim])));
+  });
 });
+
+/** Each column of `z` has mean 0 and variance 1 over its rows. */
+function assertStandardColumns(z: VectorSet): void {
+  for (let p = 0; p < z.dim; p++) {
+    const column = Array.from({ length: z.count }, (_, r) => z.data[r * z.dim + p]);
+    const mean = column.reduce((a, b) => a + b) / z.count;
+    const variance = column.reduce((a, b) => a + (b - mean) ** 2, 0) / z.count;
+    assert.ok(Math.abs(mean) < 1e-5 && Math.abs(variance - 1) < 1e-4, `position ${p}: mean ${mean}, var ${variance}`);
+  }
+}
 
 function statsAt(stats: NormStats, position: number): { mean: number; std: number } {
   if (stats.mode === 'position') return { mean: stats.mean[position], std: stats.std[position] };

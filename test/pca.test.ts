@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { farthestPair, fitPca, interpolateLinear, interpolationWeights, projectPca, rowOf, symmetricEigen } from '../lib/eval';
+import { farthestPair, fitPca, interpolateLinear, interpolationWeights, projectPca, symmetricEigen } from '../lib/eval';
+import { rowOf } from '../lib/params';
 import type { VectorSet } from '../lib/params/types';
 
 const set = (rows: number[][]): VectorSet => ({ count: rows.length, dim: rows[0].length, data: Float32Array.from(rows.flat()) });

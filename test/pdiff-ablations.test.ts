@@ -3,13 +3,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  BASE_MODEL_FILE, collectionDir, layerVariants, noiseVariants, pdiffPreset, runVariants, snapshotCountVariants, snapshotSteps, ZOO_DIR,
-} from '../lib/experiments';
-import { ablationFigure, ablationTable, noveltyTable } from '../lib/viz';
+  collectionDir, layerVariants, noiseVariants, preset, runVariants, snapshotCountVariants,
+} from '../lib/pdiff';
+import { BASE_MODEL_FILE, snapshotSteps, ZOO_DIR } from '../lib/zoo';
+import { report } from '../lib/pdiff';
+
+const { ablationFigure, ablationTable, noveltyTable } = report;
 import { tinyConfig, tinyData } from './helpers/tiny-pdiff';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-ablation-'));
-const standard = pdiffPreset('standard');
+const standard = preset('standard');
 
 describe('p-diff ablation variants', () => {
   it('K variants fine-tune equally long, long enough for the largest K, and differ only in K', () => {
@@ -61,7 +64,7 @@ describe('p-diff ablation runs (tiny)', () => {
     const root = tmp();
     const variants = noiseVariants(tinyConfig).filter((v) => v.setting === 'none' || v.setting === 'both');
     const seen: string[] = [];
-    const results = runVariants(tinyData, variants, root, 'test', undefined, (v) => seen.push(v.setting));
+    const results = runVariants(variants, tinyData, { root, onVariant: (v) => seen.push(v.setting) });
     assert.deepEqual(seen, ['none', 'both']);
     const [none, both] = results;
     assert.deepEqual(none.results.populations.originals.test, both.results.populations.originals.test);

@@ -3,11 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runPdiff, type PdiffConfig, type PdiffResults } from '../lib/experiments';
-import { renderPdiffReport } from '../lib/viz';
+import { report, run as runPdiff, type PdiffConfig, type PdiffResults } from '../lib/pdiff';
 import { tinyConfig, tinyData } from './helpers/tiny-pdiff';
 
-const run = (config: PdiffConfig = tinyConfig): PdiffResults => runPdiff(tinyData, config, fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-pdiff-')), 'test');
+const run = (config: PdiffConfig = tinyConfig): PdiffResults => runPdiff(config, tinyData, { outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-pdiff-')) });
 
 describe('p-diff runner (tiny end-to-end run)', () => {
   let first: PdiffResults;
@@ -69,7 +68,7 @@ describe('p-diff runner (tiny end-to-end run)', () => {
   });
 
   it('renders a self-contained report with tables and plotly charts', () => {
-    const html = renderPdiffReport(first);
+    const html = report.renderReport(first);
     assert.match(html, /<table>/);
     assert.match(html, /Samplers: the generated models drawn by DDPM and DDIM/);
     assert.match(html, /<td>DDIM, 50 steps, η = 0<\/td>/);

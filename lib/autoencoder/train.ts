@@ -6,16 +6,12 @@
  * Then the noise-free passes over whole sets: encode, decode, reconstruct.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FiniteGuard } from '../optim/finite-guard';
+import { runTrainingLoop, type StepProgress } from '../optim/loop';
 import { minimizeChecked } from '../optim/minimize';
-import { defaultAdamWConfig, Optimizer, type OptimizerConfig } from '../optim/optimizer';
-import {
-  checkCheckpointOption, dataFingerprint, keptNote, loadTrainState, restoreTrainState, saveDue, saveTrainState, type TrainCheckpoint,
-} from '../optim/train-state';
-import { readParams } from '../params/tensors';
+import { defaultAdamWConfig, type OptimizerConfig } from '../optim/optimizer';
+import { checkCheckpointOption, dataFingerprint, type TrainCheckpoint } from '../optim/train-state';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
-import { Rng } from '../util/rng';
 import type { ParamAutoencoder } from './model';
 import { checkVectorSet, DEFAULT_BATCH_SIZE, mapBatches } from './batches';
 
@@ -37,13 +33,8 @@ export const defaultAutoencoderTrainConfig: AutoencoderTrainConfig = {
   logEvery: 100,
 };
 
-export interface AutoencoderProgress {
-  step: number;
-  totalSteps: number;
-  /** MSE of the noise-augmented reconstruction at this step (before its update). */
-  loss: number;
-  elapsedSeconds: number;
-}
+/** The loss is the MSE of the noise-augmented reconstruction. */
+export type AutoencoderProgress = StepProgress;
 
 /** Names the stage in errors and saved states. */
 const STAGE = 'autoencoder training';
@@ -72,38 +63,19 @@ export function trainAutoencoder(
   // What a saved state must have been trained with: this config, this model, these vectors.
   const identity = { train: config, model: ae.config, inDim: ae.inDim, data: dataFingerprint(data.data) };
   const x = tf.tensor2d(data.data, [data.count, data.dim]); // [B, inDim]
-  const optimizer = new Optimizer(config.optimizer);
-  const guard = new FiniteGuard(STAGE);
-  const started = performance.now();
   try {
-    const saved = checkpoint && loadTrainState(checkpoint.file, STAGE, identity, config.steps);
-    if (saved) {
-      restoreTrainState(checkpoint.file, saved, ae.params, optimizer);
-      guard.kept = keptNote(checkpoint.file, saved.step);
-    }
-    const rng = saved ? Rng.fromState(saved.rng) : new Rng(config.seed);
-    const losses = saved ? saved.losses : [];
-    for (let step = (saved?.step ?? 0) + 1; step <= config.steps; step++) {
-      const seeds = { input: rng.seed(), latent: rng.seed() };
-      guard.watch(step, minimizeChecked(ae.params, optimizer, () => ae.trainForward(x, seeds).sub(x).square().mean() as tf.Scalar));
-      const log = step === 1 || step % config.logEvery === 0 || step === config.steps;
-      const save = saveDue(checkpoint, step, config.steps);
-      if (!log && !save) continue;
-      const loss = guard.check(ae.params, step);
-      if (log) losses.push({ step, loss });
-      if (checkpoint && save) {
-        saveTrainState(checkpoint.file, STAGE, identity, {
-          step, params: readParams(ae.params, [...ae.params.keys()]), optimizer: optimizer.getState(), rng: rng.getState(), losses, averages: null,
-        });
-        guard.kept = keptNote(checkpoint.file, step);
-      }
-      if (log) onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: (performance.now() - started) / 1000 });
-    }
-    return { losses, seconds: (performance.now() - started) / 1000 };
+    const { losses, seconds } = runTrainingLoop({
+      stage: STAGE, steps: config.steps, logEvery: config.logEvery, checkpoint, identity,
+      params: ae.params, optimizer: config.optimizer, rng: config.seed,
+      step: (_, { optimizer, rng }) => {
+        const seeds = { input: rng.seed(), latent: rng.seed() };
+        return minimizeChecked(ae.params, optimizer, () => ae.trainForward(x, seeds).sub(x).square().mean() as tf.Scalar);
+      },
+      onLog: ({ step, loss }, { seconds }) => onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: seconds() }),
+    });
+    return { losses, seconds };
   } finally {
     x.dispose();
-    optimizer.dispose();
-    guard.dispose();
   }
 }
 

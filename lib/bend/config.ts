@@ -3,14 +3,8 @@
  * reused from p-diff) and the ensemble experiment on top of it.
  */
 import { DEFAULT_ECE_BINS } from '../ensemble/calibration';
-import { pdiffPreset, type PdiffConfig } from '../pdiff/config';
-
-export interface DeepEnsembleConfig {
-  /** Independently trained task models (full `trainModel` with the preset's training config). */
-  size: number;
-  /** Member i is initialised and shuffled with seed + seedOffset + i. */
-  seedOffset: number;
-}
+import type { DeepEnsembleConfig } from '../ensemble/deep-ensemble';
+import { preset as pdiffPreset, type PdiffConfig } from '../pdiff/config';
 
 export interface BendConfig {
   /**
@@ -60,6 +54,6 @@ const presetOptions: Record<string, Partial<Omit<BendConfig, 'pdiff'>>> = {
 };
 
 /** A p-diff preset (smoke, quick, standard) with BEND's defaults. */
-export function bendPreset(name: string, seed = 0): BendConfig {
-  return { pdiff: pdiffPreset(name, seed), ...defaultBendOptions, ...presetOptions[name] };
+export function preset(name: string, seed = 0): BendConfig {
+  return { pdiff: pdiffPreset(name, seed), ...structuredClone(defaultBendOptions), ...structuredClone(presetOptions[name]) };
 }

@@ -7,21 +7,29 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import type { DataSplits } from '../data/dataset';
-import { computeFeatures } from '../eval/features';
-import { memberProbabilities } from '../eval/member-probabilities';
-import type { VectorSet } from '../params/types';
-import { InputError } from '../util/errors';
-import { BASE_MODEL_FILE, type Collection } from '../zoo/collect';
-import type { BendConfig } from './config';
-import type { BendResults } from './results';
-import { scoreBend, type SplitOutputs } from './scores';
 import { trainDeepEnsemble } from '../ensemble/deep-ensemble';
-import { trainPdiffPipeline, type PdiffPipeline, type ResumeMode } from '../pdiff/pipeline';
+import { createModel } from '../models/registry';
+import { InputError } from '../util/errors';
 import type { ProgressFn } from '../util/progress';
-import { AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE } from '../util/run-dir';
+import { seconds } from '../util/timing';
+import { BASE_MODEL_FILE } from '../zoo/collect';
+import { pdiffSeeds } from '../pdiff/config';
+import { AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE } from '../pdiff/run-dir';
+import type { ResumeMode } from '../pdiff/pipeline';
+import type { BendConfig } from './config';
+import { BendPipeline } from './pipeline';
+import type { BendResults } from './results';
+import { scoreBend } from './scores';
 
-const seconds = (since: number) => (performance.now() - since) / 1000;
+export interface RunOptions {
+  /** The run directory; a p-diff run's directory of the same preset and seed lends its trained stages. */
+  outDir: string;
+  onProgress?: ProgressFn;
+  /** As for p-diff (default 'run'). */
+  resume?: ResumeMode;
+}
 
 function checkConfig(config: BendConfig): void {
   const tooLarge = [...config.ensembleSizes, ...config.calibrationSizes].filter((m) => !(Number.isInteger(m) && m >= 1 && m <= config.members));
@@ -29,42 +37,23 @@ function checkConfig(config: BendConfig): void {
   if (config.deepEnsemble.size < 2) throw new InputError(`a deep ensemble needs at least 2 models, got ${config.deepEnsemble.size}`);
 }
 
-/**
- * Class probabilities of the generated members and of the originals on val and test. One split's
- * features are held at a time; `generatedSeconds` is what BEND's own inference costs (features +
- * generated heads).
- */
-function evaluateMembers(collection: Collection, data: DataSplits, generated: VectorSet, config: BendConfig) {
-  const { model, split, manifest, snapshots } = collection;
-  const on = (part: 'val' | 'test') => {
-    const t = performance.now();
-    const features = computeFeatures(split, data[part]);
-    try {
-      const gen = memberProbabilities(model, split, manifest, generated, features, config.pdiff.evaluation);
-      const generatedSeconds = seconds(t);
-      return { gen, generatedSeconds, orig: memberProbabilities(model, split, manifest, snapshots, features, config.pdiff.evaluation) };
-    } finally {
-      features.dispose();
-    }
-  };
-  const val = on('val');
-  const test = on('test');
-  return {
-    generated: { val: val.gen, test: test.gen } satisfies SplitOutputs,
-    originals: { val: val.orig, test: test.orig } satisfies SplitOutputs,
-    generatedSeconds: val.generatedSeconds + test.generatedSeconds,
-  };
-}
-
-/** Samples and decodes M_max members (seed + 3, as the p-diff runner), evaluates them, and frees the pipeline's tensors. */
-function sampleAndEvaluate(pipeline: PdiffPipeline, data: DataSplits, config: BendConfig, onProgress?: ProgressFn) {
+/** Generator (resumable), M_max members, their and the originals' outputs; the generator and the model are freed after. */
+function generateMembers(config: BendConfig, data: DataSplits, options: RunOptions) {
+  const model = createModel(config.pdiff.collect.model, pdiffSeeds(config.pdiff.seed).init);
+  const pipeline = new BendPipeline(config.pdiff, { resume: 'run', ...options });
   try {
+    pipeline.fit(model, data);
     const t = performance.now();
-    const generated = pipeline.decode(pipeline.sampleLatents(config.members, config.pdiff.seed + 3, undefined, onProgress).samples);
+    const generated = pipeline.members(config.members);
     const sampleSeconds = seconds(t);
-    return { sampleSeconds, ...evaluateMembers(pipeline.collection, data, generated, config) };
+    const { collection, timings } = pipeline.generator;
+    return {
+      sampleSeconds, timings: { ...timings }, ...pipeline.outputs(generated, data, config.pdiff.evaluation),
+      subset: { patterns: config.pdiff.collect.subset, layers: collection.subsetNames, size: collection.manifest.size },
+    };
   } finally {
     pipeline.dispose();
+    model.dispose();
   }
 }
 
@@ -75,32 +64,29 @@ function resumedStages(outDir: string, resume: ResumeMode): string[] {
   return files.filter(([, file]) => fs.existsSync(path.join(outDir, file))).map(([stage]) => stage);
 }
 
-/** `resume` as in trainPdiffPipeline: with 'run', a p-diff run's directory (same preset and seed) lends its trained stages. */
-export function runBend(
-  data: DataSplits, config: BendConfig, outDir: string, backend: string, onProgress?: ProgressFn, resume: ResumeMode = 'collection',
-): BendResults {
+/** BEND's protocol: members from the p-diff generator, their ensembles vs single models, the snapshot and a deep ensemble. */
+export function run(config: BendConfig, data: DataSplits, options: RunOptions): BendResults {
   checkConfig(config);
   const started = performance.now();
   const { seed } = config.pdiff;
+  const { outDir, onProgress, resume = 'run' } = options;
   const resumed = resumedStages(outDir, resume);
-  const pipeline = trainPdiffPipeline(data, config.pdiff, outDir, onProgress, resume);
-  const { collection } = pipeline;
-  const members = sampleAndEvaluate(pipeline, data, config, onProgress);
+  const members = generateMembers(config, data, options);
 
   const deep = trainDeepEnsemble(data, config.pdiff.collect.model, config.pdiff.collect.train, config.deepEnsemble, seed, onProgress);
   const scores = scoreBend(
     { generated: members.generated, originals: members.originals, deepEnsemble: deep.outputs },
     { val: data.val.labels, test: data.test.labels }, config,
   );
-  const stages = { ...pipeline.timings, sample: members.sampleSeconds };
+  const stages = { ...members.timings, sample: members.sampleSeconds };
   const deepTotal = deep.trainSeconds.reduce((a, b) => a + b, 0);
   return {
     experiment: 'bend',
     preset: config.pdiff.preset,
     seed,
-    backend,
+    backend: tf.getBackend(),
     dataset: config.pdiff.dataset,
-    subset: { patterns: config.pdiff.collect.subset, layers: collection.subsetNames, size: collection.manifest.size },
+    subset: members.subset,
     ...scores,
     cost: {
       bend: { ...stages, total: stages.collect + stages.autoencoder + stages.diffusion + stages.sample },

@@ -8,18 +8,13 @@
 import { combine, type Aggregation } from '../ensemble/aggregate';
 import { calibration, type Calibration } from '../ensemble/calibration';
 import { pairwiseDiversity } from '../ensemble/diversity';
-import { argmaxRows, firstMembers, pickMembers, type MemberOutputs } from '../ensemble/outputs';
+import { argmaxRows, firstMembers, pickMembers, type SplitOutputs } from '../ensemble/outputs';
 import { selectMembers } from '../ensemble/select';
 import { argmaxFirst, mean } from '../eval/stats';
 import type { BendConfig } from './config';
 import type { BendCurve, BendResults, MemberAccuracies, MemberDiversity, MethodScore, SplitScores } from './results';
 
 /** The same members' outputs on val and on test. */
-export interface SplitOutputs {
-  val: MemberOutputs;
-  test: MemberOutputs;
-}
-
 export interface SplitLabels {
   val: Int32Array;
   test: Int32Array;

@@ -13,9 +13,9 @@ import { runMicro } from '../bench/micro';
 import { benchRecord, benchText } from '../bench/record';
 import { runReference } from '../bench/reference';
 import { findProjectRoot } from '../data/locate';
-import { runPdiff } from '../pdiff/run';
-import { pdiffPreset } from '../pdiff/config';
-import { loadPdiffData } from '../pdiff/data';
+import { run } from '../pdiff/run';
+import { preset } from '../pdiff/config';
+import { loadData } from '../pdiff/data';
 import { writeFileAtomic } from '../util/atomic-write';
 import { consoleProgress } from '../viz/progress-reporter';
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   });
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed takes a non-negative integer, got ${values.seed}`);
-  const config = pdiffPreset(values.preset, seed);
+  const config = preset(values.preset, seed);
   const root = findProjectRoot();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const resultsDir = path.join(root, 'bench', 'results');
@@ -41,14 +41,14 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   console.log(describeBackend(backend));
   console.log('micro-benchmarks (standard shapes):');
-  const micro = runMicro(pdiffPreset('standard', seed), undefined, console.log);
+  const micro = runMicro(preset('standard', seed), undefined, console.log);
 
   let pipeline = null;
   let reference = null;
   if (!values['micro-only']) {
     const runDir = path.join(root, 'runs', `bench-${config.preset}-${stamp}`);
     console.log(`p-diff preset ${config.preset}, seed ${seed}, in ${runDir}`);
-    pipeline = { results: runPdiff(loadPdiffData(config), config, runDir, backend.name, consoleProgress()), config, runDir };
+    pipeline = { results: run(config, loadData(config), { outDir: runDir, onProgress: consoleProgress(), resume: 'collection' }), config, runDir };
     if (!values['no-reference']) {
       const quick = config.preset !== 'standard';
       const file = path.join(resultsDir, `peer-${config.preset}-${stamp}.json`);

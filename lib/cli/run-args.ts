@@ -1,6 +1,8 @@
-/** The arguments every experiment CLI takes: --preset, --seed, --out, --restart. */
+/** The arguments every experiment CLI takes: --preset, --seed, --out, --restart, --set path=value (repeatable). */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { InputError } from '../util/errors';
 import { clearRunDir } from '../util/run-dir';
 
 export interface RunArgs {
@@ -9,28 +11,48 @@ export interface RunArgs {
   /** The output directory as given, if any. */
   out?: string;
   restart: boolean;
+  /** Config overrides `path=value`, in the order given; see lib/util/config-override.ts. */
+  sets: string[];
 }
 
-export function parseRunArgs(): RunArgs {
+/** Parses `argv` (default: the process's arguments). */
+export function parseRunArgs(argv: string[] = process.argv.slice(2)): RunArgs {
   const { values } = parseArgs({
+    args: argv,
     options: {
       preset: { type: 'string', default: 'quick' },
       seed: { type: 'string', default: '0' },
       out: { type: 'string' },
       restart: { type: 'boolean', default: false },
+      set: { type: 'string', multiple: true, default: [] },
     },
   });
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed takes a non-negative integer, got ${values.seed}`);
-  return { preset: values.preset, seed, out: values.out, restart: values.restart };
+  return { preset: values.preset, seed, out: values.out, restart: values.restart, sets: values.set };
 }
 
-/** --out, or runs/<experiment>-<preset>-seed<seed>; with --restart, the run's files there are deleted first. */
-export function prepareOutDir(args: RunArgs, experiment: string, preset: string): string {
+/**
+ * --out, or runs/<experiment>-<preset>-seed<seed>; refused if it (or a parent) is an existing file.
+ * With --restart, `outputs` (the files and directories the run writes there) are deleted first,
+ * with run.json, results.json and report.html.
+ */
+export function prepareOutDir(args: RunArgs, experiment: string, preset: string, outputs: readonly string[]): string {
   const out = path.resolve(args.out ?? path.join('runs', `${experiment}-${preset}-seed${args.seed}`));
+  const blocker = nearestExisting(out);
+  if (!fs.statSync(blocker).isDirectory()) {
+    throw new InputError(`--out ${out}: ${blocker === out ? 'it' : blocker} is an existing file, not a directory; name a directory`);
+  }
   if (args.restart) {
-    const removed = clearRunDir(out);
+    const removed = clearRunDir(out, outputs);
     if (removed.length) console.log(`--restart: deleted ${removed.join(', ')} in ${out}`);
   }
   return out;
+}
+
+/** `dir` or its nearest ancestor that exists. */
+function nearestExisting(dir: string): string {
+  let at = dir;
+  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  return at;
 }

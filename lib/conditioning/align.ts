@@ -7,9 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LatentSet } from '../diffusion/types';
-import { FiniteGuard } from '../optim/finite-guard';
+import { runTrainingLoop, type StepProgress } from '../optim/loop';
 import { minimizeChecked } from '../optim/minimize';
-import { Optimizer } from '../optim/optimizer';
 import type { LossPoint } from '../optim/train-state';
 import { InputError } from '../util/errors';
 import { assertFinite } from '../util/finite';
@@ -28,12 +27,8 @@ export interface AlignmentPairs {
   latents: LatentSet;
 }
 
-export interface AlignProgress {
-  step: number;
-  totalSteps: number;
-  loss: number;
-  elapsedSeconds: number;
-}
+/** The loss is the CLIP loss of the step's minibatch. */
+export type AlignProgress = StepProgress;
 
 /** Diagonal accuracy over all rows of a set at once (chance: 1 / rows). */
 export interface AlignAccuracy {
@@ -138,8 +133,6 @@ export function alignEncoder(
   const started = performance.now();
   const rng = new Rng(config.seed);
   const heads = new AlignmentHeads(2 * encoder.embedSize, pairs.latents.dim, config, rng.seed());
-  const optimizer = new Optimizer(config.optimizer);
-  const guard = new FiniteGuard(STAGE);
   const owned: tf.Tensor[] = [];
   try {
     const train = pairTensors(pairs, encoder.features, 'alignment pairs');
@@ -157,18 +150,17 @@ export function alignEncoder(
     });
     const initial = measure();
     const nextBatch = taskBatches(pairs.conditions.tasks, config.batchTasks, rng);
-    const losses: LossPoint[] = [];
-    for (let step = 1; step <= config.steps; step++) {
-      const tasks = nextBatch();
-      guard.watch(step, minimizeChecked(vars, optimizer, () => {
-        const { a, b } = project(encoder, heads, train, tasks);
-        return clipLoss(a, b, heads.logitScale());
-      }));
-      if (!(step === 1 || step % config.logEvery === 0 || step === config.steps)) continue;
-      const loss = guard.check(vars, step);
-      losses.push({ step, loss });
-      onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: (performance.now() - started) / 1000 });
-    }
+    const { losses } = runTrainingLoop({
+      stage: STAGE, steps: config.steps, logEvery: config.logEvery, params: vars, optimizer: config.optimizer, rng,
+      step: (_, { optimizer }) => {
+        const tasks = nextBatch();
+        return minimizeChecked(vars, optimizer, () => {
+          const { a, b } = project(encoder, heads, train, tasks);
+          return clipLoss(a, b, heads.logitScale());
+        });
+      },
+      onLog: ({ step, loss }) => onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: (performance.now() - started) / 1000 }),
+    });
     return {
       losses,
       seconds: (performance.now() - started) / 1000,
@@ -178,8 +170,6 @@ export function alignEncoder(
     };
   } finally {
     heads.dispose();
-    optimizer.dispose();
-    guard.dispose();
     tf.dispose(owned);
   }
 }

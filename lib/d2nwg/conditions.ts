@@ -6,14 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { conditionTensor, conditionVector, sampleCondition, stackConditions } from '../conditioning';
 import type { Condition, DatasetEncoder } from '../conditioning';
+import { rowsOf } from '../params/rows';
 import type { VectorSet } from '../params/types';
 import { Rng } from '../util/rng';
 import type { TaskFeatures } from './features';
-
-/** The rows of a [n, F] set as views. */
-export function rowsOf(set: VectorSet): Float32Array[] {
-  return Array.from({ length: set.count }, (_, i) => set.data.subarray(i * set.dim, (i + 1) * set.dim));
-}
 
 /** One condition [1, C, S, F] of a task, drawn with `seed` from its training features. */
 export function taskCondition(task: TaskFeatures, shots: number, seed: number): Condition {

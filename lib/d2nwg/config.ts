@@ -13,6 +13,7 @@ import { defaultScheduleConfig, type ScheduleConfig } from '../diffusion/schedul
 import { defaultDiffusionTrainConfig, type DiffusionTrainConfig } from '../diffusion/train';
 import { InputError } from '../util/errors';
 import { defaultFineTuneConfig, type FineTuneConfig } from './heads';
+import { d2nwgSeeds } from './seeds';
 import { taskZooPreset, type TaskZooConfig } from './task-zoo/config';
 
 export interface D2nwgSamplingConfig {
@@ -26,6 +27,7 @@ export interface D2nwgSamplingConfig {
 
 export interface D2nwgConfig {
   preset: string;
+  /** Master seed: every stage draws its own seed from it (see d2nwgSeeds). */
   seed: number;
   zoo: TaskZooConfig;
   /** Training samples per class in a condition (the paper's few shots). */
@@ -88,16 +90,18 @@ const smoke: D2nwgConfig = {
   sampling: { ...quick.sampling, samples: 4, sampler: { ...quick.sampling.sampler, steps: 5 } },
 };
 
-const presets: Record<string, D2nwgConfig> = { smoke, quick, standard };
+/** The presets by name, with master seed 0 (use `preset` for another seed). */
+export const presets: Readonly<Record<string, D2nwgConfig>> = { smoke, quick, standard };
 
-/** A preset (smoke, quick, standard) with its seeds derived from `seed`. */
-export function d2nwgPreset(name: string, seed = 0): D2nwgConfig {
-  const preset = presets[name];
-  if (!preset) throw new InputError(`unknown D2NWG preset "${name}"; expected one of ${Object.keys(presets).join(', ')}`);
-  const config = structuredClone(preset);
+/** A preset (smoke, quick, standard) with master seed `seed` and the task zoo's seeds derived from it (see d2nwgSeeds). */
+export function preset(name: string, seed = 0): D2nwgConfig {
+  const base = Object.hasOwn(presets, name) ? presets[name] : undefined;
+  if (!base) throw new InputError(`unknown D2NWG preset "${name}"; expected one of ${Object.keys(presets).join(', ')}`);
+  const config = structuredClone(base);
+  const seeds = d2nwgSeeds(seed);
   config.seed = seed;
-  config.zoo.seed = seed;
-  config.zoo.extractor.seed = seed;
+  config.zoo.seed = seeds.zoo;
+  config.zoo.extractor.seed = seeds.extractor;
   return config;
 }
 

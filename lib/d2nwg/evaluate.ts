@@ -13,17 +13,14 @@ import { stackVectors } from '../params/flatten';
 import type { VectorSet } from '../params/types';
 import { Rng } from '../util/rng';
 import { embedConditions, taskCondition } from './conditions';
-import type { D2nwgConfig } from './config';
 import { taskFeatures, type TaskFeatures } from './features';
 import { fineTuneHeads, headsAccuracy, initHead } from './heads';
-import type { D2nwgGenerator } from './pipeline';
+import type { D2nwgPipeline } from './pipeline';
+import { d2nwgSeeds } from './seeds';
 import { trainTaskHeads, zooTaskHeads } from './task-zoo/build';
 import type { HeldOutTask } from './task-zoo/tasks';
 import type { ProgressFn } from '../util/progress';
-
-/** Offsets of config.seed for the evaluation's own streams (the training stages use seed + 1 … seed + 5). */
-const EVALUATION_SEED_OFFSET = 1000;
-const RETRIEVAL_SEED_OFFSET = 2000;
+import type { VaeInput } from '../vae/input';
 
 export const D2NWG_METHODS = ['generated', 'unconditional', 'random', 'meanHead', 'retrieval', 'classRetrieval', 'trained'] as const;
 export type D2nwgMethod = (typeof D2NWG_METHODS)[number];
@@ -85,11 +82,11 @@ function nearest(set: VectorSet, query: Float32Array): { index: number; similari
  * What retrieval searches: one condition per training task (drawn from its training split) with
  * its dataset embedding and class embeddings, and each task's val-best zoo head.
  */
-function retrievalIndex(gen: D2nwgGenerator, config: D2nwgConfig) {
-  const { encoder, zoo } = gen;
+function retrievalIndex(pipeline: D2nwgPipeline) {
+  const { encoder, zoo, config } = pipeline;
   const H = encoder.embedSize;
-  const rng = new Rng(config.seed + RETRIEVAL_SEED_OFFSET);
-  const conditions = gen.trainTasks.map((task) => taskCondition(task, config.shots, rng.seed()));
+  const rng = new Rng(d2nwgSeeds(config.seed).retrieval);
+  const conditions = pipeline.trainTasks.map((task) => taskCondition(task, config.shots, rng.seed()));
   const embedded = conditions.map((c) => embedConditions(encoder, c));
   const datasets = stackVectors(embedded.map((e) => e.datasets.data));
   // Class embedding of row k = the first H numbers of its condition vector.
@@ -98,22 +95,22 @@ function retrievalIndex(gen: D2nwgGenerator, config: D2nwgConfig) {
   return { datasets, classes: stackVectors(classRows), bestHeads };
 }
 
-/** Runs the protocol on every held-out task of the zoo's plan. */
-export function evaluateHeldOut(gen: D2nwgGenerator, config: D2nwgConfig, onProgress?: ProgressFn): HeldOutResult[] {
-  const { zoo, input, encoder } = gen;
+/** Runs the protocol on every held-out task of the zoo's plan, with a fitted pipeline. */
+export function evaluateHeldOut(pipeline: D2nwgPipeline, onProgress?: ProgressFn): HeldOutResult[] {
+  const { zoo, input, encoder, config } = pipeline;
   const H = encoder.embedSize;
   const C = input.plan.rowsPerVector;
   const F = zoo.headManifest.entries[0].shape[0];
-  const index = retrievalIndex(gen, config);
+  const index = retrievalIndex(pipeline);
   const meanHead = meanRow(zoo.heads);
   const N = config.sampling.samples;
-  const taskSeeds = new Rng(config.seed + EVALUATION_SEED_OFFSET);
+  const taskSeeds = new Rng(d2nwgSeeds(config.seed).evaluation);
   return zoo.plan.heldOut.map((held, h) => {
     const task = taskFeatures(zoo.features, held.spec);
     // One stream per task, one seed per purpose (condition, samples, random heads, …).
     const rng = new Rng(taskSeeds.seed());
     const embedded = embedConditions(encoder, taskCondition(task, config.shots, rng.seed()));
-    const generated = gen.sampleHeads(embedded.rows, N, rng.seed());
+    const generated = pipeline.generate(embedded.rows, N, { seed: rng.seed() });
     const random = stackVectors(Array.from({ length: N }, () => initHead(F, C, rng.seed())));
     const retrieved = nearest(index.datasets, embedded.datasets.data);
     const retrievedTask = zoo.tasks[retrieved.index];
@@ -125,7 +122,7 @@ export function evaluateHeldOut(gen: D2nwgGenerator, config: D2nwgConfig, onProg
     });
     const methods = {
       generated: score(generated, task),
-      unconditional: score(gen.sampleUnconditionalHeads(N, rng.seed()), task),
+      unconditional: score(pipeline.generateUnconditional(N, { seed: rng.seed() }), task),
       random: score(random, task),
       meanHead: score(stackVectors([meanHead]), task),
       retrieval: score(zooTaskHeads(zoo, retrievedTask), task),
@@ -147,7 +144,7 @@ export function evaluateHeldOut(gen: D2nwgGenerator, config: D2nwgConfig, onProg
 }
 
 /** The C class rows ([W_k, b_k]) of one flattened head. */
-function headRows(input: D2nwgGenerator['input'], head: Float32Array): Float32Array[] {
+function headRows(input: VaeInput, head: Float32Array): Float32Array[] {
   const rows = input.toRows({ count: 1, dim: head.length, data: head });
   return Array.from({ length: rows.count }, (_, k) => rows.data.slice(k * rows.dim, (k + 1) * rows.dim));
 }

@@ -10,6 +10,7 @@ import type { ParamManifest, VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { HeadBatch } from '../models/head-batch';
+import { HEAD_RUN_SEED_OFFSETS } from './seeds';
 
 /** Features with labels: [count, dim] rows, label i of row i in [0, numClasses). */
 export interface FeatureSet extends VectorSet {
@@ -123,9 +124,9 @@ export function trainHeads(train: FeatureSet, config: HeadTrainConfig, seed: num
   const runSeeds = Array.from({ length: runs }, () => seedRng.seed());
   const { dim: f, numClasses: k } = train;
   const init = { count: runs, dim: f * k + k, data: new Float32Array(runs * (f * k + k)) };
-  runSeeds.forEach((s, r) => init.data.set(initHead(f, k, s), r * init.dim));
-  // Shuffles use seed + 1 so they do not replay the init's draws.
-  const batch = new HeadBatch(init, f, k, config.optimizer, runSeeds.map((s) => s + 1), 'D2NWG head training');
+  runSeeds.forEach((s, r) => init.data.set(initHead(f, k, s + HEAD_RUN_SEED_OFFSETS.init), r * init.dim));
+  const shuffleSeeds = runSeeds.map((s) => s + HEAD_RUN_SEED_OFFSETS.shuffle);
+  const batch = new HeadBatch(init, f, k, config.optimizer, shuffleSeeds, 'D2NWG head training');
   const x = tf.tensor2d(train.data, [train.count, f]);
   const y = tf.tensor1d(train.labels, 'int32');
   const stepsPerEpoch = Math.ceil(train.count / config.batchSize);

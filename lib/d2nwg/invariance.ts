@@ -14,7 +14,7 @@ import { loadEncoder } from './encoder-io';
 import { taskFeatures } from './features';
 import { openTaskZoo } from './task-zoo/build';
 import type { HeldOutTask } from './task-zoo/tasks';
-import { D2NWG_OUTPUTS } from '../util/run-dir';
+import { D2NWG_OUTPUTS } from './run-dir';
 
 export interface InvarianceCheck {
   task: HeldOutTask;

@@ -2,7 +2,7 @@
 import type { AlignResult } from '../conditioning';
 import { mean } from '../eval/stats';
 import { D2NWG_METHODS, FINE_TUNE_STARTS, type D2nwgMethod, type FineTuneStart, type HeldOutResult } from './evaluate';
-import type { D2nwgTimings } from './pipeline';
+import type { D2nwgLosses, D2nwgTimings } from './pipeline';
 import type { TaskNovelty } from './task-zoo/tasks';
 
 /** Mean over tasks of each method's val-selected and mean test accuracy, in [0, 1]. */
@@ -19,6 +19,7 @@ export interface D2nwgResults {
   experiment: 'd2nwg';
   preset: string;
   seed: number;
+  /** tf.getBackend() during the run: 'native' | 'wasm' | 'cpu' | 'tensorflow'. */
   backend: string;
   zoo: { trainTasks: number; heads: number; heldOutTasks: number; extractorValAccuracy: number; meanHeadValAccuracy: number };
   vae: { relativeMse: number; latentDim: number };
@@ -26,7 +27,7 @@ export interface D2nwgResults {
   /** Over all held-out tasks, and per novelty (unseen classes, unseen variant, both). */
   summary: { all: D2nwgSummary; byNovelty: Partial<Record<TaskNovelty, D2nwgSummary>> };
   tasks: HeldOutResult[];
-  losses: { vae: { step: number; loss: number }[]; conditional: { step: number; loss: number }[]; unconditional: { step: number; loss: number }[] };
+  losses: D2nwgLosses;
   timings: D2nwgTimings & { evaluate: number; total: number };
   config: Record<string, unknown>;
 }

@@ -1,35 +1,40 @@
 /**
- * D2NWG end to end: train (or reload) the generator in `outDir` (task zoo, VAE, aligned dataset
- * encoder, conditional and unconditional diffusion), then run the held-out protocol and
- * summarise it. Everything is seeded from config.seed; selection uses val splits only.
+ * D2NWG's protocol end to end: fit (or reload) the pipeline in `outDir` (task zoo, VAE, aligned
+ * dataset encoder, conditional and unconditional diffusion), then run the held-out protocol and
+ * summarise it. Everything is seeded from config.seed (see d2nwgSeeds); selection uses val splits only.
  */
+import * as tf from '@tensorflow/tfjs';
 import { mean } from '../eval/stats';
-import type { D2nwgConfig } from './config';
-import { checkD2nwgConfig } from './config';
-import { evaluateHeldOut } from './evaluate';
-import type { TaskSources } from './task-zoo/extractor';
-import { trainD2nwg } from './pipeline';
-import { summarize, summarizeByNovelty, type D2nwgResults } from './results';
 import type { ProgressFn } from '../util/progress';
-import { claimRunDir } from '../util/run-dir';
+import { seconds } from '../util/timing';
+import type { D2nwgConfig } from './config';
+import { evaluateHeldOut } from './evaluate';
+import { D2nwgPipeline } from './pipeline';
+import { summarize, summarizeByNovelty, type D2nwgResults } from './results';
+import type { TaskSources } from './task-zoo/extractor';
 
-/** `sources` replaces the real datasets of the task zoo (tests pass small synthetic ones). */
-export function runD2nwg(config: D2nwgConfig, outDir: string, backend: string, onProgress?: ProgressFn, sources?: TaskSources): D2nwgResults {
-  checkD2nwgConfig(config);
-  // Every stage reloads what the directory holds: pin the directory to this config first.
-  claimRunDir(outDir, config as unknown as Record<string, unknown>);
+export interface RunOptions {
+  /** The run directory: every stage's state, resumable; pinned to the config (run.json), another config is refused. */
+  outDir: string;
+  onProgress?: ProgressFn;
+  /** Replaces the real datasets of the task zoo (tests pass small synthetic ones). */
+  sources?: TaskSources;
+}
+
+export function run(config: D2nwgConfig, options: RunOptions): D2nwgResults {
   const started = performance.now();
-  const gen = trainD2nwg(config, outDir, onProgress, sources);
+  const pipeline = new D2nwgPipeline(config, options);
   try {
+    pipeline.fit();
     const t = performance.now();
-    const tasks = evaluateHeldOut(gen, config, onProgress);
-    const evaluate = (performance.now() - t) / 1000;
-    const { zoo, alignment } = gen;
+    const tasks = evaluateHeldOut(pipeline, options.onProgress);
+    const evaluate = seconds(t);
+    const { zoo, alignment } = pipeline;
     return {
       experiment: 'd2nwg',
       preset: config.preset,
       seed: config.seed,
-      backend,
+      backend: tf.getBackend(),
       zoo: {
         trainTasks: zoo.tasks.length,
         heads: zoo.heads.count,
@@ -37,15 +42,15 @@ export function runD2nwg(config: D2nwgConfig, outDir: string, backend: string, o
         extractorValAccuracy: zoo.extractor.valAccuracy,
         meanHeadValAccuracy: mean(zoo.tasks.flatMap((task) => task.valAccuracy)),
       },
-      vae: { relativeMse: gen.vaeRelativeMse, latentDim: config.vae.latentDim },
+      vae: { relativeMse: pipeline.vaeRelativeMse, latentDim: config.vae.latentDim },
       alignment: { accuracy: alignment.accuracy, chance: alignment.chance, temperature: alignment.temperature, seconds: alignment.seconds },
       summary: { all: summarize(tasks), byNovelty: summarizeByNovelty(tasks) },
       tasks,
-      losses: gen.losses,
-      timings: { ...gen.timings, evaluate, total: (performance.now() - started) / 1000 },
+      losses: pipeline.losses,
+      timings: { ...pipeline.timings, evaluate, total: seconds(started) },
       config: config as unknown as Record<string, unknown>,
     };
   } finally {
-    gen.dispose();
+    pipeline.dispose();
   }
 }

@@ -13,3 +13,4 @@ export * from './download-file';
 export * from './download';
 export * from './variants';
 export * from './tasks';
+export * from './from-arrays';

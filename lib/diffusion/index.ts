@@ -14,3 +14,5 @@ export { Ema, emaDecayAt, DEFAULT_EMA_DECAY } from './ema';
 export { trainDiffusion, defaultDiffusionTrainConfig, DEFAULT_CONDITION_DROPOUT } from './train';
 export type { DiffusionTrainConfig, DiffusionTrainProgress, DiffusionTrainResult } from './train';
 export type { EpsFn, LatentSet, Denoiser, ConditionalDenoiser, ConditionedLatents } from './types';
+export { LatentDiffusion } from './latent-diffusion';
+export type { LatentSampleOptions } from './latent-diffusion';

@@ -7,15 +7,11 @@
  * with the gradients and weights) at log and save points only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FiniteGuard } from '../optim/finite-guard';
+import { runTrainingLoop, type StepProgress } from '../optim/loop';
 import { minimizeChecked } from '../optim/minimize';
-import { defaultAdamWConfig, Optimizer, type OptimizerConfig } from '../optim/optimizer';
-import {
-  checkArrays, checkCheckpointOption, dataFingerprint, keptNote, loadTrainState, restoreTrainState, saveDue, saveTrainState,
-  type TrainCheckpoint,
-} from '../optim/train-state';
-import { readParams } from '../params/tensors';
-import { FileFormatError, InputError } from '../util/errors';
+import { defaultAdamWConfig, type OptimizerConfig } from '../optim/optimizer';
+import { checkCheckpointOption, dataFingerprint, type TrainCheckpoint } from '../optim/train-state';
+import { InputError } from '../util/errors';
 import { assertFinite } from '../util/finite';
 import { Rng } from '../util/rng';
 import { DEFAULT_EMA_DECAY, Ema } from './ema';
@@ -54,12 +50,7 @@ export const defaultDiffusionTrainConfig: DiffusionTrainConfig = {
   logEvery: 100,
 };
 
-export interface DiffusionTrainProgress {
-  step: number;
-  totalSteps: number;
-  loss: number;
-  elapsedSeconds: number;
-}
+export type DiffusionTrainProgress = StepProgress;
 
 /** Names the stage in errors and saved states. */
 const STAGE = 'diffusion training';
@@ -154,15 +145,12 @@ export function trainDiffusion(
   if (batchSize !== null && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= n)) {
     throw new InputError(`batchSize must be null or an integer in [1, ${n}] (the number of latents), got ${batchSize}`);
   }
+  const ema = config.emaDecay === null ? null : new Ema(denoiser.params, config.emaDecay);
   const x0 = asTensor(latents); // [N, D]
   const c0 = conditioned ? asTensor(data.conditions) : null; // [N, Dc]
   const owned: tf.Tensor[] = [];
   if (x0 !== latents) owned.push(x0);
   if (c0 && conditioned && c0 !== data.conditions) owned.push(c0);
-  const started = performance.now();
-  const optimizer = new Optimizer(config.optimizer);
-  const ema = config.emaDecay === null ? null : new Ema(denoiser.params, config.emaDecay);
-  const guard = new FiniteGuard(STAGE);
   const eps = (x: tf.Tensor2D, t: Int32Array) => denoiser.predict(x, t);
   // The loss of a step: p-diff's (all latents, no conditions) exactly as it always was, or over
   // the step's rows and with its conditions and drop mask.
@@ -178,43 +166,17 @@ export function trainDiffusion(
     };
   };
   try {
-    const identity = stateIdentity(denoiser, x0, c0, schedule, config);
-    const saved = checkpoint && loadTrainState(checkpoint.file, STAGE, identity, config.steps);
-    if (saved) {
-      restoreTrainState(checkpoint.file, saved, denoiser.params, optimizer);
-      if ((saved.averages === null) !== (ema === null)) throw new FileFormatError(checkpoint.file, 'EMA averages do not match the config');
-      if (ema && saved.averages) {
-        checkArrays(checkpoint.file, 'EMA averages', saved.averages.values, denoiser.params);
-        ema.setState(saved.averages);
-      }
-      guard.kept = keptNote(checkpoint.file, saved.step);
-    }
-    const rng = saved ? Rng.fromState(saved.rng) : new Rng(config.seed);
-    const losses = saved ? saved.losses : [];
-    for (let step = (saved?.step ?? 0) + 1; step <= config.steps; step++) {
-      guard.watch(step, minimizeChecked(denoiser.params, optimizer, stepLoss(rng, step)));
-      ema?.update(denoiser.params);
-      const log = step === 1 || step % config.logEvery === 0 || step === config.steps;
-      const save = saveDue(checkpoint, step, config.steps);
-      if (!log && !save) continue;
-      const loss = guard.check(denoiser.params, step);
-      if (log) losses.push({ step, loss });
-      if (checkpoint && save) {
-        saveTrainState(checkpoint.file, STAGE, identity, {
-          step, params: readParams(denoiser.params, [...denoiser.params.keys()]), optimizer: optimizer.getState(),
-          rng: rng.getState(), losses, averages: ema?.getState() ?? null,
-        });
-        guard.kept = keptNote(checkpoint.file, step);
-      }
-      if (log) onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: (performance.now() - started) / 1000 });
-    }
-    return { losses, seconds: (performance.now() - started) / 1000, ema };
+    const { losses, seconds } = runTrainingLoop({
+      stage: STAGE, steps: config.steps, logEvery: config.logEvery, checkpoint, identity: stateIdentity(denoiser, x0, c0, schedule, config),
+      params: denoiser.params, optimizer: config.optimizer, ema, rng: config.seed,
+      step: (step, { optimizer, rng }) => minimizeChecked(denoiser.params, optimizer, stepLoss(rng, step)),
+      onLog: ({ step, loss }, ctx) => onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: ctx.seconds() }),
+    });
+    return { losses, seconds, ema };
   } catch (err) {
     ema?.dispose();
     throw err;
   } finally {
-    optimizer.dispose();
-    guard.dispose();
     tf.dispose(owned);
   }
 }

@@ -4,13 +4,18 @@
  * passes (its members share no frozen part), with its measured training cost.
  */
 import type { DataSplits } from '../data/dataset';
-import { memberOutputs } from './outputs';
+import { memberOutputs, type SplitOutputs } from './outputs';
 import { modelProbabilities } from '../eval/model-probabilities';
 import { createModel, type ModelSpec } from '../models/registry';
 import { trainModel, type TrainConfig } from '../models/train';
-import type { DeepEnsembleConfig } from '../bend/config';
-import type { SplitOutputs } from '../bend/scores';
 import type { ProgressFn } from '../util/progress';
+
+export interface DeepEnsembleConfig {
+  /** Independently trained task models (full `trainModel` with the preset's training config). */
+  size: number;
+  /** Member i is initialised and shuffled with seed + seedOffset + i. */
+  seedOffset: number;
+}
 
 export interface DeepEnsemble {
   outputs: SplitOutputs;

@@ -1,5 +1,5 @@
 export { memberOutputs, pickMembers, firstMembers, softmaxRows, argmaxRows } from './outputs';
-export type { MemberOutputs } from './outputs';
+export type { MemberOutputs, SplitOutputs } from './outputs';
 export { abendWeights, combine, ensemblePredictions } from './aggregate';
 export type { Aggregation, AggregationRule } from './aggregate';
 export { selectMembers } from './select';
@@ -8,3 +8,5 @@ export { pairCounts, disagreement, yuleQ, wrongIoU, pairwiseDiversity } from './
 export type { PairCounts, Diversity } from './diversity';
 export { calibration, negativeLogLikelihood, expectedCalibrationError, PROBABILITY_FLOOR, DEFAULT_ECE_BINS } from './calibration';
 export type { Calibration } from './calibration';
+export { trainDeepEnsemble } from './deep-ensemble';
+export type { DeepEnsemble, DeepEnsembleConfig } from './deep-ensemble';

@@ -67,3 +67,9 @@ export function argmaxRows(scores: ArrayLike<number>, classes: number): Int32Arr
   }
   return out;
 }
+
+/** Member outputs on the val split (selection) and the test split (report). */
+export interface SplitOutputs {
+  val: MemberOutputs;
+  test: MemberOutputs;
+}

@@ -9,4 +9,6 @@ export { memberProbabilities } from './member-probabilities';
 export { modelProbabilities } from './model-probabilities';
 export { fitPca, projectPca, symmetricEigen } from './pca';
 export type { Pca, Projection } from './pca';
-export { interpolationWeights, interpolateLinear, rowOf, farthestPair } from './interpolate';
+export { interpolationWeights, interpolateLinear, farthestPair } from './interpolate';
+export { PopulationEvaluator } from './population-evaluator';
+export type { Measured } from './population-evaluator';

@@ -19,12 +19,6 @@ export function interpolateLinear(a: ArrayLike<number>, b: ArrayLike<number>, al
   return { count: alphas.length, dim, data };
 }
 
-/** Row `index` of a set, as a view. */
-export function rowOf(set: VectorSet, index: number): Float32Array {
-  if (!(Number.isInteger(index) && index >= 0 && index < set.count)) throw new InputError(`row ${index} is outside [0, ${set.count})`);
-  return set.data.subarray(index * set.dim, (index + 1) * set.dim);
-}
-
 /** The two rows of a set farthest apart in Euclidean distance (the first such pair, i < j). */
 export function farthestPair(set: VectorSet): [number, number] {
   if (set.count < 2) throw new InputError(`need at least 2 vectors to pick a pair, got ${set.count}`);

@@ -5,16 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/dataset';
-import { minimize } from '../optim/minimize';
-import { Optimizer, type OptimizerConfig } from '../optim/optimizer';
-import { learningRateAt, type LrSchedule } from '../optim/schedule';
 import { checkFiniteVariables } from '../optim/finite-guard';
-import {
-  checkCheckpointOption, dataFingerprint, loadTrainState, restoreTrainState, saveDue, saveTrainState,
-  type LossPoint, type TrainCheckpoint,
-} from '../optim/train-state';
-import { readParams } from '../params/tensors';
-import { Rng } from '../util/rng';
+import { runTrainingLoop, type StepCheck } from '../optim/loop';
+import { minimize } from '../optim/minimize';
+import type { Optimizer, OptimizerConfig } from '../optim/optimizer';
+import { learningRateAt, type LrSchedule } from '../optim/schedule';
+import { checkCheckpointOption, dataFingerprint, saveDue, type LossPoint, type TrainCheckpoint } from '../optim/train-state';
+import type { RngState } from '../util/rng';
 import { batchCount, batchIndices } from './batches';
 import { gatherRows, imagesTensor } from './evaluate';
 import { applyBufferUpdates, type BufferUpdate, type ForwardMode, type ForwardOptions, type TaskModel } from './task-model';
@@ -96,52 +93,66 @@ export function trainModel(
   const vars = trainableVariables(model, config.trainable);
   const state = new Map([...model.params, ...model.buffers]);
   const identity = { train: config, model: model.kind, images: dataFingerprint(data.images), labels: dataFingerprint(Float32Array.from(data.labels)) };
-  const optimizer = new Optimizer(config.optimizer);
   const images = imagesTensor(data);
   const labels = tf.tensor1d(data.labels, 'int32');
   const stepsPerEpoch = batchCount(data.labels.length, config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
-  const started = performance.now();
+  const epochOf = (step: number) => Math.floor((step - 1) / stepsPerEpoch);
+  // An epoch's shuffle is drawn at its first step. A state saved mid-epoch holds the RNG as it was
+  // before that draw, so a resumed run draws the same shuffle again and goes on with the batches not done.
+  const epoch: { start?: RngState; batches: Int32Array[] } = { batches: [] };
   try {
-    const saved = checkpoint && loadTrainState(checkpoint.file, STAGE, identity, totalSteps);
-    if (saved) restoreTrainState(checkpoint.file, saved, state, optimizer);
-    // Resuming mid-epoch replays that epoch's shuffle from its start and skips the batches done.
-    const rng = saved ? Rng.fromState(saved.rng) : new Rng(config.seed);
-    const losses: LossPoint[] = saved ? saved.losses : [];
-    let step = saved?.step ?? 0;
-    for (let epoch = Math.floor(step / stepsPerEpoch); epoch < config.epochs; epoch++) {
-      const epochStart = rng.getState();
-      let stepInEpoch = 0;
-      for (const idx of batchIndices(data.labels.length, config.batchSize, rng)) {
-        if (epoch * stepsPerEpoch + stepInEpoch++ < step) continue;
-        optimizer.lr = learningRateAt(config.optimizer.lr, config.schedule, epoch + (stepInEpoch - 1) / stepsPerEpoch);
-        const loss = trainStep({ model, forward: model.forward.bind(model), vars, optimizer, mode: config.mode },
-          images, labels, idx, data.numClasses);
-        step++;
-        const log = step % config.logEvery === 0 || step === totalSteps || step % stepsPerEpoch === 0;
-        const save = saveDue(checkpoint, step, totalSteps);
-        const value = log || save ? loss.dataSync()[0] : 0;
-        loss.dispose();
-        if (!log && !save) continue;
-        if (!Number.isFinite(value)) throw new Error(`${STAGE}: loss is ${value} at step ${step} (epoch ${epoch + 1})`);
-        if (log) losses.push({ step, loss: value });
-        if (checkpoint && save) {
-          checkFiniteVariables(STAGE, step, state);
-          // After an epoch's last step the next epoch's shuffle is not drawn yet: its start is now.
-          const rngState = step % stepsPerEpoch === 0 ? rng.getState() : epochStart;
-          saveTrainState(checkpoint.file, STAGE, identity, {
-            step, params: readParams(state, [...state.keys()]), optimizer: optimizer.getState(), rng: rngState, losses, averages: null,
-          });
+    const run = runTrainingLoop({
+      stage: STAGE, steps: totalSteps, logEvery: config.logEvery, checkpoint, identity,
+      params: vars, state, optimizer: config.optimizer, rng: config.seed,
+      logAt: (step) => step % config.logEvery === 0 || step === totalSteps || step % stepsPerEpoch === 0,
+      check: new LoggedLossCheck(epochOf, (step) => saveDue(checkpoint, step, totalSteps)),
+      // After an epoch's last step the next shuffle is not drawn yet: its start is now.
+      rngState: (step, rng) => (step % stepsPerEpoch === 0 ? rng.getState() : epoch.start!),
+      step: (step, { optimizer, rng }) => {
+        const k = (step - 1) % stepsPerEpoch;
+        if (k === 0 || epoch.batches.length === 0) {
+          epoch.start = rng.getState();
+          epoch.batches = [...batchIndices(data.labels.length, config.batchSize, rng)];
         }
-        if (log) {
-          onProgress?.({ epoch: epoch + 1, step, totalSteps, loss: value, lr: optimizer.lr, elapsedSeconds: (performance.now() - started) / 1000 });
-        }
-      }
-    }
-    return { steps: step, epochLosses: epochMeans(losses, stepsPerEpoch, config.epochs), seconds: (performance.now() - started) / 1000 };
+        optimizer.lr = learningRateAt(config.optimizer.lr, config.schedule, epochOf(step) + k / stepsPerEpoch);
+        return trainStep({ model, forward: model.forward.bind(model), vars, optimizer, mode: config.mode }, images, labels, epoch.batches[k], data.numClasses);
+      },
+      onLog: ({ step, loss }, { optimizer, seconds }) =>
+        onProgress?.({ epoch: epochOf(step) + 1, step, totalSteps, loss, lr: optimizer.lr, elapsedSeconds: seconds() }),
+    });
+    return { steps: run.steps, epochLosses: epochMeans(run.losses, stepsPerEpoch, config.epochs), seconds: run.seconds };
   } finally {
     tf.dispose([images, labels]);
-    optimizer.dispose();
+  }
+}
+
+/**
+ * The task model's checks, as they always were: the loss of log and save steps only (a plain
+ * Error naming the epoch), and before a save the weights with their BN buffers.
+ */
+class LoggedLossCheck implements StepCheck {
+  kept: string | undefined;
+  private last: tf.Tensor | null = null;
+
+  constructor(private readonly epochOf: (step: number) => number, private readonly saveAt: (step: number) => boolean) {}
+
+  watch(_step: number, loss: tf.Tensor): void {
+    this.dispose();
+    this.last = loss;
+  }
+
+  check(vars: Map<string, tf.Variable>, step: number): number {
+    const value = this.last!.dataSync()[0];
+    this.dispose();
+    if (!Number.isFinite(value)) throw new Error(`${STAGE}: loss is ${value} at step ${step} (epoch ${this.epochOf(step) + 1})`);
+    if (this.saveAt(step)) checkFiniteVariables(STAGE, step, vars);
+    return value;
+  }
+
+  dispose(): void {
+    this.last?.dispose();
+    this.last = null;
   }
 }
 

@@ -6,3 +6,5 @@ export { minimize, minimizeChecked } from './minimize';
 export { FiniteGuard, checkFiniteVariables } from './finite-guard';
 export { saveTrainState, loadTrainState, restoreTrainState } from './train-state';
 export type { TrainCheckpoint, TrainState, AveragesState, LossPoint } from './train-state';
+export { runTrainingLoop } from './loop';
+export type { TrainingLoop, LoopContext, LoopResult, StepProgress, StepCheck, WeightAverages, LossTerms } from './loop';

@@ -11,6 +11,7 @@ export {
   type NamedShape,
 } from './flatten';
 export { readParams, assignParams } from './tensors';
+export { rowOf, rowsOf, firstRows } from './rows';
 export {
   fitNormStats,
   normalize,
@@ -20,6 +21,7 @@ export {
   type NormMode,
   type NormStats,
 } from './normalize';
+export { fitStandardizer, type Standardizer } from './normalize';
 export {
   planVectorize,
   vectorize,

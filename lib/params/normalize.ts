@@ -69,6 +69,39 @@ export function checkNormStats(stats: NormStats, dim: number): void {
   }
 }
 
+/**
+ * Per-column standardisation with statistics kept in float64 (D2NWG: the VAE's latent means have
+ * no set scale, while the diffusion schedule assumes data of about unit variance). Unlike
+ * `fitNormStats('position')`, a constant column gets std 1e-8, not 1, and the statistics are not
+ * meant to be stored.
+ */
+export interface Standardizer {
+  mean: Float64Array;
+  std: Float64Array;
+  /** (x − mean) / std per column. */
+  apply(set: VectorSet): VectorSet;
+  /** x · std + mean per column. */
+  invert(set: VectorSet): VectorSet;
+}
+
+/** Mean and population std of each column of `set` (std floored at 1e-8 so constant columns pass through). */
+export function fitStandardizer(set: VectorSet): Standardizer {
+  const { count, dim, data } = set;
+  const mean = new Float64Array(dim);
+  const std = new Float64Array(dim);
+  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += data[i * dim + j] / count;
+  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) std[j] += (data[i * dim + j] - mean[j]) ** 2 / count;
+  for (let j = 0; j < dim; j++) std[j] = Math.max(Math.sqrt(std[j]), 1e-8);
+  const map = (s: VectorSet, f: (v: number, j: number) => number): VectorSet => ({
+    count: s.count, dim: s.dim, data: Float32Array.from(s.data, (v, i) => f(v, i % s.dim)),
+  });
+  return {
+    mean, std,
+    apply: (s) => map(s, (v, j) => (v - mean[j]) / std[j]),
+    invert: (s) => map(s, (v, j) => v * std[j] + mean[j]),
+  };
+}
+
 /** Per-position mean and std, expanded from the stats' groups (positions or layers). */
 function expand(stats: NormStats, dim: number): { mean: Float64Array; std: Float64Array } {
   checkNormStats(stats, dim);

@@ -6,14 +6,14 @@
  * only in the autoencoder or later reuse one collection), and one trained base model for all
  * settings with the same model, training, data and seed.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataSplits } from '../data/dataset';
 import { batchCount } from '../models/batches';
+import { configHash } from '../util/config-diff';
 import { InputError } from '../util/errors';
 import { BASE_MODEL_FILE } from '../zoo/collect';
-import { runPdiff } from './run';
+import { run } from './run';
 import type { PdiffConfig } from './config';
 import type { PdiffResults } from './results';
 import type { ProgressFn } from '../util/progress';
@@ -89,17 +89,8 @@ export function layerVariants(base: PdiffConfig, subsets: readonly (readonly str
   }));
 }
 
-/** JSON with sorted keys, so equal configs give equal text whatever order their fields were set in. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-const shortHash = (value: unknown) => createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 10);
+/** Ten hex digits of the config-identity hash: short directory names that change with the settings. */
+const shortHash = (value: unknown) => configHash(value).slice(0, 10);
 const slug = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
 
 /**
@@ -121,18 +112,23 @@ export function collectionDir(root: string, config: PdiffConfig): string {
   return dir;
 }
 
-/** `runPdiff` in the config's collection directory under `root` (see `collectionDir`). */
-export function runPdiffUnder(root: string, data: DataSplits, config: PdiffConfig, backend: string, onProgress?: ProgressFn): PdiffResults {
-  return runPdiff(data, config, collectionDir(root, config), backend, onProgress);
+/** `run` in the config's collection directory under `root` (see `collectionDir`), the collection shared with its siblings. */
+export function runUnder(root: string, config: PdiffConfig, data: DataSplits, onProgress?: ProgressFn): PdiffResults {
+  return run(config, data, { outDir: collectionDir(root, config), onProgress, resume: 'collection' });
 }
 
-/** Runs every variant end to end, in order; `onVariant` hears of each one before it starts. */
-export function runVariants(
-  data: DataSplits, variants: readonly PdiffVariant[], root: string, backend: string,
-  onProgress?: ProgressFn, onVariant?: (variant: PdiffVariant, index: number) => void,
-): VariantResult[] {
+export interface VariantOptions {
+  /** The directory holding one collection directory per stage-1 setting. */
+  root: string;
+  onProgress?: ProgressFn;
+  /** Hears of each variant before it starts. */
+  onVariant?: (variant: PdiffVariant, index: number) => void;
+}
+
+/** Runs every variant end to end, in order. */
+export function runVariants(variants: readonly PdiffVariant[], data: DataSplits, options: VariantOptions): VariantResult[] {
   return variants.map((v, i) => {
-    onVariant?.(v, i);
-    return { ablation: v.ablation, setting: v.setting, results: runPdiffUnder(root, data, v.config, backend, onProgress) };
+    options.onVariant?.(v, i);
+    return { ablation: v.ablation, setting: v.setting, results: runUnder(options.root, v.config, data, options.onProgress) };
   });
 }

@@ -10,6 +10,7 @@ import { defaultScheduleConfig, type ScheduleConfig } from '../diffusion/schedul
 import { defaultDiffusionTrainConfig, type DiffusionTrainConfig } from '../diffusion/train';
 import { defaultEvaluateVectorsOptions, type EvaluateVectorsOptions } from '../eval/evaluate-vectors';
 import type { NormMode } from '../params/normalize';
+import { InputError } from '../util/errors';
 import { defaultCollectConfig, type CollectConfig } from '../zoo/collect';
 
 export type PdiffDataset = 'mnist' | 'fashion-mnist';
@@ -28,12 +29,33 @@ export function sameSampler(a: SamplerVariant, b: SamplerVariant): boolean {
   return a.kind === b.kind && a.clip === b.clip && (a.kind === 'ddpm' || (a.steps === b.steps && a.eta === b.eta));
 }
 
+/**
+ * The seed of every random purpose of a p-diff run, derived from the run's seed here and nowhere
+ * else. Streams of different purposes may share a value: each seeds its own generator.
+ */
+export function pdiffSeeds(seed: number) {
+  return {
+    /** The task model's initialisation (runners that build the model). */
+    init: seed,
+    /** The task model's training shuffles; the subset fine-tuning shuffles use train + 1 (lib/zoo/collect). */
+    train: seed,
+    /** The autoencoder's initialisation, batches and noise augmentation. */
+    autoencoder: seed + 1,
+    /** The denoiser's initialisation, timesteps and noise. */
+    diffusion: seed + 2,
+    /** x_T and the sampler's noise of the generated models (every sampler of the comparison, and BEND's members). */
+    sampling: seed + 3,
+    /** The noise-added copies of σ number i. */
+    noiseBaseline: (i: number) => seed + 4 + i,
+  };
+}
+
 export interface PdiffConfig {
   /** Preset the config started from. */
   preset: string;
   /** 'mnist' = the embedded digits (offline); 'fashion-mnist' = the benchmark's data. */
   dataset: PdiffDataset;
-  /** Master seed; every stage derives its own seed from it. */
+  /** Master seed; every stage derives its own seed from it (`pdiffSeeds`). */
   seed: number;
   /** Stage 1: task model training and the K snapshots of the subset. */
   collect: CollectConfig;
@@ -51,9 +73,9 @@ export interface PdiffConfig {
   /**
    * The generated models are also sampled with each of these (same trained model, same seed) and
    * reported side by side; one equal to `sampler` reuses the `generated` population. Default
-   * `defaultSamplerComparison`. Optional, so run directories pinned before it existed still resume.
+   * `defaultSamplerComparison`.
    */
-  samplerComparison?: SamplerVariant[];
+  samplerComparison: SamplerVariant[];
   /** Number of generated models. */
   generated: number;
   /** σ of the "originals + Gaussian noise" baselines. */
@@ -74,6 +96,7 @@ const standard: PdiffConfig = {
   denoiser: defaultDenoiserConfig,
   diffusionTrain: defaultDiffusionTrainConfig,
   sampler: { ...defaultSamplerConfig, kind: 'ddpm' },
+  samplerComparison: [...defaultSamplerComparison],
   generated: 100,
   noiseSigmas: [0.001, 0.01, 0.05],
   evaluation: defaultEvaluateVectorsOptions,
@@ -111,10 +134,11 @@ const smoke: PdiffConfig = {
   generated: 20,
 };
 
-export const pdiffPresets: Record<string, PdiffConfig> = { smoke, quick, standard };
+export const presets: Readonly<Record<string, PdiffConfig>> = { smoke, quick, standard };
 
-export function pdiffPreset(name: string, seed = 0): PdiffConfig {
-  const preset = pdiffPresets[name];
-  if (!preset) throw new Error(`unknown preset ${name}; use one of ${Object.keys(pdiffPresets).join(', ')}`);
-  return { ...preset, seed };
+/** A copy of the preset `name` with the run's seed. */
+export function preset(name: string, seed = 0): PdiffConfig {
+  const config = presets[name];
+  if (!config) throw new InputError(`unknown preset ${name}; use one of ${Object.keys(presets).join(', ')}`);
+  return { ...structuredClone(config), seed };
 }

@@ -4,11 +4,13 @@
  * trajectories of a few samples are projected, each decoded latent evaluated as a model.
  */
 import { ddimTimesteps } from '../diffusion/samplers';
-import { farthestPair, interpolateLinear, interpolationWeights, rowOf } from '../eval/interpolate';
+import { farthestPair, interpolateLinear, interpolationWeights } from '../eval/interpolate';
+import { firstRows, rowOf } from '../params/rows';
 import { fitPca, projectPca, type Pca, type Projection } from '../eval/pca';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
-import type { PdiffPipeline } from './pipeline';
+import type { PopulationEvaluator } from '../eval/population-evaluator';
+import type { PDiffPipeline } from './pipeline';
 
 export interface LatentExplorerConfig {
   /** Latents sampled from the diffusion model and projected. */
@@ -59,24 +61,24 @@ export interface LatentExploration {
 }
 
 /** `count` timesteps spread evenly over the ones the pipeline's sampler visits, largest first. */
-export function trajectoryTimesteps(pipeline: Pick<PdiffPipeline, 'config' | 'schedule'>, count: number): number[] {
+export function trajectoryTimesteps(pipeline: Pick<PDiffPipeline, 'config' | 'diffusion'>, count: number): number[] {
   const { sampler } = pipeline.config;
+  const { schedule } = pipeline.diffusion;
   const visited = sampler.kind === 'ddim'
-    ? ddimTimesteps(pipeline.schedule.steps, sampler.steps)
-    : Array.from({ length: pipeline.schedule.steps }, (_, t) => t);
+    ? ddimTimesteps(schedule.steps, sampler.steps)
+    : Array.from({ length: schedule.steps }, (_, t) => t);
   if (!(Number.isInteger(count) && count >= 1)) throw new InputError(`trajectory timesteps must be a positive integer, got ${count}`);
   const m = Math.min(count, visited.length);
   const picks = Array.from({ length: m }, (_, i) => visited[Math.round(((visited.length - 1) * (m - 1 - i)) / Math.max(m - 1, 1))]);
   return [...new Set(picks)];
 }
 
-/** The first `rows` rows of a set. */
-const headRows = (set: VectorSet, rows: number): VectorSet =>
-  ({ count: rows, dim: set.dim, data: set.data.slice(0, rows * set.dim) });
-
-export function exploreLatents(pipeline: PdiffPipeline, config: LatentExplorerConfig = defaultLatentExplorerConfig): LatentExploration {
+/** Explores a fitted pipeline's latent space; `evaluator` measures the decoded models (on the pipeline's collection). */
+export function exploreLatents(
+  pipeline: PDiffPipeline, evaluator: PopulationEvaluator, config: LatentExplorerConfig = defaultLatentExplorerConfig,
+): LatentExploration {
   if (config.trajectories > config.generated) throw new InputError(`cannot trace ${config.trajectories} of ${config.generated} generated samples`);
-  const { latents, evaluator } = pipeline;
+  const { latents } = pipeline;
   const pca = fitPca(latents, 2);
   const population = (z: VectorSet): ProjectedPopulation => {
     const measured = evaluator.measure(pipeline.decode(z));
@@ -85,10 +87,10 @@ export function exploreLatents(pipeline: PdiffPipeline, config: LatentExplorerCo
   const originals = population(latents);
 
   const record = trajectoryTimesteps(pipeline, config.trajectoryTimesteps);
-  const sampled = pipeline.sampleLatents(config.generated, config.seed, record);
+  const sampled = pipeline.sampleLatents(config.generated, { seed: config.seed, record });
   const generated = population(sampled.samples);
   const trajectory: TrajectoryFrame[] = [
-    ...sampled.trajectory.map((p) => ({ t: p.t, points: projectPca(pca, headRows(p.x, config.trajectories)) })),
+    ...sampled.trajectory.map((p) => ({ t: p.t, points: projectPca(pca, firstRows(p.x, config.trajectories)) })),
     { t: null, points: generated.points.slice(0, config.trajectories) },
   ];
 

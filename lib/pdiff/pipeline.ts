@@ -1,34 +1,76 @@
 /**
- * The trained parts of a p-diff run, kept together so runners and notebooks can use them:
- * the collection (task model, subset, snapshots), the standardisation, the autoencoder and
- * the originals' latents, the latent DDPM with its EMA weights, and a population evaluator.
- * Stages 1–3 run in `trainPdiffPipeline`, resumable after a kill (see ResumeMode); sampling and
- * decoding are methods.
+ * p-diff as one object, diffusers' pipeline shape: `collect` a zoo of subset snapshots from any
+ * task model, `fit` the autoencoder and the latent DDPM (with EMA), `generate` new parameter
+ * vectors, `load` one into a model. Every stage saves its state in `outDir`, so a new pipeline on
+ * the same directory continues where a killed one stopped and reloads what is finished.
+ *
+ *   const pipe = new PDiffPipeline(preset('quick'), { outDir: 'runs/mine' });
+ *   pipe.collect(myModel, data, { subset: ['fc/*'] });
+ *   pipe.fit();
+ *   const vectors = pipe.generate(100, { seed: 3 });   // [100, D]
+ *   pipe.load(myModel, vectors, 0);
  */
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { ParamAutoencoder } from '../autoencoder/model';
 import { decodeSet, encodeSet, trainAutoencoder } from '../autoencoder/train';
 import type { DataSplits } from '../data/dataset';
 import { LatentDenoiser } from '../diffusion/denoiser';
-import { sample, type SampleResult } from '../diffusion/samplers';
-import { makeSchedule, type NoiseSchedule } from '../diffusion/schedule';
-import { trainDiffusion, type DiffusionTrainResult } from '../diffusion/train';
+import { LatentDiffusion } from '../diffusion/latent-diffusion';
+import type { SampleResult, SamplerConfig } from '../diffusion/samplers';
+import { makeSchedule } from '../diffusion/schedule';
+import { specOf } from '../models/registry';
+import type { TaskModel } from '../models/task-model';
+import { checkManifest, unflatten } from '../params/flatten';
 import { denormalize, fitNormStats, normalize, type NormStats } from '../params/normalize';
+import { assignParams } from '../params/tensors';
 import type { VectorSet } from '../params/types';
+import { InputError } from '../util/errors';
 import { assertFinite } from '../util/finite';
-import { collectCheckpoints, type Collection } from '../zoo/collect';
-import type { PdiffConfig } from './config';
-import { PopulationEvaluator } from '../eval/population-evaluator';
 import type { ProgressFn } from '../util/progress';
-import { AUTOENCODER_STATE_FILE, claimRunDir, DIFFUSION_STATE_FILE } from '../util/run-dir';
+import { seconds } from '../util/timing';
+import { rowOf } from '../params/rows';
+import { collectCheckpoints, type Collection } from '../zoo/collect';
+import { pdiffSeeds, type PdiffConfig } from './config';
+import { AUTOENCODER_STATE_FILE, claimDir, DIFFUSION_STATE_FILE } from './run-dir';
 
-const seconds = (since: number) => (performance.now() - since) / 1000;
+/**
+ * What a pipeline on an existing `outDir` continues:
+ * - 'run' (default): the whole run. run.json pins outDir to the config (another config is refused,
+ *   naming the differing fields); autoencoder and diffusion training save their state at every log
+ *   point and continue from it; a finished stage is loaded instead of trained again.
+ * - 'collection': only the zoo (outDir may be shared by runs that differ after stage 1, as the
+ *   ablations' collection directories are).
+ */
+export type ResumeMode = 'collection' | 'run';
 
-export interface PdiffPipeline {
-  config: PdiffConfig;
-  collection: Collection;
-  evaluator: PopulationEvaluator;
+export interface PDiffPipelineOptions {
+  /** Where every stage keeps its state. */
+  outDir: string;
+  onProgress?: ProgressFn;
+  /** Default 'run'. */
+  resume?: ResumeMode;
+}
+
+export interface CollectOptions {
+  /** Layer patterns of the generated subset (e.g. `['fc/*']`); default: the config's. */
+  subset?: string[];
+  /** The model comes trained: no task-model training before the snapshots (recorded as 0 epochs). */
+  pretrained?: boolean;
+}
+
+export interface GenerateOptions {
+  /** Seeds x_T and the sampler's noise; default: the run's sampling seed. */
+  seed?: number;
+  /** Default: the config's sampler. */
+  sampler?: Omit<SamplerConfig, 'seed'>;
+  /** Timesteps whose x_t to keep (latent trajectories). */
+  record?: number[];
+  /** Names the sampler in progress reports. */
+  label?: string;
+}
+
+/** Stage 2–3 products, present after `fit`. */
+interface Fitted {
   norm: NormStats;
   autoencoder: ParamAutoencoder;
   autoencoderLoss: { step: number; loss: number }[];
@@ -36,87 +78,136 @@ export interface PdiffPipeline {
   latents: VectorSet;
   /** MSE of the noise-free reconstructions in standardised units. */
   reconstructionMse: number;
-  schedule: NoiseSchedule;
-  denoiser: LatentDenoiser;
-  diffusion: DiffusionTrainResult;
-  /** Wall seconds of stages 1–3 (and the originals' evaluation). */
-  timings: { collect: number; autoencoder: number; diffusion: number };
-  /** Samples `count` latents with the EMA weights; `record` timesteps give a trajectory. */
-  sampleLatents(count: number, seed: number, record?: number[], onProgress?: ProgressFn): SampleResult;
-  /** Latents → raw parameter vectors (decode, un-standardise). */
-  decode(latents: VectorSet): VectorSet;
-  dispose(): void;
+  diffusion: LatentDiffusion<LatentDenoiser>;
 }
 
-/**
- * What a re-run with the same `outDir` continues:
- * - 'collection': only the checkpoint collection (outDir may be shared by runs that differ after
- *   stage 1, as the ablations' collection directories are);
- * - 'run': the whole run. run.json pins outDir to this config (another config is refused, naming
- *   the differing fields); autoencoder and diffusion training save their state at every log
- *   point and continue from it; a finished stage is loaded instead of trained again.
- */
-export type ResumeMode = 'collection' | 'run';
+export class PDiffPipeline {
+  /** The config as run: after `collect`, its model and subset are the ones collected. */
+  config: PdiffConfig;
+  /** Wall seconds of the stages run (or reloaded) by this object. */
+  readonly timings = { collect: 0, autoencoder: 0, diffusion: 0 };
+  private zoo?: Collection;
+  private fitted?: Fitted;
+  private readonly outDir: string;
+  private readonly onProgress?: ProgressFn;
+  private readonly resume: ResumeMode;
 
-export function trainPdiffPipeline(
-  data: DataSplits, config: PdiffConfig, outDir: string, onProgress?: ProgressFn, resume: ResumeMode = 'collection',
-): PdiffPipeline {
-  const seed = config.seed;
-  if (resume === 'run') claimRunDir(outDir, config as unknown as Record<string, unknown>);
-  // The training state of a stage, saved where the loss is read back anyway.
-  const checkpoint = (file: string, every: number) => (resume === 'run' ? { file: path.join(outDir, file), every } : undefined);
-  let t = performance.now();
-  const collection = collectCheckpoints(data, { ...config.collect, seed }, outDir, onProgress);
-  const timings = { collect: seconds(t), autoencoder: 0, diffusion: 0 };
-  const owned: { dispose(): void }[] = [collection.model];
-  try {
-    const evaluator = new PopulationEvaluator(collection, data, config.evaluation);
-    owned.push(evaluator);
+  constructor(config: PdiffConfig, options: PDiffPipelineOptions) {
+    this.config = config;
+    this.outDir = options.outDir;
+    this.onProgress = options.onProgress;
+    this.resume = options.resume ?? 'run';
+  }
 
-    // Stage 2: standardise, train the autoencoder, encode without noise.
-    t = performance.now();
+  /**
+   * Stage 1: trains `model` (unless `pretrained`), then collects the K snapshots of its subset.
+   * The model stays the caller's (this pipeline never disposes it); it ends holding the last snapshot.
+   */
+  collect(model: TaskModel, data: DataSplits, options: CollectOptions = {}): Collection {
+    if (this.zoo) throw new InputError('this pipeline has collected its zoo already; make a new pipeline for another');
+    const { collect } = this.config;
+    const train = options.pretrained ? { ...collect.train, epochs: 0 } : collect.train;
+    this.config = { ...this.config, collect: { ...collect, model: specOf(model, collect.model), subset: options.subset ?? collect.subset, train } };
+    if (this.resume === 'run') claimDir(this.outDir, this.config);
+    const started = performance.now();
+    this.zoo = collectCheckpoints(model, data, { ...this.config.collect, seed: pdiffSeeds(this.config.seed).train }, this.outDir, this.onProgress);
+    this.timings.collect = seconds(started);
+    return this.zoo;
+  }
+
+  /** Stages 2–3: standardise the snapshots, train the autoencoder, then the latent DDPM on the originals' latents. */
+  fit(): this {
+    const { config, onProgress } = this;
+    const collection = this.collection;
+    if (this.fitted) return this;
+    const seeds = pdiffSeeds(config.seed);
+    // The training state of a stage, saved where the loss is read back anyway.
+    const checkpoint = (file: string, every: number) => (this.resume === 'run' ? { file: path.join(this.outDir, file), every } : undefined);
+    let started = performance.now();
     const originals = collection.snapshots;
     const norm = fitNormStats(originals, config.normalization, collection.manifest);
     const standardized = normalize(originals, norm);
-    const autoencoder = new ParamAutoencoder(config.autoencoder, originals.dim, seed + 1);
-    owned.push(autoencoder);
-    const aeRun = trainAutoencoder(autoencoder, standardized, { ...config.autoencoderTrain, seed: seed + 1 },
-      (p) => onProgress?.('autoencoder', p.step, p.totalSteps, { loss: p.loss }),
-      checkpoint(AUTOENCODER_STATE_FILE, config.autoencoderTrain.logEvery));
-    const latents = encodeSet(autoencoder, standardized);
-    assertFinite(latents.data, latents.dim, 'latents of the originals');
-    const decoded = decodeSet(autoencoder, latents).data;
-    const reconstructionMse = standardized.data.reduce((sum, v, i) => sum + (v - decoded[i]) ** 2, 0) / standardized.data.length;
-    timings.autoencoder = seconds(t);
+    const autoencoder = new ParamAutoencoder(config.autoencoder, originals.dim, seeds.autoencoder);
+    let denoiser: LatentDenoiser | undefined;
+    try {
+      const aeRun = trainAutoencoder(autoencoder, standardized, { ...config.autoencoderTrain, seed: seeds.autoencoder },
+        (p) => onProgress?.('autoencoder', p.step, p.totalSteps, { loss: p.loss }),
+        checkpoint(AUTOENCODER_STATE_FILE, config.autoencoderTrain.logEvery));
+      const latents = encodeSet(autoencoder, standardized);
+      assertFinite(latents.data, latents.dim, 'latents of the originals');
+      const decoded = decodeSet(autoencoder, latents).data;
+      const reconstructionMse = standardized.data.reduce((sum, v, i) => sum + (v - decoded[i]) ** 2, 0) / standardized.data.length;
+      this.timings.autoencoder = seconds(started);
 
-    // Stage 3: latent DDPM, sampled with its EMA weights.
-    t = performance.now();
-    const schedule = makeSchedule(config.schedule);
-    const denoiser = new LatentDenoiser(latents.dim, schedule.steps, config.denoiser, seed + 2);
-    owned.push(denoiser);
-    const diffusion = trainDiffusion(denoiser, latents, schedule, { ...config.diffusionTrain, seed: seed + 2 },
-      (p) => onProgress?.('diffusion', p.step, p.totalSteps, { loss: p.loss }),
-      checkpoint(DIFFUSION_STATE_FILE, config.diffusionTrain.logEvery));
-    if (diffusion.ema) owned.push(diffusion.ema);
-    timings.diffusion = seconds(t);
+      started = performance.now();
+      const schedule = makeSchedule(config.schedule);
+      denoiser = new LatentDenoiser(latents.dim, schedule.steps, config.denoiser, seeds.diffusion);
+      const diffusion = LatentDiffusion.train(denoiser, latents, schedule, { ...config.diffusionTrain, seed: seeds.diffusion },
+        (p) => onProgress?.('diffusion', p.step, p.totalSteps, { loss: p.loss }),
+        checkpoint(DIFFUSION_STATE_FILE, config.diffusionTrain.logEvery));
+      this.timings.diffusion = seconds(started);
+      this.fitted = { norm, autoencoder, autoencoderLoss: aeRun.losses, latents, reconstructionMse, diffusion };
+      return this;
+    } catch (err) {
+      autoencoder.dispose();
+      denoiser?.dispose();
+      throw err;
+    }
+  }
 
-    const eps = (x: tf.Tensor2D, ts: Int32Array) => denoiser.predict(x, ts);
-    return {
-      config, collection, evaluator, norm, autoencoder, autoencoderLoss: aeRun.losses, latents, reconstructionMse, schedule, denoiser, diffusion, timings,
-      sampleLatents(count, sampleSeed, record, progress) {
-        const draw = () => sample(eps, [count, latents.dim], schedule, { ...config.sampler, seed: sampleSeed }, {
-          record,
-          onStep: (p) => progress?.('sample', p.step, p.totalSteps, {}),
-        });
-        const result = diffusion.ema ? diffusion.ema.withAveraged(denoiser.params, draw) : draw();
-        assertFinite(result.samples.data, result.samples.dim, 'sampled latents');
-        return result;
-      },
-      decode: (z) => denormalize(decodeSet(autoencoder, z), norm),
-      dispose: () => { for (const d of owned.reverse()) d.dispose(); },
-    };
-  } catch (err) {
-    for (const d of owned.reverse()) d.dispose();
-    throw err;
+  /** Samples `count` latents with the EMA weights. */
+  sampleLatents(count: number, options: GenerateOptions = {}): SampleResult {
+    const { diffusion } = this.trained;
+    const { seed = pdiffSeeds(this.config.seed).sampling, sampler = this.config.sampler, record, label } = options;
+    const stage = label ? `sample (${label})` : 'sample';
+    return diffusion.sample(count, { ...sampler, seed }, {
+      record,
+      onStep: (p) => this.onProgress?.(stage, p.step, p.totalSteps, {}),
+      what: label ? `latents sampled with ${label}` : 'sampled latents',
+    });
+  }
+
+  /** Latents → raw parameter vectors (decode, un-standardise). */
+  decode(latents: VectorSet): VectorSet {
+    const { autoencoder, norm } = this.trained;
+    return denormalize(decodeSet(autoencoder, latents), norm);
+  }
+
+  /** `count` new parameter vectors of the subset, [count, D] in raw parameter space. */
+  generate(count: number, options: GenerateOptions = {}): VectorSet {
+    return this.decode(this.sampleLatents(count, options).samples);
+  }
+
+  /** Writes row `index` of `vectors` into the subset of `model` (the collected model or another of the same layout). */
+  load(model: TaskModel, vectors: VectorSet, index: number): void {
+    const { manifest } = this.collection;
+    if (vectors.dim !== manifest.size) throw new InputError(`vectors of ${vectors.dim} values cannot fill a subset of ${manifest.size}`);
+    checkManifest(manifest);
+    assignParams(model.params, unflatten(rowOf(vectors, index), manifest));
+  }
+
+  /** The zoo: model, subset, snapshots (after `collect`). */
+  get collection(): Collection {
+    if (!this.zoo) throw new InputError('collect the zoo first: pipeline.collect(model, data)');
+    return this.zoo;
+  }
+
+  get norm(): NormStats { return this.trained.norm; }
+  get autoencoder(): ParamAutoencoder { return this.trained.autoencoder; }
+  get autoencoderLoss(): { step: number; loss: number }[] { return this.trained.autoencoderLoss; }
+  get latents(): VectorSet { return this.trained.latents; }
+  get reconstructionMse(): number { return this.trained.reconstructionMse; }
+  get diffusion(): LatentDiffusion<LatentDenoiser> { return this.trained.diffusion; }
+
+  /** Frees the autoencoder and the diffusion model (not the task model: it is the caller's). */
+  dispose(): void {
+    this.fitted?.autoencoder.dispose();
+    this.fitted?.diffusion.dispose();
+    this.fitted = undefined;
+  }
+
+  private get trained(): Fitted {
+    if (!this.fitted) throw new InputError('fit the pipeline first: pipeline.fit()');
+    return this.fitted;
   }
 }

@@ -1,118 +1,139 @@
 /**
- * p-diff end to end: train the pipeline (snapshots, autoencoder, latent DDPM), sample and decode
- * new parameters, and evaluate every population — originals, reconstructions, generated, the
- * noise baselines and the weight average — with cached features. Selection uses val; test is
- * only reported. Sampling and evaluation are seeded, so a resumed run (see ResumeMode) that
- * reloads finished stages gives the numbers of an uninterrupted one.
+ * p-diff's protocol end to end: build the config's task model, run the pipeline (snapshots,
+ * autoencoder, latent DDPM), generate new parameters, and evaluate every population — originals,
+ * reconstructions, generated (by each compared sampler), the noise baselines, the weight average
+ * and the model before fine-tuning — with cached features. Selection uses val; test is only
+ * reported. Sampling and evaluation are seeded, so a resumed run that reloads finished stages gives
+ * the numbers of an uninterrupted one.
  */
 import * as path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { DataSplits } from '../data/dataset';
-import { sample } from '../diffusion/samplers';
 import { addGaussianNoise, weightAverage } from '../eval/baselines';
+import { PopulationEvaluator } from '../eval/population-evaluator';
 import { minMeanMax } from '../eval/stats';
+import { createModel } from '../models/registry';
 import type { NormStats } from '../params/normalize';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
-import { assertFinite } from '../util/finite';
+import type { ProgressFn } from '../util/progress';
+import { seconds } from '../util/timing';
 import { loadZoo, saveZoo } from '../zoo/zoo';
 import { ZOO_DIR } from '../zoo/collect';
-import { defaultSamplerComparison, sameSampler, type PdiffConfig, type SamplerVariant } from './config';
-import { trainPdiffPipeline, type PdiffPipeline, type ResumeMode } from './pipeline';
+import { pdiffSeeds, sameSampler, type PdiffConfig, type SamplerVariant } from './config';
+import { PDiffPipeline, type ResumeMode } from './pipeline';
 import type { PdiffResults, Population, SamplerRun } from './results';
-import type { ProgressFn } from '../util/progress';
 
-const seconds = (since: number) => (performance.now() - since) / 1000;
+export interface RunOptions {
+  /** The run directory: every stage's state, resumable (see ResumeMode). */
+  outDir: string;
+  onProgress?: ProgressFn;
+  /** Default 'run'. */
+  resume?: ResumeMode;
+}
 
-export function runPdiff(
-  data: DataSplits, config: PdiffConfig, outDir: string, backend: string, onProgress?: ProgressFn, resume: ResumeMode = 'collection',
-): PdiffResults {
+/** The paper's protocol on `data` with the config's own network. */
+export function run(config: PdiffConfig, data: DataSplits, options: RunOptions): PdiffResults {
   const started = performance.now();
-  const seed = config.seed;
-  const comparison = config.samplerComparison ?? defaultSamplerComparison;
-  checkSamplerVariants(comparison, config.schedule.steps);
-  const extraSamplers = comparison.filter((v) => !sameSampler(v, config.sampler));
-  const pipeline = trainPdiffPipeline(data, config, outDir, onProgress, resume);
+  checkSamplerVariants(config.samplerComparison, config.schedule.steps);
+  const model = createModel(config.collect.model, pdiffSeeds(config.seed).init);
+  const pipeline = new PDiffPipeline(config, { resume: 'run', ...options });
   try {
-    const { collection, evaluator } = pipeline;
-    const originals = collection.snapshots;
-
-    let t = performance.now();
-    const sampled = pipeline.sampleLatents(config.generated, seed + 3, undefined, onProgress);
-    const generated = pipeline.decode(sampled.samples);
-    const sampleSeconds = seconds(t);
-
-    t = performance.now();
-    // originals, reconstructed, generated, noise…, average, base model, the other samplers' generated
-    const populationCount = 5 + config.noiseSigmas.length + extraSamplers.length;
-    let measured = 0;
-    const measure = (vectors: VectorSet, references?: Uint8Array[]) => {
-      const result = evaluator.measure(vectors, references);
-      onProgress?.('evaluate', ++measured, populationCount, {});
-      return result;
-    };
-    const orig = measure(originals);
-    const reconstructed = measure(pipeline.decode(pipeline.latents), orig.testWrong);
-    const genStarted = performance.now();
-    const gen = measure(generated, orig.testWrong);
-    const genSeconds = { sample: sampleSeconds, evaluate: seconds(genStarted) };
-    const populations: PdiffResults['populations'] = {
-      originals: orig.population, reconstructed: reconstructed.population, generated: gen.population,
-    };
-    const noise: PdiffResults['baselines']['noise'] = {};
-    config.noiseSigmas.forEach((sigma, i) => {
-      const noisy = measure(addGaussianNoise(originals, sigma, seed + 4 + i), orig.testWrong).population;
-      populations[`noise σ=${sigma}`] = noisy;
-      noise[String(sigma)] = { summary: noisy.summary, maxIoU: minMeanMax(noisy.maxIoU) };
-    });
-    const average = measure(weightAverage(originals)).population;
-    const baseModel = measure({ count: 1, dim: collection.base.length, data: collection.base }).population;
-    const evaluateSeconds = seconds(t);
-
-    t = performance.now();
-    const samplers = comparison.map((variant) => {
-      if (sameSampler(variant, config.sampler)) return samplerRun(variant, config.schedule.steps, gen.population, genSeconds, true);
-      const label = samplerLabel(variant, config.schedule.steps);
-      const sampleStarted = performance.now();
-      const vectors = pipeline.decode(sampleWith(pipeline, variant, config.generated, seed + 3, label, onProgress));
-      const sample = seconds(sampleStarted);
-      const evaluateStarted = performance.now();
-      const population = measure(vectors, orig.testWrong).population;
-      return samplerRun(variant, config.schedule.steps, population, { sample, evaluate: seconds(evaluateStarted) }, false);
-    });
-    const samplerSeconds = seconds(t);
-
-    saveZooWithAccuracies(path.join(outDir, ZOO_DIR), orig.population, pipeline.norm);
-    return {
-      experiment: 'pdiff',
-      preset: config.preset,
-      seed,
-      backend,
-      dataset: config.dataset,
-      subset: { patterns: config.collect.subset, layers: collection.subsetNames, size: collection.manifest.size },
-      originals: orig.population.summary,
-      reconstructed: reconstructed.population.summary,
-      generated: gen.population.summary,
-      novelty: {
-        maxIoU: minMeanMax(gen.population.maxIoU),
-        originalsVsOriginals: minMeanMax(orig.population.maxIoU),
-        identicalToAnOriginal: gen.population.maxIoU.filter((v) => v >= 1).length,
-      },
-      baselines: { noise, weightAverage: { test: average.test[0], val: average.val[0] } },
-      training: {
-        baseModel: { val: baseModel.val[0], test: baseModel.test[0] },
-        autoencoderLoss: pipeline.autoencoderLoss,
-        diffusionLoss: pipeline.diffusion.losses,
-        reconstructionMse: pipeline.reconstructionMse,
-      },
-      populations,
-      samplers,
-      timings: { ...pipeline.timings, sample: sampleSeconds, evaluate: evaluateSeconds, samplers: samplerSeconds, total: seconds(started) },
-      config: config as unknown as Record<string, unknown>,
-    };
+    pipeline.collect(model, data);
+    const evaluator = new PopulationEvaluator(pipeline.collection, data, config.evaluation);
+    try {
+      pipeline.fit();
+      const results = evaluate(pipeline, evaluator, options);
+      saveZooWithAccuracies(path.join(options.outDir, ZOO_DIR), results.populations.originals, pipeline.norm);
+      return { ...results, timings: { ...results.timings, total: seconds(started) } };
+    } finally {
+      evaluator.dispose();
+    }
   } finally {
     pipeline.dispose();
+    model.dispose();
   }
+}
+
+/** Generates, then measures every population of the run. */
+function evaluate(pipeline: PDiffPipeline, evaluator: PopulationEvaluator, options: RunOptions): PdiffResults {
+  const { config, collection } = pipeline;
+  const { onProgress } = options;
+  const seeds = pdiffSeeds(config.seed);
+  const originals = collection.snapshots;
+  const extraSamplers = config.samplerComparison.filter((v) => !sameSampler(v, config.sampler));
+
+  let t = performance.now();
+  const generated = pipeline.generate(config.generated);
+  const sampleSeconds = seconds(t);
+
+  t = performance.now();
+  // originals, reconstructed, generated, noise…, average, base model, the other samplers' generated
+  const populationCount = 5 + config.noiseSigmas.length + extraSamplers.length;
+  let measured = 0;
+  const measure = (vectors: VectorSet, references?: Uint8Array[]) => {
+    const result = evaluator.measure(vectors, references);
+    onProgress?.('evaluate', ++measured, populationCount, {});
+    return result;
+  };
+  const orig = measure(originals);
+  const reconstructed = measure(pipeline.decode(pipeline.latents), orig.testWrong);
+  const genStarted = performance.now();
+  const gen = measure(generated, orig.testWrong);
+  const genSeconds = { sample: sampleSeconds, evaluate: seconds(genStarted) };
+  const populations: PdiffResults['populations'] = {
+    originals: orig.population, reconstructed: reconstructed.population, generated: gen.population,
+  };
+  const noise: PdiffResults['baselines']['noise'] = {};
+  config.noiseSigmas.forEach((sigma, i) => {
+    const noisy = measure(addGaussianNoise(originals, sigma, seeds.noiseBaseline(i)), orig.testWrong).population;
+    populations[`noise σ=${sigma}`] = noisy;
+    noise[String(sigma)] = { summary: noisy.summary, maxIoU: minMeanMax(noisy.maxIoU) };
+  });
+  const average = measure(weightAverage(originals)).population;
+  const baseModel = measure({ count: 1, dim: collection.base.length, data: collection.base }).population;
+  const evaluateSeconds = seconds(t);
+
+  t = performance.now();
+  const samplers = config.samplerComparison.map((variant) => {
+    if (sameSampler(variant, config.sampler)) return samplerRun(variant, config.schedule.steps, gen.population, genSeconds, true);
+    const label = samplerLabel(variant, config.schedule.steps);
+    const sampleStarted = performance.now();
+    const vectors = pipeline.generate(config.generated, { sampler: variant, label });
+    const sample = seconds(sampleStarted);
+    const evaluateStarted = performance.now();
+    const population = measure(vectors, orig.testWrong).population;
+    return samplerRun(variant, config.schedule.steps, population, { sample, evaluate: seconds(evaluateStarted) }, false);
+  });
+  const samplerSeconds = seconds(t);
+
+  return {
+    experiment: 'pdiff',
+    preset: config.preset,
+    seed: config.seed,
+    backend: tf.getBackend(),
+    dataset: config.dataset,
+    subset: { patterns: config.collect.subset, layers: collection.subsetNames, size: collection.manifest.size },
+    originals: orig.population.summary,
+    reconstructed: reconstructed.population.summary,
+    generated: gen.population.summary,
+    novelty: {
+      maxIoU: minMeanMax(gen.population.maxIoU),
+      originalsVsOriginals: minMeanMax(orig.population.maxIoU),
+      identicalToAnOriginal: gen.population.maxIoU.filter((v) => v >= 1).length,
+    },
+    baselines: { noise, weightAverage: { test: average.test[0], val: average.val[0] } },
+    training: {
+      baseModel: { val: baseModel.val[0], test: baseModel.test[0] },
+      autoencoderLoss: pipeline.autoencoderLoss,
+      diffusionLoss: pipeline.diffusion.losses,
+      reconstructionMse: pipeline.reconstructionMse,
+    },
+    populations,
+    samplers,
+    timings: { ...pipeline.timings, sample: sampleSeconds, evaluate: evaluateSeconds, samplers: samplerSeconds, total: 0 },
+    config: config as unknown as Record<string, unknown>,
+  };
 }
 
 /** Refuses, before any work, a comparison sampler the schedule cannot run. */
@@ -133,19 +154,6 @@ function samplerRun(variant: SamplerVariant, timesteps: number, p: Population, s
     label: samplerLabel(variant, timesteps), sampler: variant, steps: variant.kind === 'ddpm' ? timesteps : variant.steps, isGenerated,
     summary: p.summary, maxIoU: minMeanMax(p.maxIoU), seconds: secs,
   };
-}
-
-/** As pipeline.sampleLatents (EMA weights, same seed), with another sampler than the config's. */
-function sampleWith(
-  pipeline: PdiffPipeline, variant: SamplerVariant, count: number, sampleSeed: number, label: string, onProgress?: ProgressFn,
-): VectorSet {
-  const eps = (x: tf.Tensor2D, ts: Int32Array) => pipeline.denoiser.predict(x, ts);
-  const draw = () => sample(eps, [count, pipeline.latents.dim], pipeline.schedule, { ...variant, seed: sampleSeed }, {
-    onStep: (p) => onProgress?.(`sample (${label})`, p.step, p.totalSteps, {}),
-  });
-  const { samples } = pipeline.diffusion.ema ? pipeline.diffusion.ema.withAveraged(pipeline.denoiser.params, draw) : draw();
-  assertFinite(samples.data, samples.dim, `latents sampled with ${label}`);
-  return samples;
 }
 
 /** The zoo on disk gets each checkpoint's val/test accuracy and the fitted normalisation. */

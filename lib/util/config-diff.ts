@@ -46,6 +46,7 @@ function walk(a: unknown, b: unknown, at: string, out: string[]): void {
   }
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** A JSON object: not null, not an array. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

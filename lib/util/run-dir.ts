@@ -1,61 +1,69 @@
 /**
- * A run directory (the CLI's --out): the files a resumable p-diff run keeps there, and the
- * run-level config check. `run.json` pins the directory to one config, so a re-run with another
- * config is refused before any work, naming the differing fields, instead of mixing the saved
- * states of two configs; `clearRunDir` deletes the run's state to start over.
+ * A run directory (the CLI's --out): the files every run keeps there, and the run-level config
+ * check. `run.json` pins the directory to one config, so a re-run with another config is refused
+ * before any work, naming the differing fields, instead of mixing the saved states of two configs;
+ * `clearRunDir` deletes a run's files to start over. Which other files a run writes is the
+ * experiment's business: it passes their names.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-write';
+import { withDefaults } from './config-defaults';
 import { configHash, differingFields } from './config-diff';
-import { ConfigMismatchError, FileFormatError } from './errors';
+import { ConfigMismatchError, FileFormatError, InputError } from './errors';
 import { JsonReader } from '../zoo/json-reader';
-import { BASE_MODEL_FILE, BASE_TRAIN_STATE_FILE, ZOO_DIR } from '../zoo/collect';
 
 export const RUN_FILE = 'run.json';
-export const AUTOENCODER_STATE_FILE = 'autoencoder-state.safetensors';
-export const DIFFUSION_STATE_FILE = 'diffusion-state.safetensors';
 export const RESULTS_FILE = 'results.json';
 export const REPORT_FILE = 'report.html';
-/** D2NWG's stages: the task zoo (a directory), the VAE and its training state, the aligned encoder, both denoisers' states. */
-export const D2NWG_OUTPUTS = {
-  taskZoo: 'task-zoo',
-  vae: 'vae.safetensors',
-  vaeState: 'vae-state.safetensors',
-  encoder: 'encoder.safetensors',
-  conditionalState: 'diffusion-conditional-state.safetensors',
-  unconditionalState: 'diffusion-unconditional-state.safetensors',
-} as const;
+/** What every run writes, whatever the experiment. */
+const COMMON_OUTPUTS = [RUN_FILE, RESULTS_FILE, REPORT_FILE];
 
-/** Everything a run writes into its directory; ZOO_DIR is a directory of its own. */
-const RUN_OUTPUTS = [
-  RUN_FILE, BASE_MODEL_FILE, BASE_TRAIN_STATE_FILE, AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE, RESULTS_FILE, REPORT_FILE,
-  ...Object.values(D2NWG_OUTPUTS),
-];
+// p-diff's state files, still here because test/kill-resume.test.ts imports them from here;
+// their home is lib/pdiff/run-dir.ts, and nothing below uses them.
+export const AUTOENCODER_STATE_FILE = 'autoencoder-state.safetensors';
+export const DIFFUSION_STATE_FILE = 'diffusion-state.safetensors';
 
-/**
- * Pins `outDir` to `config`: writes run.json on first use; later, refuses another config with a
- * ConfigMismatchError naming the differing fields (dotted paths).
- */
-export function claimRunDir(outDir: string, config: Record<string, unknown>): void {
-  const file = path.join(outDir, RUN_FILE);
-  const hash = configHash(config);
-  if (!fs.existsSync(file)) {
-    writeFileAtomic(file, `${JSON.stringify({ configSha256: hash, config }, null, 1)}\n`);
-    return;
-  }
-  const json = JsonReader.parse(file, readText(file));
-  if (json.string('configSha256') === hash) return;
-  const fields = differingFields(json.record('config'), config);
-  throw new ConfigMismatchError(file, fields.length ? fields : ['(config hash)']);
+export interface ClaimOptions {
+  /**
+   * The current code's full config of the same preset and seed: fields a saved config lacks
+   * (added to the code after it was saved) are read as these values before comparing.
+   */
+  defaults?: Record<string, unknown>;
 }
 
-/** Deletes the state and outputs a run left in `outDir` (only files runs write); returns what was removed. */
-export function clearRunDir(outDir: string): string[] {
+/**
+ * Pins `outDir` to `config`: writes run.json on first use; later, accepts the same config (its
+ * saved fields, missing ones filled from `options.defaults`, equal to `config`'s; run.json is then
+ * rewritten with `config`, so the next check is a hash comparison) and refuses another with a
+ * ConfigMismatchError naming the differing fields (dotted paths).
+ */
+export function claimRunDir(outDir: string, config: Record<string, unknown>, options: ClaimOptions = {}): void {
+  const file = path.join(outDir, RUN_FILE);
+  const hash = configHash(config);
+  const write = () => writeFileAtomic(file, `${JSON.stringify({ configSha256: hash, config }, null, 1)}\n`);
+  if (!fs.existsSync(file)) return write();
+  const json = JsonReader.parse(file, readText(file));
+  if (json.string('configSha256') === hash) return;
+  const saved = json.record('config');
+  const fields = differingFields(options.defaults ? withDefaults(saved, options.defaults) : saved, config);
+  if (fields.length) throw new ConfigMismatchError(file, fields);
+  write();
+}
+
+/**
+ * Deletes what a run left in `outDir`: run.json, results.json, report.html, the files and
+ * directories named in `outputs` (plain names inside `outDir`), and the temporary files of writes
+ * a kill interrupted. Nothing else is touched; returns the names removed.
+ */
+export function clearRunDir(outDir: string, outputs: readonly string[]): string[] {
+  const bad = outputs.find((name) => !name || name === '.' || name === '..' || path.basename(name) !== name);
+  if (bad !== undefined) throw new InputError(`clearRunDir: ${JSON.stringify(bad)} is not a plain file name inside the run directory`);
   if (!fs.existsSync(outDir)) return [];
+  const names = [...COMMON_OUTPUTS, ...outputs];
   // Temporary files of writes a kill interrupted: `.<name>.<pid>.<time>.tmp`.
-  const leftovers = fs.readdirSync(outDir).filter((f) => RUN_OUTPUTS.some((name) => f.startsWith(`.${name}.`) && f.endsWith('.tmp')));
-  const removed = [...RUN_OUTPUTS, ZOO_DIR, ...leftovers].filter((f) => fs.existsSync(path.join(outDir, f)));
+  const leftovers = fs.readdirSync(outDir).filter((f) => names.some((name) => f.startsWith(`.${name}.`) && f.endsWith('.tmp')));
+  const removed = [...new Set([...names, ...leftovers])].filter((f) => fs.existsSync(path.join(outDir, f)));
   for (const f of removed) fs.rmSync(path.join(outDir, f), { recursive: true, force: true });
   return removed;
 }

@@ -6,14 +6,11 @@
  * Then the noise-free batched passes over whole sets: encodeRows, decodeRows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FiniteGuard } from '../optim/finite-guard';
+import { runTrainingLoop, type LossTerms } from '../optim/loop';
 import { minimizeChecked } from '../optim/minimize';
-import { defaultAdamWConfig, Optimizer, type OptimizerConfig } from '../optim/optimizer';
-import {
-  checkCheckpointOption, dataFingerprint, keptNote, loadTrainState, restoreTrainState, saveDue, saveTrainState, type TrainCheckpoint,
-} from '../optim/train-state';
+import { defaultAdamWConfig, type OptimizerConfig } from '../optim/optimizer';
+import { checkCheckpointOption, dataFingerprint, type LossPoint, type TrainCheckpoint } from '../optim/train-state';
 import { denormalize, fitNormStats, normalize, type NormStats } from '../params/normalize';
-import { readParams } from '../params/tensors';
 import type { NamedArray, VectorSet } from '../params/types';
 import { FileFormatError, InputError } from '../util/errors';
 import { Rng } from '../util/rng';
@@ -87,57 +84,42 @@ export function trainVae(
   const norm = fitNormStats(rows, 'position');
   const x = tf.tensor2d(normalize(rows, norm).data, [rows.count, rows.dim]); // [N, D]
   const batches = new BatchOrder(rows.count, config.batchSize, config.seed);
-  const optimizer = new Optimizer(config.optimizer);
-  const guard = new FiniteGuard(STAGE);
   const last: { terms?: tf.Tensor } = {}; // [recon, kl] of the last step
-  const started = performance.now();
+  const terms: LossTerms<VaeLossPoint> = {
+    name: CURVE,
+    point: (step, loss) => {
+      const [recon, kl] = last.terms!.dataSync();
+      return { step, loss, recon, kl };
+    },
+    toArray: (points) => ({ name: CURVE, shape: [points.length, 2], data: Float32Array.from(points.flatMap((l) => [l.recon, l.kl])) }),
+    fromArray: savedCurve,
+  };
   try {
-    const saved = checkpoint && loadTrainState(checkpoint.file, STAGE, identity, config.steps);
-    const losses = saved ? savedCurve(checkpoint.file, saved.params, saved.losses) : [];
-    if (saved) {
-      restoreTrainState(checkpoint.file, { ...saved, params: saved.params.filter((a) => a.name !== CURVE) }, vae.params, optimizer);
-      guard.kept = keptNote(checkpoint.file, saved.step);
-    }
     vae.norm = norm;
-    const rng = saved ? Rng.fromState(saved.rng) : new Rng(config.seed);
-    for (let step = (saved?.step ?? 0) + 1; step <= config.steps; step++) {
-      const seeds = { input: rng.seed(), latent: rng.seed() };
-      const indices = batches.at(step);
-      const batch = indices ? tf.tidy(() => tf.gather(x, tf.tensor1d(indices, 'int32'))) : x; // [B, D]
-      try {
-        guard.watch(step, minimizeChecked(vae.params, optimizer, () => {
-          const l = vae.loss(batch, seeds);
-          last.terms?.dispose();
-          last.terms = tf.keep(tf.stack([l.recon, l.kl])); // [2]
-          return l.total;
-        }));
-      } finally {
-        if (batch !== x) batch.dispose();
-      }
-      const log = step === 1 || step % config.logEvery === 0 || step === config.steps;
-      const save = saveDue(checkpoint, step, config.steps);
-      if (!log && !save) continue;
-      const loss = guard.check(vae.params, step);
-      if (log) {
-        const [recon, kl] = last.terms!.dataSync();
-        losses.push({ step, loss, recon, kl });
-      }
-      if (checkpoint && save) {
-        const curve: NamedArray = { name: CURVE, shape: [losses.length, 2], data: Float32Array.from(losses.flatMap((l) => [l.recon, l.kl])) };
-        saveTrainState(checkpoint.file, STAGE, identity, {
-          step, params: [...readParams(vae.params, [...vae.params.keys()]), curve], optimizer: optimizer.getState(),
-          rng: rng.getState(), losses: losses.map(({ step: s, loss: l }) => ({ step: s, loss: l })), averages: null,
-        });
-        guard.kept = keptNote(checkpoint.file, step);
-      }
-      if (log) onProgress?.({ ...losses[losses.length - 1], totalSteps: config.steps, elapsedSeconds: (performance.now() - started) / 1000 });
-    }
-    return { losses, seconds: (performance.now() - started) / 1000 };
+    const { losses, seconds } = runTrainingLoop({
+      stage: STAGE, steps: config.steps, logEvery: config.logEvery, checkpoint, identity,
+      params: vae.params, optimizer: config.optimizer, rng: config.seed, terms,
+      step: (step, { optimizer, rng }) => {
+        const seeds = { input: rng.seed(), latent: rng.seed() };
+        const indices = batches.at(step);
+        const batch = indices ? tf.tidy(() => tf.gather(x, tf.tensor1d(indices, 'int32'))) : x; // [B, D]
+        try {
+          return minimizeChecked(vae.params, optimizer, () => {
+            const l = vae.loss(batch, seeds);
+            last.terms?.dispose();
+            last.terms = tf.keep(tf.stack([l.recon, l.kl])); // [2]
+            return l.total;
+          });
+        } finally {
+          if (batch !== x) batch.dispose();
+        }
+      },
+      onLog: (point, { seconds }) => onProgress?.({ ...point, totalSteps: config.steps, elapsedSeconds: seconds() }),
+    });
+    return { losses, seconds };
   } finally {
     last.terms?.dispose();
     x.dispose();
-    optimizer.dispose();
-    guard.dispose();
   }
 }
 
@@ -168,8 +150,7 @@ function checkTrainConfig(config: VaeTrainConfig): void {
 }
 
 /** The losses of a saved state with their recon and KL terms put back. */
-function savedCurve(file: string, params: NamedArray[], losses: { step: number; loss: number }[]): VaeLossPoint[] {
-  const curve = params.find((a) => a.name === CURVE);
+function savedCurve(file: string, losses: LossPoint[], curve: NamedArray | undefined): VaeLossPoint[] {
   if (!curve || curve.data.length !== 2 * losses.length) throw new FileFormatError(file, `the recon/KL curve (${CURVE}) is missing or does not match the ${losses.length} losses`);
   return losses.map((l, i) => ({ ...l, recon: curve.data[2 * i], kl: curve.data[2 * i + 1] }));
 }

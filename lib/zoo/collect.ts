@@ -1,6 +1,8 @@
 /**
- * p-diff stage 1: train the task model, then keep training only the chosen subset, with the rest
- * frozen and the network in inference mode, saving K evenly spaced snapshots of the subset.
+ * A trajectory zoo (p-diff stage 1): train the task model (unless it comes trained), then keep
+ * training only the chosen subset, with the rest frozen and the network in inference mode, saving
+ * K evenly spaced snapshots of the subset. Any TaskModel works: the presets' built-in networks or
+ * the user's own (`models.fromLayersModel`).
  * The frozen part runs once per image (cached features). Resumable: the trained model and the
  * fine-tuning state (snapshots so far, subset values, momentum, step, config) are saved
  * atomically, then the zoo; a re-run continues from the last saved snapshot. NaN or Infinity in
@@ -13,7 +15,7 @@ import type { DataSplits } from '../data/dataset';
 import { computeFeatures } from '../eval/features';
 import { batchCount, batchIndices } from '../models/batches';
 import { loadModelWeights, saveModelWeights } from '../models/checkpoint';
-import { createModel, type ModelSpec } from '../models/registry';
+import { checkModelSpec, modelName, type ModelSpec } from '../models/registry';
 import { splitFor, type ModelSplit } from '../models/split';
 import type { TaskModel } from '../models/task-model';
 import { defaultTrainConfig, trainModel, trainStep, type TrainConfig } from '../models/train';
@@ -22,6 +24,7 @@ import { Optimizer, type OptimizerConfig } from '../optim/optimizer';
 import { keptNote, restoreTrainState } from '../optim/train-state';
 import { flatten, stackVectors } from '../params/flatten';
 import { selectParamNames } from '../params/select';
+import { rowsOf } from '../params/rows';
 import { readParams } from '../params/tensors';
 import type { ParamManifest, VectorSet } from '../params/types';
 import { Rng } from '../util/rng';
@@ -31,10 +34,11 @@ import { COLLECT_STATE_FILE, loadCollectState, saveCollectState, type CollectSta
 import type { ProgressFn } from '../util/progress';
 
 export interface CollectConfig {
+  /** The network the zoo is of: built by the runner from a preset, or the user's own model (kind 'own'). */
   model: ModelSpec;
   /** Layer patterns of the generated subset (p-diff: the last BN and the classifier). */
   subset: string[];
-  /** Training of the whole task model before collection. */
+  /** Training of the whole task model before collection; 0 epochs: the model comes trained. */
   train: TrainConfig;
   /** Optimizer of the subset-only training (pdiff-small: SGD 0.01, momentum 0.9, no decay). */
   finetuneOptimizer: OptimizerConfig;
@@ -43,7 +47,7 @@ export interface CollectConfig {
   finetuneEpochs: number;
   /** Number of snapshots K. */
   snapshots: number;
-  /** Seeds the model init, the training shuffles and the fine-tuning shuffles. */
+  /** Seeds the training shuffles and (seed + 1) the fine-tuning shuffles; runners also initialise the model with it. */
   seed: number;
   /** Save the zoo and the resume state every this many snapshots (and at the end). */
   saveEvery: number;
@@ -63,6 +67,7 @@ export const defaultCollectConfig: CollectConfig = {
 };
 
 export interface Collection {
+  /** The model the snapshots are of (the caller's: the collection does not dispose it). */
   model: TaskModel;
   /** Parameter names of the subset, in model order. */
   subsetNames: string[];
@@ -96,14 +101,15 @@ export function snapshotSteps(totalSteps: number, k: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor(((i + 1) * totalSteps) / k));
 }
 
-export function collectCheckpoints(data: DataSplits, config: CollectConfig, outDir: string, onProgress?: ProgressFn): Collection {
-  const model = createModel(config.model, config.seed);
-  try {
-    return collectInto(model, data, config, outDir, onProgress);
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
+/**
+ * Collects the zoo of `model` (trained first unless `config.train` is null) into `outDir`,
+ * resuming what an earlier run left there. The model's weights end as the last snapshot's.
+ */
+export function collectCheckpoints(
+  model: TaskModel, data: DataSplits, config: CollectConfig, outDir: string, onProgress?: ProgressFn,
+): Collection {
+  checkModelSpec(config.model, model);
+  return collectInto(model, data, config, outDir, onProgress);
 }
 
 function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, outDir: string, onProgress?: ProgressFn): Collection {
@@ -116,6 +122,9 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
   const baseFile = path.join(outDir, BASE_MODEL_FILE);
   if (fs.existsSync(baseFile)) {
     loadModelWeights(baseFile, model);
+  } else if (config.train.epochs === 0) {
+    checkFiniteVariables('the given model', 0, new Map([...model.params, ...model.buffers]));
+    saveModelWeights(baseFile, model);
   } else {
     const trained = trainModel(model, data.train, { ...config.train, seed: config.seed },
       (p) => onProgress?.('train', p.step, p.totalSteps, { loss: p.loss }),
@@ -136,8 +145,7 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
   try {
     if (earlier) {
       restoreTrainState(stateFile, { params: earlier.subset, optimizer: earlier.optimizer }, vars, optimizer);
-      const { count, dim, data: values } = earlier.snapshots;
-      for (let k = 0; k < count; k++) rows.push(values.slice(k * dim, (k + 1) * dim));
+      rows.push(...rowsOf(earlier.snapshots));
       guard.kept = keptNote(stateFile, earlier.step);
     }
     const done = earlier?.step ?? 0;
@@ -171,7 +179,7 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
 
 function zooOf(config: CollectConfig, manifest: ParamManifest, rows: Float32Array[], saveAt: number[]): Zoo {
   return {
-    model: config.model.kind,
+    model: modelName(config.model),
     subset: config.subset,
     paramManifest: manifest,
     params: stackVectors(rows),

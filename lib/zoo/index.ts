@@ -7,3 +7,5 @@ export {
   MAX_HEADER_BYTES,
   type SafetensorsContents,
 } from './safetensors';
+export { collectCheckpoints, defaultCollectConfig, resolveSubset, snapshotSteps, BASE_MODEL_FILE, ZOO_DIR } from './collect';
+export type { CollectConfig, Collection } from './collect';

@@ -6,7 +6,7 @@ import dns = require('node:dns');
 import net = require('node:net');
 import * as path from 'node:path';
 import { initBackend } from '../../lib/backend';
-import { runPdiff } from '../../lib/pdiff/run';
+import { run } from '../../lib/pdiff/run';
 import { RESULTS_FILE } from '../../lib/util/run-dir';
 import { writeFileAtomic } from '../../lib/util/atomic-write';
 import { runConfig, runData } from './resumable-run';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   blockNetwork();
   const out = process.argv[2];
   await initBackend();
-  const results = runPdiff(runData(), runConfig, out, 'wasm', (stage, step, total) => console.log(`${stage} ${step}/${total}`), 'run');
+  const results = run(runConfig, runData(), { outDir: out, onProgress: (stage, step, total) => console.log(`${stage} ${step}/${total}`) });
   writeFileAtomic(path.join(out, RESULTS_FILE), `${JSON.stringify(results, null, 1)}\n`);
   console.log('done');
 }

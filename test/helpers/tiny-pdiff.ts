@@ -1,6 +1,8 @@
 // A p-diff setting small enough for tests: 12×12 class blobs and the standard recipe shrunk to seconds.
 import type { DataSplits, ImageDataset } from '../../lib/data/dataset';
-import { pdiffPreset, type PdiffConfig } from '../../lib/experiments';
+import { PopulationEvaluator } from '../../lib/eval';
+import { createModel } from '../../lib/models';
+import { PDiffPipeline, pdiffSeeds, preset, type PdiffConfig } from '../../lib/pdiff';
 import { Rng } from '../../lib/util/rng';
 
 /** n 12×12 images whose class c lights up band c of the pixels, plus noise. */
@@ -16,7 +18,7 @@ export function blobs(n: number, seed: number): ImageDataset {
 
 export const tinyData: DataSplits = { train: blobs(160, 1), val: blobs(40, 2), test: blobs(40, 3) };
 
-const standard = pdiffPreset('standard');
+const standard = preset('standard');
 
 /**
  * Every stage of the standard recipe runs, on tiny shapes (K = 6, 30 AE and DDPM steps, 10 DDIM
@@ -34,3 +36,20 @@ export const tinyConfig: PdiffConfig = {
   generated: 8,
   noiseSigmas: [0.01],
 };
+
+/** The tiny config's pipeline, collected and fitted in `outDir`, with an evaluator of its populations. */
+export function fittedTinyPipeline(outDir: string, config: PdiffConfig = tinyConfig) {
+  const model = createModel(config.collect.model, pdiffSeeds(config.seed).init);
+  const pipeline = new PDiffPipeline(config, { outDir });
+  pipeline.collect(model, tinyData);
+  pipeline.fit();
+  const evaluator = new PopulationEvaluator(pipeline.collection, tinyData, config.evaluation);
+  return {
+    pipeline, model, evaluator,
+    dispose() {
+      evaluator.dispose();
+      pipeline.dispose();
+      model.dispose();
+    },
+  };
+}

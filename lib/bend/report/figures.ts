@@ -14,7 +14,7 @@ const BASELINE_LINES: [string, string][] = [
 ];
 
 /** Test accuracy vs ensemble size M for sBEND, aBEND and vote, with the baselines as horizontal lines. */
-export function bendAccuracyFigure(results: BendResults): Figure {
+export function accuracyFigure(results: BendResults): Figure {
   const { curve } = results;
   const x = curve.sizes;
   const rule = (name: string, y: number[], extra: Record<string, unknown> = {}) =>
@@ -43,7 +43,7 @@ export function bendAccuracyFigure(results: BendResults): Figure {
 }
 
 /** aBEND over all M_max members at every τ: val (which chooses τ) and test. */
-export function bendTauFigure(results: BendResults): Figure {
+export function tauFigure(results: BendResults): Figure {
   const { tauSweep } = results;
   const series = (name: string, y: number[]) => ({ type: 'scatter', mode: 'lines+markers', name, x: tauSweep.tau, y: percents(y) });
   return {
@@ -58,7 +58,7 @@ export function bendTauFigure(results: BendResults): Figure {
 }
 
 /** Single-model test accuracies of each population, beside which the ensembles are read. */
-export function bendMemberFigure(results: BendResults): Figure {
+export function memberFigure(results: BendResults): Figure {
   const populations: [string, number[]][] = [
     ['originals', results.singles.originals.test],
     ['generated', results.singles.generated.test],

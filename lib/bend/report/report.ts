@@ -1,7 +1,7 @@
 /** A self-contained HTML report of a BEND run: tables and plotly charts, plotly.js inlined (works offline). */
 import type { BendResults } from '../results';
-import { bendAccuracyFigure, bendMemberFigure, bendTauFigure } from './figures';
-import { bendCostTable, bendCurveTable, bendDiversityTable, bendMethodsTable } from './tables';
+import { accuracyFigure, memberFigure, tauFigure } from './figures';
+import { costTable, curveTable, diversityTable, methodsTable } from './tables';
 import { figureHtml, reportPage } from '../../viz/plotly-html';
 import { rowsToHtml } from '../../viz/table';
 
@@ -16,7 +16,7 @@ function headline(results: BendResults): string {
     `the deep ensemble ${deepEnsemble.total.toFixed(0)} s to train ${deepEnsemble.train.length}.`;
 }
 
-export function renderBendReport(results: BendResults): string {
+export function renderReport(results: BendResults): string {
   return reportPage(`BEND ${results.preset} seed ${results.seed}`, `<h1>BEND — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
 <p>Dataset ${results.dataset}; generated subset ${results.subset.patterns.join(', ')} (${results.subset.size} parameters); backend ${results.backend}.
 ${results.counts.generated} generated members, ${results.counts.originals} original snapshots, a deep ensemble of ${results.counts.deepEnsemble}.</p>
@@ -24,14 +24,14 @@ ${results.counts.generated} generated members, ${results.counts.originals} origi
 <h2>Results</h2>
 <p>Ensembles of size M are the first M generated members in sampling order. aBEND weighs member m by exp(acc_val(m)/τ), τ chosen
 on val; top-k ranks members by val. Val also sets the weights and ranks, so it slightly favours small τ and k; test is only reported.</p>
-${rowsToHtml(bendMethodsTable(results))}
-${figureHtml('accuracy-vs-m', bendAccuracyFigure(results))}
+${rowsToHtml(methodsTable(results))}
+${figureHtml('accuracy-vs-m', accuracyFigure(results))}
 <h2>Accuracy vs ensemble size (test, %)</h2>
-${rowsToHtml(bendCurveTable(results))}
-${figureHtml('tau', bendTauFigure(results))}
+${rowsToHtml(curveTable(results))}
+${figureHtml('tau', tauFigure(results))}
 <h2>Diversity (test; means over pairs)</h2>
-${rowsToHtml(bendDiversityTable(results))}
-${figureHtml('members', bendMemberFigure(results))}
+${rowsToHtml(diversityTable(results))}
+${figureHtml('members', memberFigure(results))}
 <h2>Cost (wall seconds)</h2>
-${rowsToHtml(bendCostTable(results))}`);
+${rowsToHtml(costTable(results))}`);
 }

@@ -5,7 +5,7 @@ import type { Row } from '../../viz/table';
 
 
 /** The results table: every ensemble and baseline with val/test accuracy and test NLL / ECE. */
-export function bendMethodsTable(results: BendResults): Row[] {
+export function methodsTable(results: BendResults): Row[] {
   return results.methods.map((m) => ({
     method: m.method,
     M: m.members,
@@ -18,7 +18,7 @@ export function bendMethodsTable(results: BendResults): Row[] {
 }
 
 /** Test accuracy (%) vs ensemble size M for each rule, with aBEND's τ chosen on val. */
-export function bendCurveTable(results: BendResults): Row[] {
+export function curveTable(results: BendResults): Row[] {
   const { curve } = results;
   return curve.sizes.map((m, i) => ({
     M: m,
@@ -30,7 +30,7 @@ export function bendCurveTable(results: BendResults): Row[] {
 }
 
 /** Pairwise diversity (on test) of the generated members, the original snapshots and the deep ensemble. */
-export function bendDiversityTable(results: BendResults): Row[] {
+export function diversityTable(results: BendResults): Row[] {
   const names = { generated: 'generated', originals: 'original snapshots', deepEnsemble: 'deep ensemble' } as const;
   return (Object.keys(names) as (keyof typeof names)[]).map((key) => {
     const d = results.diversity[key];
@@ -47,7 +47,7 @@ export function bendDiversityTable(results: BendResults): Row[] {
 }
 
 /** Wall seconds: what BEND's members cost against training the deep ensemble, and inference of each. */
-export function bendCostTable(results: BendResults): Row[] {
+export function costTable(results: BendResults): Row[] {
   const { bend, deepEnsemble, evaluate, resumedStages } = results.cost;
   const s = (v: number) => fixed(v, 1);
   const stage = (key: string, label: string) => (resumedStages.includes(key) ? `${label} (resumed: partial cost)` : label);

@@ -2,13 +2,13 @@
 import { D2NWG_METHODS, FINE_TUNE_STARTS } from '../evaluate';
 import type { D2nwgResults } from '../results';
 import type { TaskNovelty } from '../task-zoo/tasks';
-import { D2NWG_METHOD_LABELS, D2NWG_NOVELTY_LABELS } from './tables';
+import { METHOD_LABELS, NOVELTY_LABELS } from './tables';
 import { lossFigure, type Figure } from '../../viz/figure';
 
 /** Mean and val-selected test accuracy of every method, over all held-out tasks. */
-export function d2nwgMethodsFigure(results: D2nwgResults): Figure {
+export function methodsFigure(results: D2nwgResults): Figure {
   const { methods } = results.summary.all;
-  const x = D2NWG_METHODS.map((m) => D2NWG_METHOD_LABELS[m]);
+  const x = D2NWG_METHODS.map((m) => METHOD_LABELS[m]);
   const bar = (name: string, key: 'mean' | 'valSelected') => ({ type: 'bar', name, x, y: D2NWG_METHODS.map((m) => 100 * methods[m][key]) });
   return {
     data: [bar('mean over sampled heads', 'mean'), bar('head selected on val', 'valSelected')],
@@ -20,11 +20,11 @@ export function d2nwgMethodsFigure(results: D2nwgResults): Figure {
 }
 
 /** Mean test accuracy vs fine-tuning steps from each starting head (x: steps + 1, log scale). */
-export function d2nwgFineTuneFigure(results: D2nwgResults): Figure {
+export function fineTuneFigure(results: D2nwgResults): Figure {
   const steps = results.config.fineTuneSteps as number[];
   return {
     data: FINE_TUNE_STARTS.map((start) => ({
-      type: 'scatter', mode: 'lines+markers', name: D2NWG_METHOD_LABELS[start],
+      type: 'scatter', mode: 'lines+markers', name: METHOD_LABELS[start],
       x: steps.map((s) => s + 1), y: results.summary.all.fineTune[start].map((v) => 100 * v), text: steps.map((s) => `${s} steps`),
     })),
     layout: {
@@ -36,11 +36,11 @@ export function d2nwgFineTuneFigure(results: D2nwgResults): Figure {
 }
 
 /** Mean test accuracy of every method per kind of novelty (one group of bars per novelty). */
-export function d2nwgNoveltyFigure(results: D2nwgResults): Figure {
+export function noveltyFigure(results: D2nwgResults): Figure {
   const groups = Object.entries(results.summary.byNovelty) as [TaskNovelty, D2nwgResults['summary']['all']][];
-  const x = groups.map(([novelty, s]) => `${D2NWG_NOVELTY_LABELS[novelty]} (${s.tasks})`);
+  const x = groups.map(([novelty, s]) => `${NOVELTY_LABELS[novelty]} (${s.tasks})`);
   return {
-    data: D2NWG_METHODS.map((m) => ({ type: 'bar', name: D2NWG_METHOD_LABELS[m], x, y: groups.map(([, s]) => 100 * s.methods[m].mean) })),
+    data: D2NWG_METHODS.map((m) => ({ type: 'bar', name: METHOD_LABELS[m], x, y: groups.map(([, s]) => 100 * s.methods[m].mean) })),
     layout: {
       title: { text: 'Mean test accuracy by what is new about the task' },
       yaxis: { title: { text: 'mean test accuracy (%)' } }, barmode: 'group', height: 460,
@@ -49,14 +49,14 @@ export function d2nwgNoveltyFigure(results: D2nwgResults): Figure {
 }
 
 /** Each held-out task: mean accuracy of the generated heads (y) vs heads trained on it (x); the diagonal is parity. */
-export function d2nwgTaskFigure(results: D2nwgResults): Figure {
+export function taskFigure(results: D2nwgResults): Figure {
   const novelties = [...new Set(results.tasks.map((t) => t.novelty))];
   return {
     data: [
       ...novelties.map((novelty) => {
         const tasks = results.tasks.filter((t) => t.novelty === novelty);
         return {
-          type: 'scatter', mode: 'markers', name: D2NWG_NOVELTY_LABELS[novelty], text: tasks.map((t) => t.id), marker: { size: 8 },
+          type: 'scatter', mode: 'markers', name: NOVELTY_LABELS[novelty], text: tasks.map((t) => t.id), marker: { size: 8 },
           x: tasks.map((t) => 100 * t.methods.trained.mean), y: tasks.map((t) => 100 * t.methods.generated.mean),
         };
       }),
@@ -71,7 +71,7 @@ export function d2nwgTaskFigure(results: D2nwgResults): Figure {
 }
 
 /** Training losses of the VAE (ELBO terms), and of the conditional and unconditional denoisers. */
-export function d2nwgLossFigure(results: D2nwgResults): Figure {
+export function lossesFigure(results: D2nwgResults): Figure {
   const { vae, conditional, unconditional } = results.losses;
   return lossFigure({ VAE: vae, 'conditional diffusion': conditional, 'unconditional diffusion': unconditional }, 'Training losses');
 }

@@ -4,7 +4,7 @@ import type { D2nwgResults, D2nwgSummary } from '../results';
 import type { TaskNovelty } from '../task-zoo/tasks';
 import type { Row } from '../../viz/table';
 
-export const D2NWG_METHOD_LABELS: Record<D2nwgMethod, string> = {
+export const METHOD_LABELS: Record<D2nwgMethod, string> = {
   generated: 'D2NWG (conditional diffusion)',
   unconditional: 'unconditional diffusion',
   random: 'random init',
@@ -14,7 +14,7 @@ export const D2NWG_METHOD_LABELS: Record<D2nwgMethod, string> = {
   trained: 'trained on the task (reference)',
 };
 
-export const D2NWG_NOVELTY_LABELS: Record<TaskNovelty, string> = {
+export const NOVELTY_LABELS: Record<TaskNovelty, string> = {
   classes: 'unseen class combination',
   variant: 'unseen variant',
   both: 'unseen combination and variant',
@@ -23,11 +23,11 @@ export const D2NWG_NOVELTY_LABELS: Record<TaskNovelty, string> = {
 const pct = (v: number) => (100 * v).toFixed(2);
 
 /** Per method: mean and val-selected test accuracy (%) over all held-out tasks and per novelty, and % of the trained head. */
-export function d2nwgMethodsTable(results: D2nwgResults): Row[] {
+export function methodsTable(results: D2nwgResults): Row[] {
   const groups: [string, D2nwgSummary][] = [['all', results.summary.all], ...Object.entries(results.summary.byNovelty) as [string, D2nwgSummary][]];
   const trained = results.summary.all.methods.trained.mean;
   return D2NWG_METHODS.map((m) => {
-    const row: Row = { method: D2NWG_METHOD_LABELS[m] };
+    const row: Row = { method: METHOD_LABELS[m] };
     for (const [name, s] of groups) {
       row[`${name} (${s.tasks}): mean`] = pct(s.methods[m].mean);
       row[`${name}: val-selected`] = pct(s.methods[m].valSelected);
@@ -38,17 +38,17 @@ export function d2nwgMethodsTable(results: D2nwgResults): Row[] {
 }
 
 /** Mean test accuracy (%) after each fine-tuning step count, per starting head. */
-export function d2nwgFineTuneTable(results: D2nwgResults): Row[] {
+export function fineTuneTable(results: D2nwgResults): Row[] {
   const steps = results.config.fineTuneSteps as number[];
   return FINE_TUNE_STARTS.map((start) => {
-    const row: Row = { start: D2NWG_METHOD_LABELS[start] };
+    const row: Row = { start: METHOD_LABELS[start] };
     steps.forEach((s, k) => { row[`${s} steps`] = pct(results.summary.all.fineTune[start][k]); });
     return row;
   });
 }
 
 /** One row per held-out task: novelty and each method's mean test accuracy (%). */
-export function d2nwgTaskTable(results: D2nwgResults): Row[] {
+export function taskTable(results: D2nwgResults): Row[] {
   return results.tasks.map((t) => ({
     task: t.id, novelty: t.novelty,
     ...Object.fromEntries(D2NWG_METHODS.map((m) => [m, pct(t.methods[m].mean)])),
@@ -56,12 +56,12 @@ export function d2nwgTaskTable(results: D2nwgResults): Row[] {
   }));
 }
 
-export function d2nwgTimingTable(results: D2nwgResults): Row[] {
+export function timingTable(results: D2nwgResults): Row[] {
   return Object.entries(results.timings).map(([stage, seconds]) => ({ stage, seconds: seconds.toFixed(1) }));
 }
 
 /** The generator's parts: zoo size and quality, VAE reconstruction, alignment accuracy against chance. */
-export function d2nwgGeneratorTable(results: D2nwgResults): Row[] {
+export function generatorTable(results: D2nwgResults): Row[] {
   const { zoo, vae, alignment } = results;
   const { initial, final } = alignment.accuracy;
   const rows: [string, string][] = [

@@ -5,7 +5,7 @@ import { figureHtml, reportPage } from '../../viz/plotly-html';
 import { accuracyTable, noveltyTable, samplerTable, timingTable } from './tables';
 import { rowsToHtml } from '../../viz/table';
 
-export function renderPdiffReport(results: PdiffResults): string {
+export function renderReport(results: PdiffResults): string {
   const g = results.generated;
   const o = results.originals;
   const summary = `Generated (val-selected) ${(100 * g.valSelectedTest).toFixed(2)}% vs best original ${(100 * o.best).toFixed(2)}%; ` +

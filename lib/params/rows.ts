@@ -1,0 +1,20 @@
+/** Row access on a VectorSet ([count, dim] row-major), the one place that does the index arithmetic. */
+import { InputError } from '../util/errors';
+import type { VectorSet } from './types';
+
+/** Row `index` of a set, as a view. */
+export function rowOf(set: VectorSet, index: number): Float32Array {
+  if (!(Number.isInteger(index) && index >= 0 && index < set.count)) throw new InputError(`row ${index} is outside [0, ${set.count})`);
+  return set.data.subarray(index * set.dim, (index + 1) * set.dim);
+}
+
+/** Every row of a set, as views. */
+export function rowsOf(set: VectorSet): Float32Array[] {
+  return Array.from({ length: set.count }, (_, k) => rowOf(set, k));
+}
+
+/** The first `rows` rows of a set. */
+export function firstRows(set: VectorSet, rows: number): VectorSet {
+  if (!(Number.isInteger(rows) && rows >= 0 && rows <= set.count)) throw new InputError(`cannot take ${rows} of ${set.count} rows`);
+  return { count: rows, dim: set.dim, data: set.data.slice(0, rows * set.dim) };
+}
