@@ -76,6 +76,8 @@ describe('live training curves', () => {
     const { sent, display } = recorder();
     const progress = liveTraining('run', { minIntervalMs: 1e9, display });
     const figures = () => sent.filter((s) => PLOTLY in s.message.data).map((s) => s.message.data[PLOTLY] as Figure);
+    progress('sample', 5, 5, {}); // no loss yet (stages reloaded from disk): nothing to draw
+    assert.equal(figures().length, 0);
     progress('autoencoder', 1, 3, { loss: 0.9 }); // first call draws
     progress('autoencoder', 2, 3, { loss: 0.5 }); // throttled
     progress('autoencoder', 3, 3, { loss: 0.25 }); // last step draws

@@ -6,7 +6,7 @@
  * Then the noise-free passes over whole sets: encode, decode, reconstruct.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runTrainingLoop, type StepProgress } from '../optim/loop';
+import { runTrainingLoop, type StepProgress, type TrainRunResult } from '../optim/loop';
 import { minimizeChecked } from '../optim/minimize';
 import { defaultAdamWConfig, type OptimizerConfig } from '../optim/optimizer';
 import { checkCheckpointOption, dataFingerprint, type TrainCheckpoint } from '../optim/train-state';
@@ -39,11 +39,7 @@ export type AutoencoderProgress = StepProgress;
 /** Names the stage in errors and saved states. */
 const STAGE = 'autoencoder training';
 
-export interface AutoencoderTrainResult {
-  /** The loss at every log point (of the whole run, also when it was resumed). */
-  losses: { step: number; loss: number }[];
-  seconds: number;
-}
+export type AutoencoderTrainResult = TrainRunResult;
 
 /**
  * Trains `ae` in place on `data` (vectors already normalised, e.g. per position). With a

@@ -11,11 +11,15 @@ import * as tf from '@tensorflow/tfjs';
 
 type Backend = tf.KernelBackend & { readSync(dataId: object): tf.backend_util.BackendValues };
 
-interface Conv2DBackpropFilterAttrs {
+/** The attributes both conv2d backprop kernels take (tfjs's Conv2DBackpropFilterAttrs / …InputAttrs). */
+interface ConvBackpropAttrs {
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+interface Conv2DBackpropFilterAttrs extends ConvBackpropAttrs {
   filterShape: [number, number, number, number];
 }
 
@@ -56,11 +60,7 @@ export function conv2DBackpropFilter(x4: tf.Tensor4D, dy4: tf.Tensor4D, attrs: C
   });
 }
 
-interface Conv2DBackpropInputAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Conv2DBackpropInputAttrs extends ConvBackpropAttrs {
   inputShape: [number, number, number, number];
 }
 

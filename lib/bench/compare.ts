@@ -10,15 +10,14 @@ import type { OpResult } from './micro-ops';
 import type { StepModel, StepResult } from './micro-steps';
 import type { ReferenceRun } from './reference';
 import { gflops } from './timing';
+import { fixed, pct } from '../viz/format';
 
-const round = (v: number, digits: number) => Number(v.toFixed(digits));
-const pct = (v: number) => round(100 * v, 2);
-const cell = (v: number | undefined, digits: number): number | string => (v === undefined ? '-' : round(v, digits));
+const cell = (v: number | undefined, digits: number): number | string => (v === undefined ? '-' : fixed(v, digits));
 
 /** ours / reference to 2 decimals; '-' when either is missing or the reference is not positive. */
 export function ratio(ours: number | undefined, reference: number | undefined): number | string {
   if (ours === undefined || reference === undefined || !(reference > 0)) return '-';
-  return round(ours / reference, 2);
+  return fixed(ours / reference, 2);
 }
 
 /** One row per op: forward, and forward + input and weight gradients, in ms and GFLOP/s. */
@@ -26,15 +25,15 @@ export function opRows(ops: readonly OpResult[]): Row[] {
   return ops.map((o) => ({
     op: o.op,
     shape: o.shape,
-    'fwd ms': round(o.forward.medianMs, 3),
-    'fwd GFLOP/s': round(gflops(o.flops, o.forward.medianMs), 2),
-    'fwd+grads ms': o.forwardBackward ? round(o.forwardBackward.medianMs, 3) : '-',
-    'fwd+grads GFLOP/s': o.forwardBackward ? round(gflops(3 * o.flops, o.forwardBackward.medianMs), 2) : '-',
+    'fwd ms': fixed(o.forward.medianMs, 3),
+    'fwd GFLOP/s': fixed(gflops(o.flops, o.forward.medianMs), 2),
+    'fwd+grads ms': o.forwardBackward ? fixed(o.forwardBackward.medianMs, 3) : '-',
+    'fwd+grads GFLOP/s': o.forwardBackward ? fixed(gflops(3 * o.flops, o.forwardBackward.medianMs), 2) : '-',
   }));
 }
 
 export function microStepRows(steps: readonly StepResult[]): Row[] {
-  return steps.map((s) => ({ model: s.model, batch: s.shape, 'ms / step (median)': round(s.step.medianMs, 1), 'ms / step (min)': round(s.step.minMs, 1) }));
+  return steps.map((s) => ({ model: s.model, batch: s.shape, 'ms / step (median)': fixed(s.step.medianMs, 1), 'ms / step (min)': fixed(s.step.minMs, 1) }));
 }
 
 /** Our stages mapped onto the reference's (its stage 4 includes evaluating the originals, as our `evaluate` does). */
@@ -46,7 +45,7 @@ export function stageRows(timings: PdiffResults['timings'], ref?: ReferenceRun['
     ['stage 4: sample + evaluate', timings.sample + timings.evaluate, ref?.generateAndEvaluate],
     ['total', timings.total, ref?.total],
   ];
-  return rows.map(([stage, ours, theirs]) => ({ stage, 'paramdiff s': round(ours, 1), 'reference s': cell(theirs, 1), 'ours/ref': ratio(ours, theirs) }));
+  return rows.map(([stage, ours, theirs]) => ({ stage, 'paramdiff s': fixed(ours, 1), 'reference s': cell(theirs, 1), 'ours/ref': ratio(ours, theirs) }));
 }
 
 /** Test accuracy (%) of the three populations both sides report: best, mean, median, val-selected. */

@@ -14,7 +14,7 @@ import { createModel } from '../models/registry';
 import { InputError } from '../util/errors';
 import type { ProgressFn } from '../util/progress';
 import { seconds } from '../util/timing';
-import { BASE_MODEL_FILE } from '../zoo/collect';
+import { BASE_MODEL_FILE } from '../zoo/base-model';
 import { pdiffSeeds } from '../pdiff/config';
 import { AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE } from '../pdiff/run-dir';
 import type { ResumeMode } from '../pdiff/pipeline';

@@ -10,6 +10,7 @@ import { fashionMnistSplits } from '../data/fashion-mnist';
 import { loadEmbeddedMnistSplits } from '../data/mnist';
 import { createModel, defaultTrainConfig, evaluateModel, trainModel } from '../models';
 import { progressLine } from '../viz/progress';
+import { pctText } from '../viz/format';
 
 const DATASETS: Record<string, (seed: number) => DataSplits> = {
   mnist: (seed) => loadEmbeddedMnistSplits(seed),
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const val = evaluateModel(model, splits.val).accuracy;
   const test = evaluateModel(model, splits.test).accuracy;
   console.log(`${values.model} on ${values.data}, seed ${seed}, ${result.steps} steps in ${result.seconds.toFixed(1)} s: ` +
-    `val accuracy ${(100 * val).toFixed(2)}%, test accuracy ${(100 * test).toFixed(2)}%`);
+    `val accuracy ${pctText(val)}%, test accuracy ${pctText(test)}%`);
   model.dispose();
 }
 

@@ -18,6 +18,7 @@ import { checkAlignConfig, defaultAlignConfig, type AlignConfig } from './config
 import { AlignmentHeads, clipLoss, diagonalAccuracy } from './contrastive';
 import { conditionVector } from './encoder';
 import type { Condition, DatasetEncoder } from './types';
+import { seconds } from '../util/timing';
 
 /** Tasks' conditions and the frozen latents of their head rows. */
 export interface AlignmentPairs {
@@ -159,11 +160,11 @@ export function alignEncoder(
           return clipLoss(a, b, heads.logitScale());
         });
       },
-      onLog: ({ step, loss }) => onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: (performance.now() - started) / 1000 }),
+      onLog: ({ step, loss }) => onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: seconds(started) }),
     });
     return {
       losses,
-      seconds: (performance.now() - started) / 1000,
+      seconds: seconds(started),
       temperature: heads.temperature(),
       accuracy: { initial, final: measure() },
       chance: { train: 1 / pairs.latents.count, heldOut: heldOut ? 1 / heldOut.latents.count : null },

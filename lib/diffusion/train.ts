@@ -7,7 +7,7 @@
  * with the gradients and weights) at log and save points only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runTrainingLoop, type StepProgress } from '../optim/loop';
+import { runTrainingLoop, type StepProgress, type TrainRunResult } from '../optim/loop';
 import { minimizeChecked } from '../optim/minimize';
 import { defaultAdamWConfig, type OptimizerConfig } from '../optim/optimizer';
 import { checkCheckpointOption, dataFingerprint, type TrainCheckpoint } from '../optim/train-state';
@@ -55,10 +55,7 @@ export type DiffusionTrainProgress = StepProgress;
 /** Names the stage in errors and saved states. */
 const STAGE = 'diffusion training';
 
-export interface DiffusionTrainResult {
-  /** The losses read back at the log points (of the whole run, also when it was resumed). */
-  losses: { step: number; loss: number }[];
-  seconds: number;
+export interface DiffusionTrainResult extends TrainRunResult {
   /** The EMA of the weights (the caller samples with it and disposes it); null if emaDecay is null. */
   ema: Ema | null;
 }

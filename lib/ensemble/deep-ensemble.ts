@@ -9,6 +9,7 @@ import { modelProbabilities } from '../eval/model-probabilities';
 import { createModel, type ModelSpec } from '../models/registry';
 import { trainModel, type TrainConfig } from '../models/train';
 import type { ProgressFn } from '../util/progress';
+import { seconds } from '../util/timing';
 
 export interface DeepEnsembleConfig {
   /** Independently trained task models (full `trainModel` with the preset's training config). */
@@ -43,7 +44,7 @@ export function trainDeepEnsemble(
       const t = performance.now();
       val.push(modelProbabilities(member, data.val));
       test.push(modelProbabilities(member, data.test));
-      evaluateSeconds += (performance.now() - t) / 1000;
+      evaluateSeconds += seconds(t);
     } finally {
       member.dispose();
     }

@@ -97,6 +97,12 @@ export interface StepProgress {
   elapsedSeconds: number;
 }
 
+/** What a training function returns: the loss at every log point (of the whole run, also when it was resumed) and the wall seconds. */
+export interface TrainRunResult<P extends LossPoint = LossPoint> {
+  losses: P[];
+  seconds: number;
+}
+
 export interface LoopResult<P extends LossPoint> {
   /** The points of every log step, of the whole run also when it was resumed. */
   losses: P[];

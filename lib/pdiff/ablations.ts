@@ -12,7 +12,7 @@ import type { DataSplits } from '../data/dataset';
 import { batchCount } from '../models/batches';
 import { configHash } from '../util/config-diff';
 import { InputError } from '../util/errors';
-import { BASE_MODEL_FILE } from '../zoo/collect';
+import { BASE_MODEL_FILE } from '../zoo/base-model';
 import { run } from './run';
 import type { PdiffConfig } from './config';
 import type { PdiffResults } from './results';

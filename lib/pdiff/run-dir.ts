@@ -1,6 +1,7 @@
 /** A p-diff run directory: the files a run keeps there (BEND's generator keeps the same) and its claim. */
 import { claimRunDir } from '../util/run-dir';
-import { BASE_MODEL_FILE, BASE_TRAIN_STATE_FILE, ZOO_DIR } from '../zoo/collect';
+import { ZOO_DIR } from '../zoo/collect';
+import { BASE_MODEL_FILE, BASE_TRAIN_STATE_FILE } from '../zoo/base-model';
 import { presets, type PdiffConfig } from './config';
 
 export const AUTOENCODER_STATE_FILE = 'autoencoder-state.safetensors';

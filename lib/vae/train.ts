@@ -6,7 +6,7 @@
  * Then the noise-free batched passes over whole sets: encodeRows, decodeRows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runTrainingLoop, type LossTerms } from '../optim/loop';
+import { runTrainingLoop, type LossTerms, type TrainRunResult } from '../optim/loop';
 import { minimizeChecked } from '../optim/minimize';
 import { defaultAdamWConfig, type OptimizerConfig } from '../optim/optimizer';
 import { checkCheckpointOption, dataFingerprint, type LossPoint, type TrainCheckpoint } from '../optim/train-state';
@@ -54,11 +54,7 @@ export interface VaeProgress extends VaeLossPoint {
   elapsedSeconds: number;
 }
 
-export interface VaeTrainResult {
-  /** The losses at every log point (of the whole run, also when it was resumed). */
-  losses: VaeLossPoint[];
-  seconds: number;
-}
+export type VaeTrainResult = TrainRunResult<VaeLossPoint>;
 
 /** Names the stage in errors and saved states. */
 const STAGE = 'VAE training';

@@ -33,6 +33,8 @@ export function liveTraining(title: string, options: LiveTrainingOptions = defau
     state.step = step;
     if (metrics.loss !== undefined) (curves[stage] ??= []).push({ step, loss: metrics.loss });
     const now = performance.now();
+    // Stages without a loss (sampling, evaluation) only retitle a figure that has curves.
+    if (Object.keys(curves).length === 0) return;
     if (now - drawnAt < options.minIntervalMs && step !== total) return;
     drawnAt = now;
     const line = progressLine(stage, step, total, (now - state.started) / 1000, metrics);

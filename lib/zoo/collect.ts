@@ -14,22 +14,21 @@ import * as tf from '@tensorflow/tfjs';
 import type { DataSplits } from '../data/dataset';
 import { computeFeatures } from '../eval/features';
 import { batchCount, batchIndices } from '../models/batches';
-import { loadModelWeights, saveModelWeights } from '../models/checkpoint';
 import { checkModelSpec, modelName, type ModelSpec } from '../models/registry';
 import { splitFor, type ModelSplit } from '../models/split';
 import type { TaskModel } from '../models/task-model';
-import { defaultTrainConfig, trainModel, trainStep, type TrainConfig } from '../models/train';
-import { checkFiniteVariables, FiniteGuard } from '../optim/finite-guard';
+import { defaultTrainConfig, trainStep, type TrainConfig } from '../models/train';
+import { FiniteGuard } from '../optim/finite-guard';
 import { Optimizer, type OptimizerConfig } from '../optim/optimizer';
 import { keptNote, restoreTrainState } from '../optim/train-state';
 import { flatten, stackVectors } from '../params/flatten';
-import { selectParamNames } from '../params/select';
 import { rowsOf } from '../params/rows';
 import { readParams } from '../params/tensors';
 import type { ParamManifest, VectorSet } from '../params/types';
 import { Rng } from '../util/rng';
 import { FileFormatError, InputError } from '../util/errors';
 import { loadZoo, MANIFEST_FILE, saveZoo, type Zoo } from './zoo';
+import { resolveSubset, trainBaseModel } from './base-model';
 import { COLLECT_STATE_FILE, loadCollectState, saveCollectState, type CollectState } from './collect-state';
 import type { ProgressFn } from '../util/progress';
 
@@ -81,19 +80,9 @@ export interface Collection {
   base: Float32Array;
 }
 
-export const BASE_MODEL_FILE = 'base-model.safetensors';
-/** The task model's training state, so a kill during stage 1's first part loses at most this many steps. */
-export const BASE_TRAIN_STATE_FILE = 'base-train-state.safetensors';
-const BASE_TRAIN_SAVE_EVERY = 100;
 export const ZOO_DIR = 'zoo';
 /** Names the stage in errors. */
 const STAGE = 'checkpoint collection';
-
-/** The subset's names and layout on a model, checked before any long work. */
-export function resolveSubset(model: TaskModel, patterns: string[]): { names: string[]; manifest: ParamManifest } {
-  const names = selectParamNames([...model.params.keys()], patterns);
-  return { names, manifest: flatten(readParams(model.params, names)).manifest };
-}
 
 /** Fine-tuning steps at which snapshots are saved: (k + 1)·n / K, the last one at n. */
 export function snapshotSteps(totalSteps: number, k: number): number[] {
@@ -119,19 +108,7 @@ function collectInto(model: TaskModel, data: DataSplits, config: CollectConfig, 
   const zooDir = path.join(outDir, ZOO_DIR);
   const earlier = loadEarlierRun(zooDir, config, manifest, saveAt);
 
-  const baseFile = path.join(outDir, BASE_MODEL_FILE);
-  if (fs.existsSync(baseFile)) {
-    loadModelWeights(baseFile, model);
-  } else if (config.train.epochs === 0) {
-    checkFiniteVariables('the given model', 0, new Map([...model.params, ...model.buffers]));
-    saveModelWeights(baseFile, model);
-  } else {
-    const trained = trainModel(model, data.train, { ...config.train, seed: config.seed },
-      (p) => onProgress?.('train', p.step, p.totalSteps, { loss: p.loss }),
-      { file: path.join(outDir, BASE_TRAIN_STATE_FILE), every: BASE_TRAIN_SAVE_EVERY });
-    checkFiniteVariables('task model training', trained.steps, new Map([...model.params, ...model.buffers]));
-    saveModelWeights(baseFile, model);
-  }
+  trainBaseModel(model, data, config, outDir, onProgress);
 
   const base = flatten(readParams(model.params, names)).vector;
   const split = splitFor(model, names);

@@ -7,5 +7,6 @@ export {
   MAX_HEADER_BYTES,
   type SafetensorsContents,
 } from './safetensors';
-export { collectCheckpoints, defaultCollectConfig, resolveSubset, snapshotSteps, BASE_MODEL_FILE, ZOO_DIR } from './collect';
+export { collectCheckpoints, defaultCollectConfig, snapshotSteps, ZOO_DIR } from './collect';
+export { resolveSubset, BASE_MODEL_FILE } from './base-model';
 export type { CollectConfig, Collection } from './collect';

@@ -4,13 +4,14 @@ import { accuracyFigure, memberFigure, tauFigure } from './figures';
 import { costTable, curveTable, diversityTable, methodsTable } from './tables';
 import { figureHtml, reportPage } from '../../viz/plotly-html';
 import { rowsToHtml } from '../../viz/table';
+import { pctText } from '../../viz/format';
 
 function headline(results: BendResults): string {
   const find = (method: string, members?: number) => results.methods.find((m) => m.method === method && (members === undefined || m.members === members));
   const largest = Math.max(...results.curve.sizes);
   const parts = [find('sBEND', largest), find('aBEND', largest), find('deep ensemble'), find('original: val-selected single')]
     .filter((m): m is NonNullable<typeof m> => m !== undefined)
-    .map((m) => `${m.method}${m.members > 1 ? ` (M = ${m.members})` : ''} ${(100 * m.test.accuracy).toFixed(2)}%`);
+    .map((m) => `${m.method}${m.members > 1 ? ` (M = ${m.members})` : ''} ${pctText(m.test.accuracy)}%`);
   const { bend, deepEnsemble } = results.cost;
   return `Test accuracy: ${parts.join('; ')}. Cost: BEND ${bend.total.toFixed(0)} s to produce ${results.counts.generated} members, ` +
     `the deep ensemble ${deepEnsemble.total.toFixed(0)} s to train ${deepEnsemble.train.length}.`;

@@ -3,6 +3,7 @@ import { D2NWG_METHODS, FINE_TUNE_STARTS, type D2nwgMethod } from '../evaluate';
 import type { D2nwgResults, D2nwgSummary } from '../results';
 import type { TaskNovelty } from '../task-zoo/tasks';
 import type { Row } from '../../viz/table';
+import { pctText } from '../../viz/format';
 
 export const METHOD_LABELS: Record<D2nwgMethod, string> = {
   generated: 'D2NWG (conditional diffusion)',
@@ -20,7 +21,6 @@ export const NOVELTY_LABELS: Record<TaskNovelty, string> = {
   both: 'unseen combination and variant',
 };
 
-const pct = (v: number) => (100 * v).toFixed(2);
 
 /** Per method: mean and val-selected test accuracy (%) over all held-out tasks and per novelty, and % of the trained head. */
 export function methodsTable(results: D2nwgResults): Row[] {
@@ -29,8 +29,8 @@ export function methodsTable(results: D2nwgResults): Row[] {
   return D2NWG_METHODS.map((m) => {
     const row: Row = { method: METHOD_LABELS[m] };
     for (const [name, s] of groups) {
-      row[`${name} (${s.tasks}): mean`] = pct(s.methods[m].mean);
-      row[`${name}: val-selected`] = pct(s.methods[m].valSelected);
+      row[`${name} (${s.tasks}): mean`] = pctText(s.methods[m].mean);
+      row[`${name}: val-selected`] = pctText(s.methods[m].valSelected);
     }
     row['% of trained (mean)'] = (100 * results.summary.all.methods[m].mean / trained).toFixed(1);
     return row;
@@ -42,7 +42,7 @@ export function fineTuneTable(results: D2nwgResults): Row[] {
   const steps = results.config.fineTuneSteps as number[];
   return FINE_TUNE_STARTS.map((start) => {
     const row: Row = { start: METHOD_LABELS[start] };
-    steps.forEach((s, k) => { row[`${s} steps`] = pct(results.summary.all.fineTune[start][k]); });
+    steps.forEach((s, k) => { row[`${s} steps`] = pctText(results.summary.all.fineTune[start][k]); });
     return row;
   });
 }
@@ -51,7 +51,7 @@ export function fineTuneTable(results: D2nwgResults): Row[] {
 export function taskTable(results: D2nwgResults): Row[] {
   return results.tasks.map((t) => ({
     task: t.id, novelty: t.novelty,
-    ...Object.fromEntries(D2NWG_METHODS.map((m) => [m, pct(t.methods[m].mean)])),
+    ...Object.fromEntries(D2NWG_METHODS.map((m) => [m, pctText(t.methods[m].mean)])),
     retrieved: t.retrieved.id,
   }));
 }
@@ -67,11 +67,11 @@ export function generatorTable(results: D2nwgResults): Row[] {
   const rows: [string, string][] = [
     ['training tasks / heads', `${zoo.trainTasks} / ${zoo.heads}`],
     ['held-out tasks', String(zoo.heldOutTasks)],
-    ['extractor: 20-class val accuracy (%)', pct(zoo.extractorValAccuracy)],
-    ['zoo heads: mean val accuracy (%)', pct(zoo.meanHeadValAccuracy)],
+    ['extractor: 20-class val accuracy (%)', pctText(zoo.extractorValAccuracy)],
+    ['zoo heads: mean val accuracy (%)', pctText(zoo.meanHeadValAccuracy)],
     [`VAE (latent ${vae.latentDim}): row relative MSE (1 = the mean row)`, vae.relativeMse.toExponential(2)],
-    ['alignment: matching accuracy before → after (%)', `${pct(initial.train)} → ${pct(final.train)}`],
-    ['alignment: chance (%)', pct(alignment.chance.train)],
+    ['alignment: matching accuracy before → after (%)', `${pctText(initial.train)} → ${pctText(final.train)}`],
+    ['alignment: chance (%)', pctText(alignment.chance.train)],
     ['alignment: temperature τ', alignment.temperature.toFixed(4)],
   ];
   return rows.map(([quantity, value]) => ({ quantity, value }));

@@ -1,7 +1,7 @@
 /** Plotly figures of the latent explorer: the PCA map and the accuracy along an interpolation. */
 import type { LatentExploration, ProjectedPopulation } from '../latent-explorer';
 import type { Figure } from '../../viz/figure';
-import { percents } from '../../viz/format';
+import { percents, pctText } from '../../viz/format';
 
 
 function axisTitle(exploration: LatentExploration, axis: number): string {
@@ -12,7 +12,7 @@ function markers(name: string, p: ProjectedPopulation, marker: Record<string, un
   return {
     type: 'scatter', mode: 'markers', name,
     x: p.points.map((q) => q[0]), y: p.points.map((q) => q[1]),
-    text: p.test.map((acc) => `test ${(100 * acc).toFixed(2)}%`), marker,
+    text: p.test.map((acc) => `test ${pctText(acc)}%`), marker,
   };
 }
 
@@ -38,7 +38,7 @@ export function latentMapFigure(exploration: LatentExploration): Figure {
       {
         type: 'scatter', mode: 'lines+markers', name: `interpolation #${interpolation.from} → #${interpolation.to}`,
         x: interpolation.points.map((q) => q[0]), y: interpolation.points.map((q) => q[1]),
-        text: interpolation.alphas.map((a, i) => `α = ${a.toFixed(2)}, test ${(100 * interpolation.test[i]).toFixed(2)}%`),
+        text: interpolation.alphas.map((a, i) => `α = ${a.toFixed(2)}, test ${pctText(interpolation.test[i])}%`),
         line: { color: 'orange', dash: 'dot' }, marker: { size: 5, color: 'orange' },
       },
       markers('originals', originals, { ...color, color: percents(originals.test), symbol: 'circle', size: 9, line: { width: 1, color: 'black' }, showscale: true, colorbar: { title: { text: 'test %' } } }),

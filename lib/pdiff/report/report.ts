@@ -4,18 +4,19 @@ import { accuracyDistributionFigure, lossCurvesFigure, noveltyScatterFigure } fr
 import { figureHtml, reportPage } from '../../viz/plotly-html';
 import { accuracyTable, noveltyTable, samplerTable, timingTable } from './tables';
 import { rowsToHtml } from '../../viz/table';
+import { pctText } from '../../viz/format';
 
 export function renderReport(results: PdiffResults): string {
   const g = results.generated;
   const o = results.originals;
-  const summary = `Generated (val-selected) ${(100 * g.valSelectedTest).toFixed(2)}% vs best original ${(100 * o.best).toFixed(2)}%; ` +
-    `generated median ${(100 * g.median).toFixed(2)}% vs originals' median ${(100 * o.median).toFixed(2)}%.`;
+  const summary = `Generated (val-selected) ${pctText(g.valSelectedTest)}% vs best original ${pctText(o.best)}%; ` +
+    `generated median ${pctText(g.median)}% vs originals' median ${pctText(o.median)}%.`;
   return reportPage(`p-diff ${results.preset} seed ${results.seed}`, `<h1>p-diff — preset <code>${results.preset}</code>, seed ${results.seed}</h1>
 <p>Dataset ${results.dataset}; subset ${results.subset.patterns.join(', ')} (${results.subset.size} parameters); backend ${results.backend}.</p>
 <p><b>${summary}</b></p>
 <h2>Test accuracy (%)</h2>
 ${rowsToHtml(accuracyTable(results))}
-<p>Weight average of the originals: test ${(100 * results.baselines.weightAverage.test).toFixed(2)}%.
+<p>Weight average of the originals: test ${pctText(results.baselines.weightAverage.test)}%.
 Generated models identical to an original (IoU = 1): ${results.novelty.identicalToAnOriginal} of ${g.count}.</p>
 ${figureHtml('accuracy', accuracyDistributionFigure(results))}
 <h2>Samplers: the generated models drawn by DDPM and DDIM</h2>

@@ -56,40 +56,39 @@ int64_t inputSize(const ConvGeometry& g) { return g.batch * g.inH * g.inW * g.in
 int64_t filterSize(const ConvGeometry& g) { return g.filterH * g.filterW * g.inC * g.outC; }
 int64_t outputSize(const ConvGeometry& g) { return g.batch * g.outH * g.outW * g.outC; }
 
-// conv2d(x, filter, y, geometry)
-napi_value Conv2D(napi_env env, napi_callback_info info) {
+// The three convolution kernels share one binding shape: (in0, in1, out, geometry), each buffer
+// checked against the size the geometry gives it.
+using ConvKernel = void (*)(const float*, const float*, float*, const ConvGeometry&);
+using ConvSize = int64_t (*)(const ConvGeometry&);
+struct ConvBuffer {
+  ConvSize size;
+  const char* name;
+};
+
+napi_value convBinding(napi_env env, napi_callback_info info, ConvKernel kernel, ConvBuffer in0, ConvBuffer in1, ConvBuffer out) {
   Args args;
   ConvGeometry g;
   if (!getArgs(env, info, args, 4) || !convGeometry(env, args.values[3], g)) return nullptr;
-  const float* x = floats(env, args.values[0], inputSize(g), "x");
-  const float* filter = x ? floats(env, args.values[1], filterSize(g), "filter") : nullptr;
-  float* y = filter ? floats(env, args.values[2], outputSize(g), "y") : nullptr;
-  if (y) paramdiff::conv2d(x, filter, y, g);
+  const float* a = floats(env, args.values[0], in0.size(g), in0.name);
+  const float* b = a ? floats(env, args.values[1], in1.size(g), in1.name) : nullptr;
+  float* y = b ? floats(env, args.values[2], out.size(g), out.name) : nullptr;
+  if (y) kernel(a, b, y, g);
   return nullptr;
+}
+
+// conv2d(x, filter, y, geometry)
+napi_value Conv2D(napi_env env, napi_callback_info info) {
+  return convBinding(env, info, paramdiff::conv2d, {inputSize, "x"}, {filterSize, "filter"}, {outputSize, "y"});
 }
 
 // conv2dBackpropInput(dy, filter, dx, geometry)
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
-  Args args;
-  ConvGeometry g;
-  if (!getArgs(env, info, args, 4) || !convGeometry(env, args.values[3], g)) return nullptr;
-  const float* dy = floats(env, args.values[0], outputSize(g), "dy");
-  const float* filter = dy ? floats(env, args.values[1], filterSize(g), "filter") : nullptr;
-  float* dx = filter ? floats(env, args.values[2], inputSize(g), "dx") : nullptr;
-  if (dx) paramdiff::conv2dBackpropInput(dy, filter, dx, g);
-  return nullptr;
+  return convBinding(env, info, paramdiff::conv2dBackpropInput, {outputSize, "dy"}, {filterSize, "filter"}, {inputSize, "dx"});
 }
 
 // conv2dBackpropFilter(x, dy, dfilter, geometry)
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
-  Args args;
-  ConvGeometry g;
-  if (!getArgs(env, info, args, 4) || !convGeometry(env, args.values[3], g)) return nullptr;
-  const float* x = floats(env, args.values[0], inputSize(g), "x");
-  const float* dy = x ? floats(env, args.values[1], outputSize(g), "dy") : nullptr;
-  float* dfilter = dy ? floats(env, args.values[2], filterSize(g), "dfilter") : nullptr;
-  if (dfilter) paramdiff::conv2dBackpropFilter(x, dy, dfilter, g);
-  return nullptr;
+  return convBinding(env, info, paramdiff::conv2dBackpropFilter, {inputSize, "x"}, {outputSize, "dy"}, {filterSize, "dfilter"});
 }
 
 // biasActivation(out, bias | null, activation): activation 0 linear, 1 relu.
