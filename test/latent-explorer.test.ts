@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { farthestPair } from '../lib/eval';
 import { exploreLatents, report, trajectoryTimesteps, type LatentExploration } from '../lib/pdiff';
-import { fittedTinyPipeline, tinyConfig } from './helpers/tiny-pdiff';
+import { fittedTinyPipeline } from './helpers/tiny-pdiff';
 
 const { interpolationFigure, latentMapFigure, latentSummaryTable } = report;
 
@@ -30,7 +30,7 @@ describe('latent explorer (tiny pipeline)', () => {
 
   it('projects originals and generated latents on the originals\' principal axes', () => {
     const { originals, generated, pca } = exploration;
-    assert.equal(originals.points.length, tinyConfig.collect.snapshots);
+    assert.equal(originals.points.length, tiny.pipeline.members.training.count);
     assert.equal(generated.points.length, config.generated);
     assert.equal(generated.test.length, config.generated);
     // The originals are centred by the PCA: their coordinates average to 0.
@@ -68,6 +68,6 @@ describe('latent explorer (tiny pipeline)', () => {
     const path = interpolationFigure(exploration);
     assert.deepEqual(path.data[0].y, exploration.interpolation.test.map((v) => 100 * v));
     const rows = latentSummaryTable(exploration);
-    assert.deepEqual(rows.map((r) => r.count), [tinyConfig.collect.snapshots, config.generated, config.interpolationPoints]);
+    assert.deepEqual(rows.map((r) => r.count), [tiny.pipeline.members.training.count, config.generated, config.interpolationPoints]);
   });
 });

@@ -17,7 +17,9 @@ describe('p-diff runner (tiny end-to-end run)', () => {
     assert.equal(r.experiment, 'pdiff');
     assert.deepEqual(r.subset.layers, ['bn3/weight', 'bn3/bias', 'fc/weight', 'fc/bias']);
     assert.equal(r.subset.size, 778);
-    assert.deepEqual([r.originals.count, r.reconstructed.count, r.generated.count], [6, 6, 8]);
+    // K = 6 members, every third held out: 4 train the generator (the originals), 2 are fresh for the audit.
+    assert.deepEqual(r.zoo, { recipe: 'trajectory', members: 6, training: 4, heldOut: 2 });
+    assert.deepEqual([r.originals.count, r.reconstructed.count, r.generated.count, r.populations['held-out'].summary.count], [4, 4, 8, 2]);
     for (const s of [r.originals, r.reconstructed, r.generated]) {
       for (const v of [s.best, s.mean, s.median, s.valSelectedTest]) assert.ok(v >= 0 && v <= 1, `${v}`);
       assert.ok(s.best >= s.median && s.median >= s.min);
@@ -61,6 +63,38 @@ describe('p-diff runner (tiny end-to-end run)', () => {
     assert.throws(() => run({ ...tinyConfig, samplerComparison: [ddim] }), /samplerComparison: DDIM steps must be an integer in \[1, 100\].*got 500/);
   });
 
+  it('audits copying against the held-out members in weight and function space', () => {
+    const audit = first.audit!;
+    assert.deepEqual(audit.counts, { training: 4, heldOut: 2, generated: 8 });
+    for (const space of ['weight', 'function'] as const) {
+      assert.deepEqual(Object.keys(audit.nearest[space]), ['held-out', 'generated', 'noise σ=0.01', 'noise σ=0.3', 'weight average', 'interpolation']);
+      const nn = audit.nearest[space].generated;
+      assert.ok(nn.min <= nn.median && nn.median <= nn.max && nn.min >= 0, space);
+      assert.equal(audit.copying[space].cells.length, 2);
+    }
+    // Bigger noise moves a copy farther from the zoo in both spaces.
+    assert.ok(audit.nearest.weight['noise σ=0.3'].min > audit.nearest.weight['noise σ=0.01'].max);
+    assert.ok(audit.nearest.function['noise σ=0.3'].median > audit.nearest.function['noise σ=0.01'].median);
+    assert.equal(audit.points.generated.length, 8);
+    assert.ok(audit.front.front.length >= 1 && audit.front.front.every((p) => p.label !== 'held-out' && p.label !== 'generated'));
+    assert.deepEqual(audit.points.generated.map((p) => p.accuracy), first.populations.generated.test);
+  });
+
+  it('learns from a seeds zoo: independently trained members on one trunk, the same audit', () => {
+    const seeds = run({ ...tinyConfig, zoo: 'seeds' });
+    assert.deepEqual(seeds.zoo, { recipe: 'seeds', members: 6, training: 4, heldOut: 2 });
+    assert.equal(seeds.training.baseModel.test, first.training.baseModel.test, 'the same trunk');
+    assert.ok(seeds.populations.originals.summary.mean > 0.3, `members learn: ${seeds.populations.originals.summary.mean}`);
+    // Independent members make different mistakes than a trajectory's snapshots do.
+    assert.ok(seeds.novelty.originalsVsOriginals.mean < first.novelty.originalsVsOriginals.mean);
+    assert.ok(seeds.audit !== null);
+  });
+
+  it('refuses a held-out fraction that leaves fewer than two models, and an unknown zoo recipe, before any work', () => {
+    assert.throws(() => run({ ...tinyConfig, audit: { ...tinyConfig.audit, holdOutEvery: 5 } }), /holding out every 5th of 6 zoo members leaves 1 held out; the audit needs at least 2/);
+    assert.throws(() => run({ ...tinyConfig, zoo: 'seedz' as 'seeds' }), /zoo must be one of trajectory, seeds, got "seedz"/);
+  });
+
   it('leaves no tensors behind', () => {
     const before = tf.memory().numTensors;
     run();
@@ -72,7 +106,8 @@ describe('p-diff runner (tiny end-to-end run)', () => {
     assert.match(html, /<table>/);
     assert.match(html, /Samplers: the generated models drawn by DDPM and DDIM/);
     assert.match(html, /<td>DDIM, 50 steps, η = 0<\/td>/);
-    assert.equal(html.match(/Plotly\.newPlot\(/g)?.length, 3);
+    assert.equal(html.match(/Plotly\.newPlot\(/g)?.length, 4);
+    assert.match(html, /Is it memorising\? The copying audit/);
     assert.ok(html.length > 1_000_000, 'plotly.js is inlined');
     assert.doesNotMatch(html, /<script src=/);
   });

@@ -1,4 +1,7 @@
-/** The arguments every experiment CLI takes: --preset, --seed, --out, --restart, --set path=value (repeatable). */
+/**
+ * The arguments every experiment CLI takes: --preset, --seed, --out, --restart, --set path=value
+ * (repeatable), and --zoo trajectory|seeds (short for --set zoo=…, before the other sets).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,11 +28,13 @@ export function parseRunArgs(argv: string[] = process.argv.slice(2)): RunArgs {
       out: { type: 'string' },
       restart: { type: 'boolean', default: false },
       set: { type: 'string', multiple: true, default: [] },
+      zoo: { type: 'string' },
     },
   });
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed takes a non-negative integer, got ${values.seed}`);
-  return { preset: values.preset, seed, out: values.out, restart: values.restart, sets: values.set };
+  const zoo = values.zoo === undefined ? [] : [`zoo=${JSON.stringify(values.zoo)}`];
+  return { preset: values.preset, seed, out: values.out, restart: values.restart, sets: [...zoo, ...values.set] };
 }
 
 /**

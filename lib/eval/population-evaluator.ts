@@ -3,8 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { DataSplits } from '../data/dataset';
 import { computeFeatures } from './features';
 import { evaluateVectors, type EvaluateVectorsOptions } from './evaluate-vectors';
+import { memberProbabilities } from './member-probabilities';
 import { maxIoU, wrongSet } from './novelty';
 import { summarizeAccuracy } from './stats';
+import { stackVectors } from '../params/flatten';
 import type { VectorSet } from '../params/types';
 import type { Collection } from '../zoo/collect';
 import type { Population } from '../pdiff/results';
@@ -40,6 +42,22 @@ export class PopulationEvaluator {
       maxIoU: references ? maxIoU(testWrong, references) : maxIoU(testWrong, testWrong, true),
     };
     return { population, testWrong };
+  }
+
+  /**
+   * Class probabilities of each vector on the first `images` val images, flattened per model:
+   * [M, images · C], the coordinates of function space.
+   */
+  probes(vectors: VectorSet, images: number): VectorSet {
+    const { model, split, manifest } = this.collection;
+    const count = Math.min(images, this.data.val.labels.length);
+    const probe = tf.tidy(() => this.features.val.slice(0, count));
+    try {
+      const outputs = memberProbabilities(model, split, manifest, vectors, probe, this.options);
+      return stackVectors(outputs.members);
+    } finally {
+      probe.dispose();
+    }
   }
 
   dispose(): void {

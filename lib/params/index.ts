@@ -11,7 +11,7 @@ export {
   type NamedShape,
 } from './flatten';
 export { readParams, assignParams } from './tensors';
-export { rowOf, rowsOf, firstRows } from './rows';
+export { rowOf, rowsOf, firstRows, pickRows } from './rows';
 export {
   fitNormStats,
   normalize,
@@ -35,3 +35,4 @@ export {
   type VectorizePlan,
   type VectorPiece,
 } from './vectorize';
+export { freshInit } from './reinit';

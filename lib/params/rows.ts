@@ -18,3 +18,10 @@ export function firstRows(set: VectorSet, rows: number): VectorSet {
   if (!(Number.isInteger(rows) && rows >= 0 && rows <= set.count)) throw new InputError(`cannot take ${rows} of ${set.count} rows`);
   return { count: rows, dim: set.dim, data: set.data.slice(0, rows * set.dim) };
 }
+
+/** The rows at `indices`, in that order, as a new set. */
+export function pickRows(set: VectorSet, indices: readonly number[]): VectorSet {
+  const data = new Float32Array(indices.length * set.dim);
+  indices.forEach((r, i) => data.set(rowOf(set, r), i * set.dim));
+  return { count: indices.length, dim: set.dim, data };
+}

@@ -41,8 +41,3 @@ export function shapeSize(shape: readonly number[]): number {
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
-
-/** Row `i` of a set, as a view (no copy). */
-export function vectorAt(set: VectorSet, i: number): Float32Array {
-  return set.data.subarray(i * set.dim, (i + 1) * set.dim);
-}

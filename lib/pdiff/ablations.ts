@@ -39,10 +39,11 @@ export const paperSnapshotCounts: readonly number[] = [1, 10, 50, 200];
 export const convnetLayerSubsets: readonly (readonly string[])[] = [['bn3/*'], ['fc/*'], ['bn3/*', 'fc/*']];
 
 /**
- * Variants are compared on their generated models against their originals; the noise baselines
- * (a property of the originals, not of the setting) are left to the main run.
+ * Variants follow the paper's protocol: compared on their generated models against their
+ * originals, all K snapshots train the generator; the noise baselines and the copying audit (a
+ * property of the zoo, not of the setting) are left to the main run.
  */
-const withoutNoiseBaselines = (config: PdiffConfig): PdiffConfig => ({ ...config, noiseSigmas: [] });
+const asVariant = (config: PdiffConfig): PdiffConfig => ({ ...config, noiseSigmas: [], audit: { ...config.audit, holdOutEvery: 0 } });
 
 /**
  * One variant per K. All of them fine-tune for the same number of steps, enough for the largest
@@ -57,7 +58,7 @@ export function snapshotCountVariants(base: PdiffConfig, ks: readonly number[], 
   return ks.map((k) => ({
     ablation: 'snapshots',
     setting: `K = ${k}`,
-    config: withoutNoiseBaselines({ ...base, collect: { ...base.collect, finetuneEpochs, snapshots: k, saveEvery: Math.min(base.collect.saveEvery, k) } }),
+    config: asVariant({ ...base, collect: { ...base.collect, finetuneEpochs, snapshots: k, saveEvery: Math.min(base.collect.saveEvery, k) } }),
   }));
 }
 
@@ -76,7 +77,7 @@ export function noiseVariants(base: PdiffConfig): PdiffVariant[] {
   return settings.map(([setting, input, latent]) => ({
     ablation: 'noise',
     setting,
-    config: withoutNoiseBaselines({ ...base, autoencoder: { ...base.autoencoder, inputNoise: input, latentNoise: latent } }),
+    config: asVariant({ ...base, autoencoder: { ...base.autoencoder, inputNoise: input, latentNoise: latent } }),
   }));
 }
 
@@ -85,7 +86,7 @@ export function layerVariants(base: PdiffConfig, subsets: readonly (readonly str
   return subsets.map((subset) => ({
     ablation: 'layers',
     setting: subset.join(' + '),
-    config: withoutNoiseBaselines({ ...base, collect: { ...base.collect, subset: [...subset] } }),
+    config: asVariant({ ...base, collect: { ...base.collect, subset: [...subset] } }),
   }));
 }
 
@@ -95,14 +96,17 @@ const slug = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_
 
 /**
  * The directory under `root` for the config's stage-1 setting:
- * `<root>/<dataset>-seed<seed>-<hash of model and training>/k<K>-<subset>-<hash of the collection config>`.
+ * `<root>/<dataset>-seed<seed>-<hash of model and training>/k<K>-<subset>-<hash of the collection config>` (`n<N>-seeds-…` for a seeds zoo).
  * Created if missing; when a sibling (same model, training, data and seed) already holds a trained
  * base model, it is copied in, so `collectCheckpoints` loads it instead of training again.
  */
 export function collectionDir(root: string, config: PdiffConfig): string {
   const { dataset, seed, collect } = config;
   const baseDir = path.join(root, `${dataset}-seed${seed}-${shortHash({ dataset, seed, model: collect.model, train: collect.train })}`);
-  const dir = path.join(baseDir, `k${collect.snapshots}-${slug(collect.subset.join('+'))}-${shortHash({ dataset, collect: { ...collect, seed } })}`);
+  // A seeds zoo is another collection than the trajectory of the same settings (a trajectory's name is as it always was).
+  const recipe = config.zoo === 'seeds' ? { zoo: config.zoo, seeds: config.seeds } : {};
+  const name = config.zoo === 'seeds' ? `n${config.seeds.members}-seeds` : `k${collect.snapshots}`;
+  const dir = path.join(baseDir, `${name}-${slug(collect.subset.join('+'))}-${shortHash({ dataset, collect: { ...collect, seed }, ...recipe })}`);
   fs.mkdirSync(dir, { recursive: true });
   const own = path.join(dir, BASE_MODEL_FILE);
   if (!fs.existsSync(own)) {

@@ -11,9 +11,15 @@ import { defaultDiffusionTrainConfig, type DiffusionTrainConfig } from '../diffu
 import { defaultEvaluateVectorsOptions, type EvaluateVectorsOptions } from '../eval/evaluate-vectors';
 import type { NormMode } from '../params/normalize';
 import { InputError } from '../util/errors';
+import { defaultAuditConfig, type AuditConfig } from '../eval/audit';
 import { defaultCollectConfig, type CollectConfig } from '../zoo/collect';
+import { defaultSeedsZooConfig, type SeedsZooConfig } from '../zoo/seeds';
 
 export type PdiffDataset = 'mnist' | 'fashion-mnist';
+
+/** The zoo recipes a p-diff run can learn from. */
+export const ZOO_RECIPES = ['trajectory', 'seeds'] as const;
+export type ZooRecipe = (typeof ZOO_RECIPES)[number];
 
 /** A sampler without its seed (runs sample with the run's own seed). */
 export type SamplerVariant = Omit<SamplerConfig, 'seed'>;
@@ -47,6 +53,8 @@ export function pdiffSeeds(seed: number) {
     sampling: seed + 3,
     /** The noise-added copies of σ number i. */
     noiseBaseline: (i: number) => seed + 4 + i,
+    /** The copying audit: k-means cells, the front's noise-added copies and interpolated pairs. */
+    audit: seed + 100,
   };
 }
 
@@ -57,8 +65,17 @@ export interface PdiffConfig {
   dataset: PdiffDataset;
   /** Master seed; every stage derives its own seed from it (`pdiffSeeds`). */
   seed: number;
-  /** Stage 1: task model training and the K snapshots of the subset. */
+  /**
+   * What the generator learns from: 'trajectory' (p-diff's: K snapshots of one fine-tuning run,
+   * `collect`) or 'seeds' (N independently trained subsets on one shared trunk, `seeds`).
+   */
+  zoo: ZooRecipe;
+  /** Stage 1: the task model's training, the subset, and the trajectory's K snapshots. */
   collect: CollectConfig;
+  /** Stage 1 of a 'seeds' zoo (the trunk, subset and fine-tuning optimizer come from `collect`). */
+  seeds: SeedsZooConfig;
+  /** The copying audit: the zoo members held out as fresh models, and the front's baselines. */
+  audit: AuditConfig;
   /** Standardisation of the snapshots before the autoencoder (p-diff: per position). */
   normalization: NormMode;
   /** Stage 2: the parameter autoencoder and its training. */
@@ -88,7 +105,10 @@ const standard: PdiffConfig = {
   preset: 'standard',
   dataset: 'fashion-mnist',
   seed: 0,
+  zoo: 'trajectory',
   collect: defaultCollectConfig,
+  seeds: defaultSeedsZooConfig,
+  audit: defaultAuditConfig,
   normalization: 'position',
   autoencoder: autoencoderPresets.small,
   autoencoderTrain: defaultAutoencoderTrainConfig,
@@ -112,6 +132,7 @@ const quick: PdiffConfig = {
   preset: 'quick',
   dataset: 'mnist',
   collect: { ...standard.collect, finetuneBatchSize: 64, snapshots: 50 },
+  seeds: { ...standard.seeds, members: 50 },
   autoencoderTrain: { ...standard.autoencoderTrain, steps: 1000 },
   diffusionTrain: { ...standard.diffusionTrain, steps: 1000 },
   sampler: { ...standard.sampler, kind: 'ddim', steps: 100, eta: 0 },
@@ -127,6 +148,8 @@ const smoke: PdiffConfig = {
   ...quick,
   preset: 'smoke',
   collect: { ...quick.collect, train: { ...quick.collect.train, epochs: 1 }, snapshots: 10, saveEvery: 10 },
+  seeds: { ...quick.seeds, members: 10, epochs: 1 },
+  audit: { ...quick.audit, probeImages: 200, frontSigmas: [0.01, 0.1], interpolations: 20, cells: 2 },
   autoencoderTrain: { ...quick.autoencoderTrain, steps: 100, logEvery: 10 },
   denoiser: { channels: [16, 32] },
   diffusionTrain: { ...quick.diffusionTrain, steps: 100, logEvery: 10 },
@@ -134,7 +157,19 @@ const smoke: PdiffConfig = {
   generated: 20,
 };
 
-export const presets: Readonly<Record<string, PdiffConfig>> = { smoke, quick, standard };
+/**
+ * The paper's code takes one snapshot per epoch over K epochs of fine-tuning (one per 430 steps at
+ * pdiff-small's scale, instead of ~2 steps apart): `<preset>-epochs` spreads the K snapshots so.
+ */
+const perEpoch = (config: PdiffConfig): PdiffConfig =>
+  ({ ...config, preset: `${config.preset}-epochs`, collect: { ...config.collect, finetuneEpochs: config.collect.snapshots } });
+
+/** `<preset>-seeds`: the zoo is N independently trained subsets on one shared trunk (N = the preset's K). */
+const independent = (config: PdiffConfig): PdiffConfig => ({ ...config, preset: `${config.preset}-seeds`, zoo: 'seeds' });
+
+export const presets: Readonly<Record<string, PdiffConfig>> = Object.fromEntries(
+  [smoke, quick, standard].flatMap((c) => [c, perEpoch(c), independent(c)]).map((c) => [c.preset, c]),
+);
 
 /** A copy of the preset `name` with the run's seed. */
 export function preset(name: string, seed = 0): PdiffConfig {

@@ -30,7 +30,9 @@ import type { ProgressFn } from '../util/progress';
 import { seconds } from '../util/timing';
 import { rowOf } from '../params/rows';
 import { collectCheckpoints, type Collection } from '../zoo/collect';
-import { pdiffSeeds, type PdiffConfig } from './config';
+import { heldOutSplit, splitRows, type HeldOutSplit } from '../zoo/holdout';
+import { collectSeeds } from '../zoo/seeds';
+import { pdiffSeeds, ZOO_RECIPES, type PdiffConfig } from './config';
 import { AUTOENCODER_STATE_FILE, claimDir, DIFFUSION_STATE_FILE } from './run-dir';
 
 /**
@@ -86,7 +88,7 @@ export class PDiffPipeline {
   config: PdiffConfig;
   /** Wall seconds of the stages run (or reloaded) by this object. */
   readonly timings = { collect: 0, autoencoder: 0, diffusion: 0 };
-  private zoo?: Collection;
+  private zoo?: { collection: Collection; split: HeldOutSplit };
   private fitted?: Fitted;
   private readonly outDir: string;
   private readonly onProgress?: ProgressFn;
@@ -100,19 +102,28 @@ export class PDiffPipeline {
   }
 
   /**
-   * Stage 1: trains `model` (unless `pretrained`), then collects the K snapshots of its subset.
-   * The model stays the caller's (this pipeline never disposes it); it ends holding the last snapshot.
+   * Stage 1: trains `model` (unless `pretrained`), then collects the zoo of its subset: the
+   * config's recipe (K snapshots of a trajectory, or N independently trained members). The audit's
+   * held-out members are set aside; `fit` never sees them. The model stays the caller's (this
+   * pipeline never disposes it); it ends holding the last member.
    */
   collect(model: TaskModel, data: DataSplits, options: CollectOptions = {}): Collection {
     if (this.zoo) throw new InputError('this pipeline has collected its zoo already; make a new pipeline for another');
     const { collect } = this.config;
     const train = options.pretrained ? { ...collect.train, epochs: 0 } : collect.train;
     this.config = { ...this.config, collect: { ...collect, model: specOf(model, collect.model), subset: options.subset ?? collect.subset, train } };
+    const { zoo, seeds, audit } = this.config;
+    if (!ZOO_RECIPES.includes(zoo)) throw new InputError(`zoo must be one of ${ZOO_RECIPES.join(', ')}, got ${JSON.stringify(zoo)}`);
+    const split = heldOutSplit(zoo === 'seeds' ? seeds.members : this.config.collect.snapshots, audit.holdOutEvery);
     if (this.resume === 'run') claimDir(this.outDir, this.config);
     const started = performance.now();
-    this.zoo = collectCheckpoints(model, data, { ...this.config.collect, seed: pdiffSeeds(this.config.seed).train }, this.outDir, this.onProgress);
+    const recipe = { ...this.config.collect, seed: pdiffSeeds(this.config.seed).train };
+    const collection = zoo === 'seeds'
+      ? collectSeeds(model, data, recipe, seeds, this.outDir, this.onProgress)
+      : collectCheckpoints(model, data, recipe, this.outDir, this.onProgress);
+    this.zoo = { collection, split };
     this.timings.collect = seconds(started);
-    return this.zoo;
+    return collection;
   }
 
   /** Stages 2–3: standardise the snapshots, train the autoencoder, then the latent DDPM on the originals' latents. */
@@ -124,7 +135,7 @@ export class PDiffPipeline {
     // The training state of a stage, saved where the loss is read back anyway.
     const checkpoint = (file: string, every: number) => (this.resume === 'run' ? { file: path.join(this.outDir, file), every } : undefined);
     let started = performance.now();
-    const originals = collection.snapshots;
+    const originals = this.members.training;
     const norm = fitNormStats(originals, config.normalization, collection.manifest);
     const standardized = normalize(originals, norm);
     const autoencoder = new ParamAutoencoder(config.autoencoder, originals.dim, seeds.autoencoder);
@@ -186,8 +197,18 @@ export class PDiffPipeline {
     assignParams(model.params, unflatten(rowOf(vectors, index), manifest));
   }
 
-  /** The zoo: model, subset, snapshots (after `collect`). */
+  /** The zoo's rows the generator trains on, and the held-out members (none when the audit is off). */
+  get members(): { training: VectorSet; heldOut: VectorSet; split: HeldOutSplit } {
+    const { collection, split } = this.collected;
+    return { ...splitRows(collection.snapshots, split), split };
+  }
+
+  /** The zoo: model, subset, all its members (after `collect`). */
   get collection(): Collection {
+    return this.collected.collection;
+  }
+
+  private get collected(): { collection: Collection; split: HeldOutSplit } {
     if (!this.zoo) throw new InputError('collect the zoo first: pipeline.collect(model, data)');
     return this.zoo;
   }

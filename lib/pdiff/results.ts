@@ -1,4 +1,5 @@
 /** What a p-diff run measured: the `results.json` contract of the design doc, plus per-model data for plots. */
+import type { AuditResult } from '../eval/audit';
 import type { AccuracySummary } from '../eval/stats';
 import type { SamplerVariant } from './config';
 
@@ -62,10 +63,15 @@ export interface PdiffResults {
     diffusionLoss: { step: number; loss: number }[];
     reconstructionMse: number;
   };
+  /** The zoo: its recipe, its members, those the generator trained on (the `originals`) and those held out for the audit. */
+  zoo: { recipe: string; members: number; training: number; heldOut: number };
+  /** `originals` are the training members; `held-out` (with the audit) the members the generator never saw. */
   populations: Record<'originals' | 'reconstructed' | 'generated', Population> & Record<string, Population>;
   /** The generated models drawn by each sampler of the config's samplerComparison, side by side. */
   samplers: SamplerRun[];
+  /** The copying audit against the held-out members; null when none are held out. */
+  audit: AuditResult | null;
   /** Wall seconds per stage; `samplers` is the extra sampling and evaluation of the sampler comparison. */
-  timings: { collect: number; autoencoder: number; diffusion: number; sample: number; evaluate: number; samplers: number; total: number };
+  timings: { collect: number; autoencoder: number; diffusion: number; sample: number; evaluate: number; samplers: number; audit: number; total: number };
   config: Record<string, unknown>;
 }

@@ -13,7 +13,6 @@ import { addGaussianNoise, weightAverage } from '../eval/baselines';
 import { PopulationEvaluator } from '../eval/population-evaluator';
 import { minMeanMax } from '../eval/stats';
 import { createModel } from '../models/registry';
-import type { NormStats } from '../params/normalize';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 import type { ProgressFn } from '../util/progress';
@@ -21,6 +20,7 @@ import { seconds } from '../util/timing';
 import { loadZoo, saveZoo } from '../zoo/zoo';
 import { ZOO_DIR } from '../zoo/collect';
 import { pdiffSeeds, sameSampler, type PdiffConfig, type SamplerVariant } from './config';
+import { auditRun } from './audit';
 import { PDiffPipeline, type ResumeMode } from './pipeline';
 import type { PdiffResults, Population, SamplerRun } from './results';
 
@@ -43,8 +43,8 @@ export function run(config: PdiffConfig, data: DataSplits, options: RunOptions):
     const evaluator = new PopulationEvaluator(pipeline.collection, data, config.evaluation);
     try {
       pipeline.fit();
-      const results = evaluate(pipeline, evaluator, options);
-      saveZooWithAccuracies(path.join(options.outDir, ZOO_DIR), results.populations.originals, pipeline.norm);
+      const results = evaluate(pipeline, evaluator, data.train.numClasses, options);
+      saveZooWithAccuracies(path.join(options.outDir, ZOO_DIR), pipeline, results.populations);
       return { ...results, timings: { ...results.timings, total: seconds(started) } };
     } finally {
       evaluator.dispose();
@@ -56,11 +56,12 @@ export function run(config: PdiffConfig, data: DataSplits, options: RunOptions):
 }
 
 /** Generates, then measures every population of the run. */
-function evaluate(pipeline: PDiffPipeline, evaluator: PopulationEvaluator, options: RunOptions): PdiffResults {
+function evaluate(pipeline: PDiffPipeline, evaluator: PopulationEvaluator, classes: number, options: RunOptions): PdiffResults {
   const { config, collection } = pipeline;
   const { onProgress } = options;
   const seeds = pdiffSeeds(config.seed);
-  const originals = collection.snapshots;
+  const { training: originals, heldOut } = pipeline.members;
+  const audited = heldOut.count > 0;
   const extraSamplers = config.samplerComparison.filter((v) => !sameSampler(v, config.sampler));
 
   let t = performance.now();
@@ -68,8 +69,8 @@ function evaluate(pipeline: PDiffPipeline, evaluator: PopulationEvaluator, optio
   const sampleSeconds = seconds(t);
 
   t = performance.now();
-  // originals, reconstructed, generated, noise…, average, base model, the other samplers' generated
-  const populationCount = 5 + config.noiseSigmas.length + extraSamplers.length;
+  // originals, held-out, reconstructed, generated, noise…, average, base model, the other samplers' generated
+  const populationCount = 5 + (audited ? 1 : 0) + config.noiseSigmas.length + extraSamplers.length;
   let measured = 0;
   const measure = (vectors: VectorSet, references?: Uint8Array[]) => {
     const result = evaluator.measure(vectors, references);
@@ -84,6 +85,7 @@ function evaluate(pipeline: PDiffPipeline, evaluator: PopulationEvaluator, optio
   const populations: PdiffResults['populations'] = {
     originals: orig.population, reconstructed: reconstructed.population, generated: gen.population,
   };
+  if (audited) populations['held-out'] = measure(heldOut, orig.testWrong).population;
   const noise: PdiffResults['baselines']['noise'] = {};
   config.noiseSigmas.forEach((sigma, i) => {
     const noisy = measure(addGaussianNoise(originals, sigma, seeds.noiseBaseline(i)), orig.testWrong).population;
@@ -107,6 +109,14 @@ function evaluate(pipeline: PDiffPipeline, evaluator: PopulationEvaluator, optio
   });
   const samplerSeconds = seconds(t);
 
+  t = performance.now();
+  const audit = audited ? auditRun(config, evaluator, classes, {
+    training: { weights: originals, test: orig.population.test },
+    heldOut: { weights: heldOut, test: populations['held-out'].test },
+    generated: { weights: generated, test: gen.population.test },
+  }) : null;
+  const auditSeconds = seconds(t);
+
   return {
     experiment: 'pdiff',
     preset: config.preset,
@@ -129,9 +139,11 @@ function evaluate(pipeline: PDiffPipeline, evaluator: PopulationEvaluator, optio
       diffusionLoss: pipeline.diffusion.losses,
       reconstructionMse: pipeline.reconstructionMse,
     },
+    zoo: { recipe: config.zoo, members: collection.snapshots.count, training: originals.count, heldOut: heldOut.count },
     populations,
     samplers,
-    timings: { ...pipeline.timings, sample: sampleSeconds, evaluate: evaluateSeconds, samplers: samplerSeconds, total: 0 },
+    audit,
+    timings: { ...pipeline.timings, sample: sampleSeconds, evaluate: evaluateSeconds, samplers: samplerSeconds, audit: auditSeconds, total: 0 },
     config: config as unknown as Record<string, unknown>,
   };
 }
@@ -156,9 +168,13 @@ function samplerRun(variant: SamplerVariant, timesteps: number, p: Population, s
   };
 }
 
-/** The zoo on disk gets each checkpoint's val/test accuracy and the fitted normalisation. */
-function saveZooWithAccuracies(zooDir: string, originals: Population, norm: NormStats): void {
+/** The zoo on disk gets each member's val/test accuracy (training and held-out alike) and the fitted normalisation. */
+function saveZooWithAccuracies(zooDir: string, pipeline: PDiffPipeline, populations: PdiffResults['populations']): void {
   const zoo = loadZoo(zooDir);
-  zoo.checkpoints = zoo.checkpoints.map((c, k) => ({ ...c, valAccuracy: originals.val[k], testAccuracy: originals.test[k] }));
-  saveZoo(zooDir, { ...zoo, norm });
+  const { split } = pipeline.members;
+  const accuracies = new Map<number, { val: number; test: number }>();
+  split.training.forEach((k, i) => accuracies.set(k, { val: populations.originals.val[i], test: populations.originals.test[i] }));
+  split.heldOut.forEach((k, i) => accuracies.set(k, { val: populations['held-out'].val[i], test: populations['held-out'].test[i] }));
+  zoo.checkpoints = zoo.checkpoints.map((c, k) => ({ ...c, valAccuracy: accuracies.get(k)!.val, testAccuracy: accuracies.get(k)!.test }));
+  saveZoo(zooDir, { ...zoo, norm: pipeline.norm });
 }

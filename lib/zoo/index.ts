@@ -10,3 +10,6 @@ export {
 export { collectCheckpoints, defaultCollectConfig, snapshotSteps, ZOO_DIR } from './collect';
 export { resolveSubset, BASE_MODEL_FILE } from './base-model';
 export type { CollectConfig, Collection } from './collect';
+export { readTorchZoo, writeTorchZoo, loadTorchMember, TORCH_LAYOUT, type TorchZoo, type TorchMember } from './torch';
+export { torchName, torchShape, fromTorchLayout, toTorchLayout } from './torch-names';
+export { torchZooToVectors, vectorsToMembers, type TorchZooVectors } from './torch-vectors';

@@ -21,8 +21,8 @@ export const tinyData: DataSplits = { train: blobs(160, 1), val: blobs(40, 2), t
 const standard = preset('standard');
 
 /**
- * Every stage of the standard recipe runs, on tiny shapes (K = 6, 30 AE and DDPM steps, 10 DDIM
- * steps, 8 generated). The kill test (resumable-run.ts) depends on these step counts.
+ * Every stage of the standard recipe runs, on tiny shapes (K = 6, of which 2 held out for the
+ * audit, 30 AE and DDPM steps, 10 DDIM steps, 8 generated). The kill test (resumable-run.ts) depends on these step counts.
  */
 export const tinyConfig: PdiffConfig = {
   ...standard,
@@ -35,6 +35,9 @@ export const tinyConfig: PdiffConfig = {
   sampler: { ...standard.sampler, kind: 'ddim', steps: 10 },
   generated: 8,
   noiseSigmas: [0.01],
+  seeds: { ...standard.seeds, members: 6, epochs: 1 },
+  // Members 2 and 5 held out: 4 train the generator.
+  audit: { ...standard.audit, holdOutEvery: 3, probeImages: 20, frontSigmas: [0.01, 0.3], interpolations: 8, cells: 2 },
 };
 
 /** The tiny config's pipeline, collected and fitted in `outDir`, with an evaluator of its populations. */

@@ -3,7 +3,7 @@
  * and the notebooks.
  */
 import { lossFigure, type Figure } from '../../viz/figure';
-import { percents } from '../../viz/format';
+import { pct, percents } from '../../viz/format';
 import type { PdiffResults } from '../results';
 
 /** Test-accuracy distributions: originals, generated, reconstructed and the noise baselines. */
@@ -42,4 +42,30 @@ export function noveltyScatterFigure(results: PdiffResults): Figure {
 /** Training losses (MSE) of the autoencoder and the diffusion model. */
 export function lossCurvesFigure(results: PdiffResults): Figure {
   return lossFigure({ autoencoder: results.training.autoencoderLoss, diffusion: results.training.diffusionLoss }, 'Training loss (MSE)');
+}
+
+/**
+ * Test accuracy against function-space novelty (distance to the nearest training member), per
+ * model: the generated models, the held-out ones, and the baselines whose Pareto front (the line)
+ * a generator must pass to add anything beyond copies, averages and interpolations.
+ */
+export function noveltyFrontFigure(results: PdiffResults): Figure {
+  const audit = results.audit;
+  if (!audit) return { data: [], layout: { title: { text: 'No copying audit (no held-out members)' } } };
+  const front = audit.front.front;
+  return {
+    data: [
+      ...Object.entries(audit.points).map(([name, points]) => ({
+        type: 'scatter', mode: 'markers', name, x: points.map((p) => p.novelty), y: percents(points.map((p) => p.accuracy)),
+        marker: { size: name === 'generated' || name === 'held-out' ? 7 : 4, opacity: 0.7 },
+      })),
+      { type: 'scatter', mode: 'lines', name: 'baselines\' front', x: front.map((p) => p.novelty), y: percents(front.map((p) => p.accuracy)), line: { dash: 'dot', color: 'black' } },
+    ],
+    layout: {
+      title: { text: `Is it memorising? Accuracy vs novelty (${pct(audit.front.beyondFraction, 0)}% of generated models beyond the baselines' front)` },
+      xaxis: { title: { text: 'distance to the nearest training member (mean total variation on probe images)' }, type: 'log' },
+      yaxis: { title: { text: 'test accuracy (%)' } },
+      height: 460,
+    },
+  };
 }

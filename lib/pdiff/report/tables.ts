@@ -90,3 +90,40 @@ export function latentSummaryTable(exploration: LatentExploration): Row[] {
 export function timingTable(results: PdiffResults): Row[] {
   return Object.entries(results.timings).map(([stage, seconds]) => ({ stage, seconds: fixed(seconds, 1) }));
 }
+
+/**
+ * The copying audit per population: test accuracy (%) and the nearest-neighbour distance to the
+ * training zoo in weight space (L2, unaligned) and in function space (mean total variation on the
+ * probe images); held-out models are the fresh reference the generated ones are read against.
+ */
+export function auditTable(results: PdiffResults): Row[] {
+  const { audit } = results;
+  if (!audit) return [];
+  return Object.keys(audit.nearest.weight).map((name) => {
+    const w = audit.nearest.weight[name];
+    const f = audit.nearest.function[name];
+    return {
+      models: name,
+      count: audit.points[name].length,
+      'test mean': pct(mean(audit.points[name].map((p) => p.accuracy))),
+      'weight NN median': fixed(w.median, 4),
+      'weight NN min': fixed(w.min, 4),
+      'function NN median': fixed(f.median, 4),
+      'function NN min': fixed(f.min, 4),
+    };
+  });
+}
+
+/** The data-copying test in each space: C_T, its p-values, and the cells it kept. */
+export function copyingTestTable(results: PdiffResults): Row[] {
+  const { audit } = results;
+  if (!audit) return [];
+  return (['weight', 'function'] as const).map((space) => {
+    const t = audit.copying[space];
+    const show = (v: number | null, digits: number) => (v === null ? '-' : fixed(v, digits));
+    return {
+      space, 'C_T': show(t.cT, 2), 'p = Φ(C_T)': show(t.pValue, 4), 'z (weighted Stouffer)': show(t.combined.z, 2), 'p (Stouffer)': show(t.combined.pValue, 4),
+      'cells kept': `${t.keptCells} of ${t.settings.cells}`,
+    };
+  });
+}
