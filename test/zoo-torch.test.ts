@@ -13,6 +13,7 @@ import { defaultTrainConfig, trainModel } from '../lib/models/train';
 import { readParams } from '../lib/params/tensors';
 import type { NamedArray } from '../lib/params/types';
 import { FileFormatError, InputError } from '../lib/util/errors';
+import { PDiffPipeline, preset, type PdiffConfig } from '../lib/pdiff';
 import { Rng } from '../lib/util/rng';
 import { readSafetensors, writeSafetensors } from '../lib/zoo/safetensors';
 import { loadTorchMember, readTorchZoo, writeTorchZoo, type TorchMember } from '../lib/zoo/torch';
@@ -250,6 +251,39 @@ describe('zoo/torch: ConvNet-S zoos shared with PyTorch (Fashion-MNIST test set)
     assert.equal(torch.length, members.length);
     ours.forEach((a, i) => assert.ok(Math.abs(a - torch[i]) <= 0.1, `member ${i}: ours ${a}, PyTorch ${torch[i]}`));
     assert.notEqual(ours.at(-1), ours[0]);
+  });
+
+  it('a generator trained on the PyTorch zoo: generated whole networks written back have our accuracy in PyTorch (within 0.1 point)', () => {
+    const { zoo } = sourceZoo();
+    const { set, manifest, buffers } = torchZooToVectors(zoo);
+    const dir = dirs.make();
+    // Whole networks (24,058 values each); the zoo is a handful of members, so no held-out audit.
+    const quick = preset('quick');
+    const config: PdiffConfig = {
+      ...quick,
+      audit: { ...quick.audit, holdOutEvery: 0 },
+      autoencoderTrain: { ...quick.autoencoderTrain, steps: 20, logEvery: 10 },
+      denoiser: { channels: [8, 16] },
+      diffusionTrain: { ...quick.diffusionTrain, steps: 20, logEvery: 10 },
+      sampler: { ...quick.sampler, steps: 10 },
+    };
+    const pipe = new PDiffPipeline(config, { outDir: dir });
+    try {
+      pipe.useZoo(model, set);
+      assert.equal(pipe.collection.manifest.size, manifest.size);
+      pipe.fit();
+      const generated = pipe.generate(2, { seed: 1 });
+      const members = vectorsToMembers(generated, manifest, buffers[0]);
+      const written = path.join(dir, 'generated.safetensors');
+      writeTorchZoo(written, model, members, { generator: 'p-diff' });
+      loadTorchMember(model, zoo, 0); // member 0's BN statistics, as written
+      const ours = members.map((_, i) => (pipe.load(model, generated, i), ourAccuracy(model, data.test)));
+      const torch = torchEval(written, dataDir);
+      console.log(`      generated whole networks, test accuracy ours vs PyTorch: ${ours.map((a, i) => `${a.toFixed(2)}/${torch[i].toFixed(2)}`).join(', ')}`);
+      ours.forEach((a, i) => assert.ok(Math.abs(a - torch[i]) <= 0.1, `generated ${i}: ours ${a}, PyTorch ${torch[i]}`));
+    } finally {
+      pipe.dispose();
+    }
   });
 
   /** The peer's zoo, or (no peer script) two ConvNet-S of ours trained for one epoch on 5,120 images. */

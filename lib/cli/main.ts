@@ -1,5 +1,7 @@
 /** What every experiment CLI does around its run: the error line with a hint, and the result files. */
 import * as path from 'node:path';
+import { findProjectRoot } from '../data/locate';
+import { provenance, PROVENANCE_FILE } from '../reproduce/provenance';
 import { writeFileAtomic } from '../util/atomic-write';
 import { ConfigMismatchError, WriteError } from '../util/errors';
 import { REPORT_FILE, RESULTS_FILE } from '../util/run-dir';
@@ -19,8 +21,9 @@ export function runMain(body: () => Promise<void>): void {
   });
 }
 
-/** results.json and report.html into the run directory, each written atomically. */
+/** results.json, its provenance (commit, backend, machine) and report.html into the run directory, each written atomically. */
 export function writeRunFiles(outDir: string, results: unknown, reportHtml: string): void {
+  writeFileAtomic(path.join(outDir, PROVENANCE_FILE), `${JSON.stringify(provenance(findProjectRoot()), null, 1)}\n`);
   writeFileAtomic(path.join(outDir, RESULTS_FILE), `${JSON.stringify(results, null, 1)}\n`);
   writeFileAtomic(path.join(outDir, REPORT_FILE), reportHtml);
   console.log(`\nwrote ${path.join(outDir, RESULTS_FILE)} and ${REPORT_FILE}`);

@@ -23,3 +23,5 @@ export { dataCopyingTest } from './copying';
 export type { DataCopyingInput, DataCopyingResult, CopyingCell } from './copying';
 export { noveltyFront, paretoFront, frontAccuracyAt } from './novelty-front';
 export type { FrontPoint, LabelledPoint, NoveltyFrontInput, NoveltyFrontResult } from './novelty-front';
+export { meanInterval } from './interval';
+export type { Interval } from './interval';

@@ -36,3 +36,28 @@ export {
   type VectorPiece,
 } from './vectorize';
 export { freshInit } from './reinit';
+export { linearAssignment, assignmentCost, type AssignmentSense } from './assignment';
+export {
+  mlpPermutationSpec,
+  convnetPermutationSpec,
+  permutationSpecFor,
+  permutationSizes,
+  type PermutationSpec,
+  type PermutedAxis,
+} from './permutation-spec';
+export {
+  applyPermutation,
+  identityPermutations,
+  invertPermutation,
+  type Permutations,
+} from './permutation';
+export {
+  weightMatching,
+  alignTo,
+  defaultWeightMatchingOptions,
+  type WeightMatchingOptions,
+  type WeightMatchingResult,
+} from './weight-matching';
+export { readNetwork, assignNetwork, type NetworkArrays } from './network';
+export { alignZoo, defaultAlignZooOptions, type AlignZooOptions, type AlignedZoo } from './align-zoo';
+export { recalibrateBatchNorm } from './recalibrate-bn';

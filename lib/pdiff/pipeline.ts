@@ -19,16 +19,18 @@ import { LatentDiffusion } from '../diffusion/latent-diffusion';
 import type { SampleResult, SamplerConfig } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
 import { specOf } from '../models/registry';
+import { splitFor } from '../models/split';
 import type { TaskModel } from '../models/task-model';
-import { checkManifest, unflatten } from '../params/flatten';
+import { checkManifest, flatten, unflatten } from '../params/flatten';
 import { denormalize, fitNormStats, normalize, type NormStats } from '../params/normalize';
-import { assignParams } from '../params/tensors';
+import { assignParams, readParams } from '../params/tensors';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 import { assertFinite } from '../util/finite';
 import type { ProgressFn } from '../util/progress';
 import { seconds } from '../util/timing';
 import { rowOf } from '../params/rows';
+import { resolveSubset } from '../zoo/base-model';
 import { collectCheckpoints, type Collection } from '../zoo/collect';
 import { heldOutSplit, splitRows, type HeldOutSplit } from '../zoo/holdout';
 import { collectSeeds } from '../zoo/seeds';
@@ -123,6 +125,26 @@ export class PDiffPipeline {
       : collectCheckpoints(model, data, recipe, this.outDir, this.onProgress);
     this.zoo = { collection, split };
     this.timings.collect = seconds(started);
+    return collection;
+  }
+
+  /**
+   * Stage 1 from a zoo made elsewhere (e.g. a PyTorch zoo read by `zoo.readTorchZoo`): `members`
+   * [N, D] are values of the `subset` of `model` (default: every parameter, a whole network), laid
+   * out in the model's order. The audit's held-out members are set aside as `collect` does.
+   */
+  useZoo(model: TaskModel, members: VectorSet, options: { subset?: string[] } = {}): Collection {
+    if (this.zoo) throw new InputError('this pipeline has its zoo already; make a new pipeline for another');
+    const subset = options.subset ?? ['**'];
+    this.config = { ...this.config, collect: { ...this.config.collect, model: specOf(model, this.config.collect.model), subset } };
+    const { names, manifest } = resolveSubset(model, subset);
+    if (members.dim !== manifest.size) throw new InputError(`zoo rows hold ${members.dim} values, the subset ${subset.join(', ')} of the ${model.kind} model ${manifest.size}`);
+    assertFinite(members.data, members.dim, 'the zoo');
+    const split = heldOutSplit(members.count, this.config.audit.holdOutEvery);
+    if (this.resume === 'run') claimDir(this.outDir, this.config);
+    const base = flatten(readParams(model.params, names)).vector;
+    const collection = { model, subsetNames: names, manifest, split: splitFor(model, names), snapshots: members, steps: new Array<number>(members.count).fill(0), base };
+    this.zoo = { collection, split };
     return collection;
   }
 

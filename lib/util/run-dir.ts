@@ -16,8 +16,10 @@ import { JsonReader } from '../zoo/json-reader';
 export const RUN_FILE = 'run.json';
 export const RESULTS_FILE = 'results.json';
 export const REPORT_FILE = 'report.html';
+/** The commit, backend and machine that produced results.json (lib/reproduce/provenance.ts). */
+export const PROVENANCE_FILE = 'provenance.json';
 /** What every run writes, whatever the experiment. */
-const COMMON_OUTPUTS = [RUN_FILE, RESULTS_FILE, REPORT_FILE];
+const COMMON_OUTPUTS = [RUN_FILE, RESULTS_FILE, REPORT_FILE, PROVENANCE_FILE];
 
 // p-diff's state files, still here because test/kill-resume.test.ts imports them from here;
 // their home is lib/pdiff/run-dir.ts, and nothing below uses them.

@@ -1,0 +1,54 @@
+/**
+ * `npm run reproduce -- pdiff|d2nwg|bend|all --seeds 0,1,2 --scale quick|standard [--root runs] [--aggregate-only] [--ablations]`:
+ * runs each paper's grid (main runs, p-diff's ablations at quick scale) for the seeds, one job at a
+ * time, skipping finished jobs (every job resumes from its run directory), then writes
+ * results/<paper>-<scale>.json: per-seed numbers, mean ± std and 95% intervals, commits, backend,
+ * machine and wall time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeBackend, initBackend } from '../backend';
+import { findProjectRoot } from '../data/locate';
+import { aggregateJobs } from '../reproduce/aggregate';
+import { runJob } from '../reproduce/jobs';
+import { PAPERS, planJobs, type Paper, type Scale } from '../reproduce/plan';
+import { writeFileAtomic } from '../util/atomic-write';
+import { InputError } from '../util/errors';
+import { consoleProgress } from '../viz/progress-reporter';
+import { runMain } from './main';
+
+runMain(async () => {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      seeds: { type: 'string', default: '0,1,2' },
+      scale: { type: 'string', default: 'quick' },
+      root: { type: 'string', default: 'runs' },
+      'aggregate-only': { type: 'boolean', default: false },
+      ablations: { type: 'boolean' },
+    },
+  });
+  const target = positionals[0] ?? 'all';
+  const papers: Paper[] = target === 'all' ? [...PAPERS] : [target as Paper];
+  const seeds = values.seeds.split(',').map(Number);
+  const project = findProjectRoot();
+  const plans = papers.map((paper) => ({ paper, jobs: planJobs(paper, { scale: values.scale as Scale, seeds, root: values.root, ablations: values.ablations }) }));
+  if (!values['aggregate-only']) {
+    console.log(describeBackend(await initBackend()));
+    for (const { jobs } of plans) {
+      for (const job of jobs) {
+        console.log(`== ${job.paper} ${job.preset} seed ${job.seed} ${job.part} in ${job.outDir}`);
+        runJob(job, project, consoleProgress());
+      }
+    }
+  }
+  for (const { paper, jobs } of plans) {
+    const file = path.join(project, 'results', `${paper}-${values.scale}.json`);
+    const results = aggregateJobs(paper, values.scale as Scale, jobs);
+    if (Object.keys(results.runs).length === 0) throw new InputError(`no finished ${paper} job at ${values.scale} scale under ${values.root}`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, `${JSON.stringify(results, null, 1)}\n`);
+    console.log(`wrote ${file}${results.missing.length ? ` (missing: ${results.missing.join('; ')})` : ''}`);
+  }
+});

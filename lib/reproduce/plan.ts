@@ -1,0 +1,60 @@
+/**
+ * What a reproduction runs: for each paper and scale, its main runs per seed (for p-diff: the
+ * trajectory zoo, the paper's per-epoch trajectory and a seeds zoo, each with the copying audit)
+ * and, where asked, the paper's ablations. Every job has its own run directory, so any job can
+ * resume, run on any worker that reaches the directory, or be skipped when finished.
+ */
+import * as path from 'node:path';
+import { InputError } from '../util/errors';
+
+export const PAPERS = ['pdiff', 'd2nwg', 'bend'] as const;
+export type Paper = (typeof PAPERS)[number];
+export const SCALES = ['smoke', 'quick', 'standard'] as const;
+export type Scale = (typeof SCALES)[number];
+/** The p-diff ablations of the paper's Table 2. */
+export const ABLATIONS = ['snapshots', 'noise', 'layers'] as const;
+export type Ablation = (typeof ABLATIONS)[number];
+
+export interface Job {
+  paper: Paper;
+  /** The preset run (a scale, or a scale's zoo variant such as `standard-seeds`). */
+  preset: string;
+  seed: number;
+  /** 'main', or 'ablation:<name>'. */
+  part: string;
+  /** The job's run directory. */
+  outDir: string;
+}
+
+export interface PlanOptions {
+  scale: Scale;
+  seeds: number[];
+  /** Run directories live under `<root>/<scale>/`. */
+  root: string;
+  /** p-diff's ablations too (default: at quick and smoke scale only; hours at standard). */
+  ablations?: boolean;
+}
+
+/** The presets of a paper's main runs at a scale. */
+export function mainPresets(paper: Paper, scale: Scale): string[] {
+  return paper === 'pdiff' ? [scale, `${scale}-epochs`, `${scale}-seeds`] : [scale];
+}
+
+export function planJobs(paper: Paper, options: PlanOptions): Job[] {
+  if (!PAPERS.includes(paper)) throw new InputError(`unknown paper ${paper}; use one of ${PAPERS.join(', ')} or all`);
+  if (!SCALES.includes(options.scale)) throw new InputError(`unknown scale ${options.scale}; use one of ${SCALES.join(', ')}`);
+  if (options.seeds.length === 0 || options.seeds.some((s) => !(Number.isInteger(s) && s >= 0))) {
+    throw new InputError(`seeds must be non-negative integers, got [${options.seeds.join(', ')}]`);
+  }
+  const dir = (name: string) => path.resolve(options.root, options.scale, name);
+  const prefix = paper === 'pdiff' ? '' : `${paper}-`;
+  const jobs: Job[] = options.seeds.flatMap((seed) => mainPresets(paper, options.scale)
+    .map((preset) => ({ paper, preset, seed, part: 'main', outDir: dir(`${prefix}${preset}-seed${seed}`) })));
+  const ablations = options.ablations ?? options.scale !== 'standard';
+  if (paper === 'pdiff' && ablations) {
+    for (const seed of options.seeds) {
+      for (const name of ABLATIONS) jobs.push({ paper, preset: options.scale, seed, part: `ablation:${name}`, outDir: dir(`ablations-seed${seed}`) });
+    }
+  }
+  return jobs;
+}

@@ -1,0 +1,55 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findProjectRoot } from '../lib/data/locate';
+import { meanInterval } from '../lib/eval/interval';
+import { aggregateJobs } from '../lib/reproduce/aggregate';
+import { jobResultsFile, runJob } from '../lib/reproduce/jobs';
+import { planJobs } from '../lib/reproduce/plan';
+import { tmpDirs } from './helpers/tmp-dirs';
+
+const dirs = tmpDirs('reproduce');
+after(dirs.cleanup);
+
+describe('reproduce: intervals, the job plan, and results files from finished jobs', () => {
+  it('mean ± sample std with a Student-t 95% interval', () => {
+    const i = meanInterval([1, 2, 3]);
+    assert.deepEqual([i.n, i.mean, i.std], [3, 2, 1]);
+    assert.ok(Math.abs(i.ci95![0] - (2 - 4.303 / Math.sqrt(3))) < 1e-9 && Math.abs(i.ci95![1] - (2 + 4.303 / Math.sqrt(3))) < 1e-9);
+    assert.equal(meanInterval([5]).ci95, null);
+    assert.throws(() => meanInterval([1, Number.NaN]), /finite/);
+  });
+
+  it('plans the three zoo recipes per seed, and the ablations only where asked', () => {
+    const jobs = planJobs('pdiff', { scale: 'standard', seeds: [0, 1], root: '/r' });
+    assert.deepEqual(jobs.map((j) => [j.preset, j.seed, j.part, j.outDir]), [
+      ['standard', 0, 'main', '/r/standard/standard-seed0'], ['standard-epochs', 0, 'main', '/r/standard/standard-epochs-seed0'],
+      ['standard-seeds', 0, 'main', '/r/standard/standard-seeds-seed0'], ['standard', 1, 'main', '/r/standard/standard-seed1'],
+      ['standard-epochs', 1, 'main', '/r/standard/standard-epochs-seed1'], ['standard-seeds', 1, 'main', '/r/standard/standard-seeds-seed1'],
+    ]);
+    assert.equal(planJobs('pdiff', { scale: 'quick', seeds: [0], root: '/r' }).filter((j) => j.part.startsWith('ablation:')).length, 3);
+    assert.deepEqual(planJobs('bend', { scale: 'quick', seeds: [2], root: '/r' }).map((j) => j.outDir), ['/r/quick/bend-quick-seed2']);
+    assert.throws(() => planJobs('pdiff', { scale: 'huge' as 'quick', seeds: [0], root: '/r' }), /unknown scale huge/);
+    assert.throws(() => planJobs('pdiff', { scale: 'quick', seeds: [-1], root: '/r' }), /seeds must be non-negative integers/);
+  });
+
+  it('runs two seeds of the smoke preset, skips them when finished, and aggregates with provenance', function () {
+    this.timeout(600_000);
+    const root = dirs.make();
+    const jobs = planJobs('pdiff', { scale: 'smoke', seeds: [0, 1], root, ablations: false }).filter((j) => j.preset === 'smoke');
+    for (const job of jobs) runJob(job, findProjectRoot());
+    const written = jobs.map((j) => fs.statSync(jobResultsFile(j)).mtimeMs);
+    for (const job of jobs) runJob(job, findProjectRoot()); // finished: not run again
+    assert.deepEqual(jobs.map((j) => fs.statSync(jobResultsFile(j)).mtimeMs), written);
+    const results = aggregateJobs('pdiff', 'smoke', [...jobs, { ...jobs[0], preset: 'smoke-seeds', outDir: path.join(root, 'none') }]);
+    assert.deepEqual(Object.keys(results.runs), ['smoke']);
+    assert.deepEqual(results.missing, ['smoke-seeds seed 0 main']);
+    const run = results.runs.smoke;
+    assert.deepEqual(run.seeds, [0, 1]);
+    const generated = run.perSeed.map((s) => s.metrics['generated.mean']);
+    assert.equal(run.aggregate['generated.mean'].mean, (generated[0] + generated[1]) / 2);
+    assert.ok(run.aggregate['audit.cT.function'].n === 2, 'the audit is recorded per seed');
+    assert.equal(results.commits.length, 1);
+    assert.match(results.commits[0], /^[0-9a-f]{40}$/);
+  });
+});
