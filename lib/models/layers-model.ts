@@ -44,10 +44,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../util/errors';
+import { refreshStaleShapes } from '../backend/stale-shapes';
+import { chainOf, endsInSoftmax, formatShape, namedWeights, type Layer } from './layers-inspect';
 import type { ModelSplit, SplittableModel } from './split';
 import type { ForwardOptions } from './task-model';
 
-type Layer = tf.LayersModel['layers'][number];
 
 export interface LayersModelOptions {
   /** Dispose the layers model (and so its variables) in `dispose()`. Default false. */
@@ -241,85 +242,5 @@ export class LayersTaskModel implements SplittableModel {
     const ok = x.rank === 4 && this.inputShape.every((d, i) => i === 0 || d === null || d === x.shape[i]);
     if (!ok) throw new InputError(`the layers model expects input ${formatShape(this.inputShape)}, got ${formatShape(x.shape)}`);
     if (x.dtype !== 'float32') throw new InputError(`the layers model expects float32 images, got ${x.dtype}`);
-  }
-}
-
-/** The backend's per-data records, where it keeps one with a shape (wasm, and backends built on it). */
-interface ShapedRecords {
-  dataIdMap?: { get(dataId: object): { shape?: number[] } | undefined };
-}
-
-/**
- * Gives a fresh copy to every variable whose data was created with another shape. The wasm
- * backend's fused matMul and conv2d check the bias's rank on the shape recorded with its data,
- * not on the tensor's own shape, so a Dense or Conv2D bias assigned a reshaped slice
- * (`stacked.slice(m, 1).reshape([units])`, as the whole-network split and headMany do; gather and
- * squeeze reshape too) would be rejected as "rank-2 bias". Runs before every forward: a map
- * lookup per variable when nothing is stale, one copy per variable that is.
- */
-function refreshStaleShapes(variables: Iterable<tf.Variable>): void {
-  const records = (tf.backend() as unknown as ShapedRecords).dataIdMap;
-  if (!records || typeof records.get !== 'function') return;
-  for (const v of variables) {
-    const shape = records.get(v.dataId)?.shape;
-    if (Array.isArray(shape) && (shape.length !== v.rank || shape.some((d, i) => d !== v.shape[i]))) {
-      tf.tidy(() => v.assign(v.mul(1)));
-    }
-  }
-}
-
-function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
-}
-
-/** A layer's weights with their names (`prefix` + layer name + '/' + short name), nested models expanded. */
-function namedWeights(layer: Layer, prefix: string): { name: string; weight: tf.LayerVariable }[] {
-  if (layer instanceof tf.LayersModel) {
-    return layer.layers.flatMap((inner) => namedWeights(inner, `${prefix}${layer.name}/`));
-  }
-  const out: { name: string; weight: tf.LayerVariable }[] = [];
-  const shorts = new Set<string>();
-  for (const weight of layer.weights) {
-    const short = weight.originalName
-      ? weight.originalName.slice(weight.originalName.lastIndexOf('/') + 1)
-      : weight.name.slice(weight.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
-    if (!short || shorts.has(short)) {
-      throw new InputError(`cannot name the weights of layer ${layer.name} (${layer.getClassName()}): ` +
-        `its weights ${layer.weights.map((w) => w.originalName).join(', ')} do not have distinct short names`);
-    }
-    shorts.add(short);
-    out.push({ name: `${prefix}${layer.name}/${short}`, weight });
-  }
-  return out;
-}
-
-/**
- * The top-level layers in order when they form a single chain (each consumes exactly the previous
- * one's single output, once); undefined otherwise. A tf.Sequential is always a chain.
- */
-function chainOf(model: tf.LayersModel): Layer[] | undefined {
-  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-  if (model instanceof tf.Sequential) return layers;
-  let previous: Layer = model.inputLayers[0];
-  for (const layer of layers) {
-    // The nodes of this model (a layer may also be called in other graphs).
-    const nodes = layer.inboundNodes.filter((_, i) => model.containerNodes.has(`${layer.name}_ib-${i}`));
-    if (nodes.length !== 1) return undefined;
-    const [node] = nodes;
-    if (node.inboundLayers.length !== 1 || node.inboundLayers[0] !== previous || node.outputTensors.length !== 1) return undefined;
-    previous = layer;
-  }
-  return model.outputs[0].sourceLayer === previous ? layers : undefined;
-}
-
-/** Whether the model's output comes from a softmax (a Softmax layer or a softmax activation). */
-function endsInSoftmax(model: tf.LayersModel): boolean {
-  const layer = model.outputs[0].sourceLayer;
-  if (layer instanceof tf.LayersModel) return endsInSoftmax(layer);
-  if (layer.getClassName() === 'Softmax') return true;
-  try {
-    return layer.getConfig().activation === 'softmax';
-  } catch {
-    return false; // a custom layer without a config
   }
 }
