@@ -11,13 +11,16 @@ import type { Aggregated, ResultsFile } from './aggregate';
 
 const BLOCK = /<!-- results (\S+) (\S+) -->\n[\s\S]*?<!-- \/results -->/g;
 
-/** `mean ± std` (n), scaled (100 for percentages). */
+/** `mean ± std` over the seeds (the mean alone for one seed), scaled (100 for percentages). */
 function cell(a: Aggregated, metric: string, scale = 100, digits = 2): string {
   const i: Interval | undefined = a.aggregate[metric];
   if (!i) return '–';
   const f = (v: number) => (v * scale).toFixed(digits);
-  return i.n > 1 ? `${f(i.mean)} ± ${f(i.std)}` : `${f(i.mean)} (1 seed)`;
+  return i.n > 1 ? `${f(i.mean)} ± ${f(i.std)}` : f(i.mean);
 }
+
+/** A row's name: the preset and how many seeds it averages (one seed is said, not hidden). */
+const runLabel = (preset: string, a: Aggregated) => `\`${preset}\` · ${a.seeds.length === 1 ? 'one seed' : `${a.seeds.length} seeds`}`;
 
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -32,7 +35,7 @@ function provenanceLine(r: ResultsFile): string {
 /** p-diff's main runs with the copying audit: one row per zoo recipe. */
 function pdiffAudit(r: ResultsFile): string {
   const rows = Object.entries(r.runs).map(([preset, a]) => [
-    `\`${preset}\` (${a.seeds.length} seeds)`, cell(a, 'originals.mean'), cell(a, 'heldOut.mean'), cell(a, 'generated.mean'), cell(a, 'generated.best'),
+    runLabel(preset, a), cell(a, 'originals.mean'), cell(a, 'heldOut.mean'), cell(a, 'generated.mean'), cell(a, 'generated.best'),
     cell(a, 'audit.nn.function.generated', 1, 4), cell(a, 'audit.nn.function.heldOut', 1, 4), cell(a, 'audit.cT.function', 1), cell(a, 'audit.p.function', 1, 3),
     cell(a, 'audit.cT.weight', 1), cell(a, 'audit.beyondFront', 100, 0),
   ]);
@@ -51,7 +54,7 @@ function pdiffAblations(r: ResultsFile): string {
 /** Any paper's main-run metrics whose names match `prefix`, one row per metric (accuracies in %). */
 function metricsTable(r: ResultsFile, pattern: RegExp): string {
   const rows = Object.entries(r.runs).flatMap(([preset, a]) => Object.keys(a.aggregate).filter((m) => pattern.test(m))
-    .map((m) => [`\`${preset}\``, m, cell(a, m, /\.(nll)$|disagreement/.test(m) ? 1 : 100, /\.(nll)$|disagreement/.test(m) ? 4 : 2)]));
+    .map((m) => [runLabel(preset, a), m, cell(a, m, /\.(nll)$|disagreement/.test(m) ? 1 : 100, /\.(nll)$|disagreement/.test(m) ? 4 : 2)]));
   return `${table(['run', 'metric', 'mean ± std'], rows)}\n\n${provenanceLine(r)}`;
 }
 
