@@ -19,3 +19,4 @@ export type { PdiffVariant, VariantResult, VariantOptions } from './ablations';
 export { exploreLatents, trajectoryTimesteps, defaultLatentExplorerConfig } from './latent-explorer';
 export type { LatentExplorerConfig, LatentExploration, ProjectedPopulation, TrajectoryFrame } from './latent-explorer';
 export * as report from './report';
+export * as explore from './explore';
