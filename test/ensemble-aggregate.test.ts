@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
-  abendWeights, argmaxRows, combine, ensemblePredictions, firstMembers, memberOutputs, pickMembers, selectMembers, softmaxRows,
+  abendWeights, argmaxRows, combine, concatMembers, ensemblePredictions, firstMembers, memberOutputs, pickMembers, selectMembers, softmaxRows,
   type MemberOutputs,
 } from '../lib/ensemble';
 
@@ -20,6 +20,18 @@ function crafted(): MemberOutputs {
 }
 
 describe('ensemble outputs layout', () => {
+  it('joining two ensembles weighs every member equally: the mean is (N·mean_a + M·mean_b) / (N + M)', () => {
+    const all = crafted();
+    const a = memberOutputs(3, [all.members[0]]);
+    const b = memberOutputs(3, all.members.slice(1));
+    const joined = combine(concatMembers(a, b), { rule: 'sbend' });
+    closeAll(joined, combine(all, { rule: 'sbend' }), 1e-12);
+    const sa = combine(a, { rule: 'sbend' });
+    const sb = combine(b, { rule: 'sbend' });
+    closeAll(joined, Array.from(sa, (v, j) => (1 * v + 2 * sb[j]) / 3), 1e-12);
+    assert.throws(() => concatMembers(a, memberOutputs(2, [Float32Array.from([1, 0])])), /cannot join/);
+  });
+
   it('softmax of logits in rows, stable for large logits', () => {
     closeAll(softmaxRows([0, Math.log(3), 1000, 1000], 2), [0.25, 0.75, 0.5, 0.5]);
     closeAll(softmaxRows([0, 0, 0], 3), [1 / 3, 1 / 3, 1 / 3]);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { calibration, combine, expectedCalibrationError, memberOutputs, negativeLogLikelihood, PROBABILITY_FLOOR } from '../lib/ensemble';
+import { brierScore, calibration, combine, expectedCalibrationError, memberOutputs, negativeLogLikelihood, PROBABILITY_FLOOR } from '../lib/ensemble';
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -14,6 +14,16 @@ describe('calibration of crafted probabilities', () => {
 
   it('NLL floors a zero probability of the label instead of returning Infinity', () => {
     close(negativeLogLikelihood([1, 0], [1], 2), -Math.log(PROBABILITY_FLOOR), 1e-9);
+  });
+
+  it('Brier score is the mean over examples of Σ_c (p_c − 1[c = y])²', () => {
+    // (0.01 + 0.01) + (0.81 + 0.81) + (0.09 + 0.09) + (0.09 + 0.09), over 4 examples.
+    close(brierScore(probs, labels, 2), 0.5);
+    close(calibration(probs, labels, 2).brier, 0.5);
+    // Three classes: all mass on a wrong class costs the maximum 2, a perfect prediction 0, uniform (2/3)² + 2·(1/3)².
+    close(brierScore([1, 0, 0], [2], 3), 2, 1e-12);
+    close(brierScore([0, 0, 1], [2], 3), 0, 1e-12);
+    close(brierScore([1 / 3, 1 / 3, 1 / 3], [0], 3), (2 / 3) ** 2 + 2 * (1 / 3) ** 2, 1e-12);
   });
 
   it('ECE with 15 bins: Σ |bin| / N · |accuracy − confidence|', () => {

@@ -1,27 +1,28 @@
 /**
  * BEND as one object: a p-diff generator (collected, fitted and resumable in `outDir` exactly as a
  * p-diff run of the same preset and seed) whose generated models are the members of an ensemble.
- * `members` samples them; `outputs` gives their class probabilities, and the originals', on val
- * and test, with the frozen features computed once per split.
+ * `members` samples them; `outputs` gives the class probabilities of any populations of subset
+ * vectors (generated members, the zoo, baselines) on val, test and OOD images, with the frozen
+ * features computed once per part.
  */
-import type { DataSplits } from '../data/dataset';
-import type { SplitOutputs } from '../ensemble/outputs';
+import type { DataSplits, ImageDataset } from '../data/dataset';
+import type { EvalOutputs, MemberOutputs } from '../ensemble/outputs';
 import { computeFeatures } from '../eval/features';
 import type { EvaluateVectorsOptions } from '../eval/evaluate-vectors';
 import { memberProbabilities } from '../eval/member-probabilities';
 import type { TaskModel } from '../models/task-model';
 import type { VectorSet } from '../params/types';
 import { seconds } from '../util/timing';
-import type { Collection } from '../zoo/collect';
 import { pdiffSeeds, type PdiffConfig } from '../pdiff/config';
 import { PDiffPipeline, type CollectOptions, type PDiffPipelineOptions } from '../pdiff/pipeline';
 
-export interface MemberOutputsOnSplits {
-  generated: SplitOutputs;
-  originals: SplitOutputs;
-  /** What BEND's own inference costs: features + the generated members' heads, val and test. */
-  generatedSeconds: number;
+export interface PopulationOutputs<P extends string> {
+  outputs: Record<P, EvalOutputs>;
+  /** Wall seconds of the frozen features (val, test and OOD, once) and of each population's heads. */
+  seconds: { features: number; heads: Record<P, number> };
 }
+
+const PARTS = ['val', 'test', 'ood'] as const;
 
 export class BendPipeline {
   readonly generator: PDiffPipeline;
@@ -30,7 +31,7 @@ export class BendPipeline {
     this.generator = new PDiffPipeline(config, options);
   }
 
-  /** Collects the zoo of `model` and fits the generator (both resumable). */
+  /** Collects the zoo of `model` (the config's recipe) and fits the generator on its training members (both resumable). */
   fit(model: TaskModel, data: DataSplits, options?: CollectOptions): this {
     this.generator.collect(model, data, options);
     this.generator.fit();
@@ -42,28 +43,30 @@ export class BendPipeline {
     return this.generator.generate(count, { seed });
   }
 
-  /** Class probabilities of `generated` and of the originals on val and test; one split's features are held at a time. */
-  outputs(generated: VectorSet, data: DataSplits, options: EvaluateVectorsOptions): MemberOutputsOnSplits {
-    const collection: Collection = this.generator.collection;
-    const { model, split, manifest, snapshots } = collection;
-    const on = (part: 'val' | 'test') => {
-      const t = performance.now();
-      const features = computeFeatures(split, data[part]);
+  /** Class probabilities of each population of subset vectors on val, test and `ood`; one part's features are held at a time. */
+  outputs<P extends string>(populations: Record<P, VectorSet>, data: DataSplits, ood: ImageDataset, options: EvaluateVectorsOptions): PopulationOutputs<P> {
+    const { model, split, manifest } = this.generator.collection;
+    const names = Object.keys(populations) as P[];
+    const images: Record<(typeof PARTS)[number], ImageDataset> = { val: data.val, test: data.test, ood };
+    const parts = new Map<P, Partial<Record<(typeof PARTS)[number], MemberOutputs>>>(names.map((n) => [n, {}]));
+    const heads = Object.fromEntries(names.map((n) => [n, 0])) as Record<P, number>;
+    let features = 0;
+    for (const part of PARTS) {
+      let t = performance.now();
+      const x = computeFeatures(split, images[part]);
+      features += seconds(t);
       try {
-        const gen = memberProbabilities(model, split, manifest, generated, features, options);
-        const generatedSeconds = seconds(t);
-        return { gen, generatedSeconds, orig: memberProbabilities(model, split, manifest, snapshots, features, options) };
+        for (const name of names) {
+          t = performance.now();
+          parts.get(name)![part] = memberProbabilities(model, split, manifest, populations[name], x, options);
+          heads[name] += seconds(t);
+        }
       } finally {
-        features.dispose();
+        x.dispose();
       }
-    };
-    const val = on('val');
-    const test = on('test');
-    return {
-      generated: { val: val.gen, test: test.gen },
-      originals: { val: val.orig, test: test.orig },
-      generatedSeconds: val.generatedSeconds + test.generatedSeconds,
-    };
+    }
+    const outputs = Object.fromEntries(names.map((n) => [n, parts.get(n) as EvalOutputs])) as Record<P, EvalOutputs>;
+    return { outputs, seconds: { features, heads } };
   }
 
   dispose(): void {

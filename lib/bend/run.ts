@@ -1,16 +1,18 @@
 /**
- * BEND end to end: train the p-diff generator (shared with the p-diff run of the same output
- * directory), sample M_max members, and compare their ensembles (sBEND, aBEND, vote) with the
- * single originals, the best generated model, the snapshot ensemble of the K originals and a
- * deep ensemble of independently trained models, in accuracy, calibration, diversity and cost.
- * Generated members and originals are evaluated with the frozen features computed once per split.
+ * BEND end to end: train the p-diff generator on the config's zoo (shared with the p-diff run of
+ * the same output directory), sample M_max members, and compare their ensembles (sBEND, aBEND,
+ * vote; alone and added to the N zoo members) with single models, the zoo's own ensemble, the
+ * weight average, noise-added copies and a deep ensemble of full networks, in accuracy,
+ * calibration, OOD detection, diversity and cost. Subset vectors are evaluated with the frozen
+ * features computed once per part (val, test, OOD).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { DataSplits } from '../data/dataset';
+import type { DataSplits, ImageDataset } from '../data/dataset';
 import { trainDeepEnsemble } from '../ensemble/deep-ensemble';
 import { createModel } from '../models/registry';
+import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 import type { ProgressFn } from '../util/progress';
 import { seconds } from '../util/timing';
@@ -19,7 +21,9 @@ import { pdiffSeeds } from '../pdiff/config';
 import { AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE } from '../pdiff/run-dir';
 import type { ResumeMode } from '../pdiff/pipeline';
 import type { BendConfig } from './config';
+import { loadOodData } from './ood-data';
 import { BendPipeline } from './pipeline';
+import { zooBaselines } from './populations';
 import type { BendResults } from './results';
 import { scoreBend } from './scores';
 
@@ -29,16 +33,22 @@ export interface RunOptions {
   onProgress?: ProgressFn;
   /** As for p-diff (default 'run'). */
   resume?: ResumeMode;
+  /** The OOD images, normalised as the run's own; default `loadOodData(config)` (the other of MNIST and Fashion-MNIST). */
+  ood?: ImageDataset;
 }
 
 function checkConfig(config: BendConfig): void {
-  const tooLarge = [...config.ensembleSizes, ...config.calibrationSizes].filter((m) => !(Number.isInteger(m) && m >= 1 && m <= config.members));
-  if (tooLarge.length) throw new InputError(`ensemble sizes ${tooLarge.join(', ')} are not in 1…${config.members} (members)`);
+  const { members } = config;
+  if (!(Number.isInteger(members) && members >= 2)) throw new InputError(`BEND needs at least 2 generated members, got ${members}`);
+  const tooLarge = [...config.ensembleSizes, ...config.calibrationSizes].filter((m) => !(Number.isInteger(m) && m >= 1 && m <= members));
+  if (tooLarge.length) throw new InputError(`ensemble sizes ${tooLarge.join(', ')} are not in 1…${members} (members)`);
+  if (!config.calibrationSizes.includes(members)) throw new InputError(`calibrationSizes must include members (${members}): the table reports all of them`);
   if (config.deepEnsemble.size < 2) throw new InputError(`a deep ensemble needs at least 2 models, got ${config.deepEnsemble.size}`);
+  if (config.noiseSigmas.some((s) => !(s >= 0))) throw new InputError(`noiseSigmas must be ≥ 0, got ${config.noiseSigmas.join(', ')}`);
 }
 
-/** Generator (resumable), M_max members, their and the originals' outputs; the generator and the model are freed after. */
-function generateMembers(config: BendConfig, data: DataSplits, options: RunOptions) {
+/** Generator (resumable), M_max members, and every population's outputs; the generator and the model are freed after. */
+function generateMembers(config: BendConfig, data: DataSplits, ood: ImageDataset, options: RunOptions) {
   const model = createModel(config.pdiff.collect.model, pdiffSeeds(config.pdiff.seed).init);
   const pipeline = new BendPipeline(config.pdiff, { resume: 'run', ...options });
   try {
@@ -46,9 +56,21 @@ function generateMembers(config: BendConfig, data: DataSplits, options: RunOptio
     const t = performance.now();
     const generated = pipeline.members(config.members);
     const sampleSeconds = seconds(t);
-    const { collection, timings } = pipeline.generator;
+    const { collection, timings, members } = pipeline.generator;
+    const zoo = collection.snapshots; // all N members: training and held-out
+    const baselines = zooBaselines(zoo, config);
+    const populations: Record<string, VectorSet> = { generated, zoo, weightAverage: baselines.weightAverage };
+    baselines.noise.forEach((b, i) => { populations[`noise ${i}`] = b.vectors; });
+    const { outputs, seconds: evaluated } = pipeline.outputs(populations, data, ood, config.pdiff.evaluation);
     return {
-      sampleSeconds, timings: { ...timings }, ...pipeline.outputs(generated, data, config.pdiff.evaluation),
+      sampleSeconds, timings: { ...timings },
+      outputs: {
+        generated: outputs.generated, zoo: outputs.zoo, weightAverage: outputs.weightAverage,
+        noise: baselines.noise.map((b, i) => ({ sigma: b.sigma, outputs: outputs[`noise ${i}`] })),
+      },
+      noiseSeconds: baselines.noise.map((b) => b.seconds),
+      evaluateSeconds: evaluated.features + evaluated.heads.generated,
+      zoo: { recipe: config.pdiff.zoo, members: zoo.count, training: members.split.training.length, heldOut: members.split.heldOut.length },
       subset: { patterns: config.pdiff.collect.subset, layers: collection.subsetNames, size: collection.manifest.size },
     };
   } finally {
@@ -64,22 +86,25 @@ function resumedStages(outDir: string, resume: ResumeMode): string[] {
   return files.filter(([, file]) => fs.existsSync(path.join(outDir, file))).map(([stage]) => stage);
 }
 
-/** BEND's protocol: members from the p-diff generator, their ensembles vs single models, the snapshot and a deep ensemble. */
+/** BEND's protocol: members from the p-diff generator, their ensembles vs single models and the equal-budget baselines. */
 export function run(config: BendConfig, data: DataSplits, options: RunOptions): BendResults {
   checkConfig(config);
   const started = performance.now();
   const { seed } = config.pdiff;
   const { outDir, onProgress, resume = 'run' } = options;
+  const ood = options.ood ?? loadOodData(config);
   const resumed = resumedStages(outDir, resume);
-  const members = generateMembers(config, data, options);
+  const members = generateMembers(config, data, ood, options);
 
-  const deep = trainDeepEnsemble(data, config.pdiff.collect.model, config.pdiff.collect.train, config.deepEnsemble, seed, onProgress);
-  const scores = scoreBend(
-    { generated: members.generated, originals: members.originals, deepEnsemble: deep.outputs },
-    { val: data.val.labels, test: data.test.labels }, config,
-  );
-  const stages = { ...members.timings, sample: members.sampleSeconds };
+  const deep = trainDeepEnsemble(data, config.pdiff.collect.model, config.pdiff.collect.train, config.deepEnsemble, seed, { ood, onProgress });
   const deepTotal = deep.trainSeconds.reduce((a, b) => a + b, 0);
+  const stages = { ...members.timings, sample: members.sampleSeconds };
+  const costs = {
+    zoo: stages.collect, generator: stages.autoencoder + stages.diffusion, sample: stages.sample, noise: members.noiseSeconds, deepEnsemble: deepTotal,
+  };
+  const scores = scoreBend(
+    { ...members.outputs, deepEnsemble: deep.outputs }, { val: data.val.labels, test: data.test.labels }, costs, config.pdiff.zoo, config,
+  );
   return {
     experiment: 'bend',
     preset: config.pdiff.preset,
@@ -87,11 +112,14 @@ export function run(config: BendConfig, data: DataSplits, options: RunOptions): 
     backend: tf.getBackend(),
     dataset: config.pdiff.dataset,
     subset: members.subset,
+    zoo: members.zoo,
+    ood: { dataset: ood.name, images: ood.labels.length, inDistribution: data.test.labels.length },
     ...scores,
     cost: {
       bend: { ...stages, total: stages.collect + stages.autoencoder + stages.diffusion + stages.sample },
+      noise: config.noiseSigmas.map((sigma, i) => ({ sigma, seconds: members.noiseSeconds[i] })),
       deepEnsemble: { train: deep.trainSeconds, total: deepTotal },
-      evaluate: { bend: members.generatedSeconds, deepEnsemble: deep.evaluateSeconds },
+      evaluate: { bend: members.evaluateSeconds, deepEnsemble: deep.evaluateSeconds },
       resumedStages: resumed,
     },
     timings: { total: seconds(started) },

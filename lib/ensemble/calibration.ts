@@ -5,6 +5,8 @@
  * - ECE (Guo et al. 2017, "On calibration of modern neural networks", eq. 3): with the confidence
  *   max_c p(c | x_i) binned into B equal-width bins (b/B, (b+1)/B],
  *   ECE = Σ_b (|bin_b| / N) · |accuracy(bin_b) − mean confidence(bin_b)|.
+ * - Brier score (Brier 1950, the multi-class form): mean over examples of Σ_c (p_c − 1[c = y])²,
+ *   in [0, 2]; a proper scoring rule like NLL, but bounded, so one confident mistake costs at most 2.
  * The prediction is the argmax, lowest class index on ties (as everywhere in lib/ensemble).
  */
 import { argmaxRows } from './outputs';
@@ -16,6 +18,7 @@ export interface Calibration {
   accuracy: number;
   nll: number;
   ece: number;
+  brier: number;
 }
 
 function checkShape(probs: ArrayLike<number>, labels: ArrayLike<number>, classes: number): void {
@@ -28,6 +31,15 @@ export function negativeLogLikelihood(probs: ArrayLike<number>, labels: ArrayLik
   checkShape(probs, labels, classes);
   let sum = 0;
   for (let i = 0; i < labels.length; i++) sum -= Math.log(Math.max(probs[i * classes + labels[i]], PROBABILITY_FLOOR));
+  return labels.length ? sum / labels.length : 0;
+}
+
+export function brierScore(probs: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number {
+  checkShape(probs, labels, classes);
+  let sum = 0;
+  for (let i = 0; i < labels.length; i++) {
+    for (let c = 0; c < classes; c++) sum += (probs[i * classes + c] - (c === labels[i] ? 1 : 0)) ** 2;
+  }
   return labels.length ? sum / labels.length : 0;
 }
 
@@ -64,5 +76,6 @@ export function calibration(probs: ArrayLike<number>, labels: ArrayLike<number>,
     accuracy: labels.length ? right / labels.length : 0,
     nll: negativeLogLikelihood(probs, labels, classes),
     ece: expectedCalibrationError(probs, labels, classes, bins),
+    brier: brierScore(probs, labels, classes),
   };
 }

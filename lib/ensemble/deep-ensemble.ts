@@ -3,8 +3,8 @@
  * independently from scratch (each its own init and shuffle seed), evaluated by full forward
  * passes (its members share no frozen part), with its measured training cost.
  */
-import type { DataSplits } from '../data/dataset';
-import { memberOutputs, type SplitOutputs } from './outputs';
+import type { DataSplits, ImageDataset } from '../data/dataset';
+import { memberOutputs, type EvalOutputs } from './outputs';
 import { modelProbabilities } from '../eval/model-probabilities';
 import { createModel, type ModelSpec } from '../models/registry';
 import { trainModel, type TrainConfig } from '../models/train';
@@ -19,20 +19,29 @@ export interface DeepEnsembleConfig {
 }
 
 export interface DeepEnsemble {
-  outputs: SplitOutputs;
+  /** Class probabilities of each member on val, test and the OOD images. */
+  outputs: EvalOutputs;
   seeds: number[];
   /** `trainModel` wall seconds of each member. */
   trainSeconds: number[];
-  /** Wall seconds of the members' forward passes on val and test. */
+  /** Wall seconds of the members' forward passes on val, test and the OOD images. */
   evaluateSeconds: number;
 }
 
+export interface DeepEnsembleOptions {
+  /** Out-of-distribution images each member is also shown. */
+  ood: ImageDataset;
+  onProgress?: ProgressFn;
+}
+
 export function trainDeepEnsemble(
-  data: DataSplits, model: ModelSpec, train: TrainConfig, config: DeepEnsembleConfig, seed: number, onProgress?: ProgressFn,
+  data: DataSplits, model: ModelSpec, train: TrainConfig, config: DeepEnsembleConfig, seed: number, options: DeepEnsembleOptions,
 ): DeepEnsemble {
+  const { ood: oodImages, onProgress } = options;
   const seeds = Array.from({ length: config.size }, (_, i) => seed + config.seedOffset + i);
   const val: Float32Array[] = [];
   const test: Float32Array[] = [];
+  const ood: Float32Array[] = [];
   const trainSeconds: number[] = [];
   let evaluateSeconds = 0;
   seeds.forEach((memberSeed, i) => {
@@ -44,11 +53,13 @@ export function trainDeepEnsemble(
       const t = performance.now();
       val.push(modelProbabilities(member, data.val));
       test.push(modelProbabilities(member, data.test));
+      ood.push(modelProbabilities(member, oodImages));
       evaluateSeconds += seconds(t);
     } finally {
       member.dispose();
     }
   });
   const classes = data.train.numClasses;
-  return { outputs: { val: memberOutputs(classes, val), test: memberOutputs(classes, test) }, seeds, trainSeconds, evaluateSeconds };
+  const outputs = { val: memberOutputs(classes, val), test: memberOutputs(classes, test), ood: memberOutputs(classes, ood) };
+  return { outputs, seeds, trainSeconds, evaluateSeconds };
 }

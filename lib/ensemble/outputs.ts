@@ -40,6 +40,14 @@ export function firstMembers(outputs: MemberOutputs, count: number): MemberOutpu
   return { ...outputs, members: outputs.members.slice(0, count) };
 }
 
+/** The members of `a` followed by those of `b` (one ensemble of both; the arrays are shared). */
+export function concatMembers(a: MemberOutputs, b: MemberOutputs): MemberOutputs {
+  if (a.classes !== b.classes || a.examples !== b.examples) {
+    throw new Error(`cannot join members on ${a.examples} × ${a.classes} and ${b.examples} × ${b.classes} outputs`);
+  }
+  return memberOutputs(a.classes, [...a.members, ...b.members]);
+}
+
 /** Row-wise softmax of [N, C] logits, computed in float64 with the row max subtracted. */
 export function softmaxRows(logits: ArrayLike<number>, classes: number): Float32Array {
   if (logits.length % classes !== 0) throw new Error(`${logits.length} logits are not rows of ${classes} classes`);
@@ -72,4 +80,34 @@ export function argmaxRows(scores: ArrayLike<number>, classes: number): Int32Arr
 export interface SplitOutputs {
   val: MemberOutputs;
   test: MemberOutputs;
+}
+
+/** Member outputs on val, test, and on out-of-distribution images (the test split is their in-distribution side). */
+export interface EvalOutputs extends SplitOutputs {
+  ood: MemberOutputs;
+}
+
+const PARTS = ['val', 'test', 'ood'] as const;
+
+/** `f` applied to each part of the outputs. */
+export function mapParts(outputs: EvalOutputs, f: (part: MemberOutputs) => MemberOutputs): EvalOutputs {
+  return { val: f(outputs.val), test: f(outputs.test), ood: f(outputs.ood) };
+}
+
+/** The first `count` members on every part. */
+export const firstOf = (outputs: EvalOutputs, count: number): EvalOutputs => mapParts(outputs, (o) => firstMembers(o, count));
+
+/** The members at `indices` on every part. */
+export const pickOf = (outputs: EvalOutputs, indices: readonly number[]): EvalOutputs => mapParts(outputs, (o) => pickMembers(o, indices));
+
+/** One ensemble of the members of `a` then `b`, on every part. */
+export function concatOf(a: EvalOutputs, b: EvalOutputs): EvalOutputs {
+  return { val: concatMembers(a.val, b.val), test: concatMembers(a.test, b.test), ood: concatMembers(a.ood, b.ood) };
+}
+
+/** The number of members (the same on every part). */
+export function memberCount(outputs: EvalOutputs): number {
+  const counts = PARTS.map((p) => outputs[p].members.length);
+  if (counts.some((c) => c !== counts[0])) throw new Error(`members on val, test, ood: ${counts.join(', ')}; they must be the same`);
+  return counts[0];
 }

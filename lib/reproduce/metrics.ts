@@ -37,7 +37,8 @@ export function pdiffMetrics(r: PdiffResults): Metrics {
 export function bendMetrics(r: BendResults): Metrics {
   return finite(r.methods.flatMap((m): [string, number][] => {
     const key = `${m.method}/${m.members}`;
-    return [[`${key}.acc`, m.test.accuracy], [`${key}.nll`, m.test.nll], [`${key}.ece`, m.test.ece]];
+    return [[`${key}.acc`, m.test.accuracy], [`${key}.nll`, m.test.nll], [`${key}.ece`, m.test.ece], [`${key}.brier`, m.test.brier],
+      [`${key}.aurocMsp`, m.ood.msp], [`${key}.aurocEntropy`, m.ood.entropy]];
   }).concat([
     ['diversity.generated.disagreement', r.diversity.generated.disagreement],
     ['diversity.originals.disagreement', r.diversity.originals.disagreement],

@@ -2,6 +2,7 @@
 import type { BendResults } from '../results';
 import type { Figure } from '../../viz/figure';
 import { percents } from '../../viz/format';
+import { diversityEntries } from './tables';
 
 
 /** Baselines drawn as horizontal lines on the accuracy-vs-M chart: [results-table method, legend label]. */
@@ -9,11 +10,11 @@ const BASELINE_LINES: [string, string][] = [
   ['original: best single', 'best single original (by test)'],
   ['original: mean single', 'mean single original'],
   ['generated: val-selected single', 'best generated (p-diff, by val)'],
-  ['snapshot ensemble', 'snapshot ensemble of the K originals'],
-  ['deep ensemble', 'deep ensemble'],
+  ['zoo ensemble', 'zoo ensemble'],
+  ['deep ensemble (full networks)', 'deep ensemble (full networks)'],
 ];
 
-/** Test accuracy vs ensemble size M for sBEND, aBEND and vote, with the baselines as horizontal lines. */
+/** Test accuracy vs ensemble size M for sBEND, aBEND, vote and zoo + sBEND, with the baselines as horizontal lines. */
 export function accuracyFigure(results: BendResults): Figure {
   const { curve } = results;
   const x = curve.sizes;
@@ -31,6 +32,7 @@ export function accuracyFigure(results: BendResults): Figure {
       rule('sBEND', curve.sbend.test),
       rule('aBEND (τ on val)', curve.abend.test, { text: curve.abend.tau.map((t) => `τ = ${t}`) }),
       rule('vote', curve.vote.test),
+      rule(`zoo (${results.counts.originals}) + sBEND`, curve.zooPlusSbend.test),
       ...lines,
     ],
     layout: {
@@ -60,12 +62,48 @@ export function tauFigure(results: BendResults): Figure {
 /** Single-model test accuracies of each population, beside which the ensembles are read. */
 export function memberFigure(results: BendResults): Figure {
   const populations: [string, number[]][] = [
-    ['originals', results.singles.originals.test],
+    ['zoo members (originals)', results.singles.originals.test],
     ['generated', results.singles.generated.test],
-    ['deep-ensemble models', results.singles.deepEnsemble.test],
+    ['deep ensemble (full networks)', results.singles.deepEnsemble.test],
   ];
   return {
     data: populations.map(([name, y]) => ({ type: 'box', name, y: percents(y), boxpoints: 'all', jitter: 0.4, pointpos: 0, marker: { size: 3 } })),
     layout: { title: { text: 'Test accuracy of each single model' }, yaxis: { title: { text: 'test accuracy (%)' } }, showlegend: false, height: 380 },
   };
+}
+
+/** Axis ids of panel i (0-based) of a plotly grid: 'x', 'x2', … */
+const axisId = (letter: 'x' | 'y', i: number) => (i === 0 ? letter : `${letter}${i + 1}`);
+const axisKey = (letter: 'x' | 'y', i: number) => (i === 0 ? `${letter}axis` : `${letter}axis${i + 1}`);
+
+/**
+ * Diversity against ensemble gain, one point per population (generated, zoo, zoo + generated,
+ * noise copies, deep ensemble): columns are disagreement, Q-statistic and wrong-set IoU on test;
+ * rows the gain of the sBEND ensemble over the mean member in test accuracy (points) and in NLL.
+ */
+export function diversityGainFigure(results: BendResults): Figure {
+  const entries = diversityEntries(results);
+  const measures: [keyof (typeof entries)[number], string][] = [
+    ['disagreement', 'pairwise disagreement'], ['qStatistic', 'Q-statistic (1: same errors)'], ['wrongIoU', 'wrong-set IoU (1: same errors)'],
+  ];
+  const gains: [string, number[]][] = [
+    ['accuracy gain (points)', entries.map((e) => 100 * e.accuracyGain)],
+    ['NLL gain (mean member − ensemble)', entries.map((e) => e.nllGain)],
+  ];
+  const data: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {
+    title: { text: `Diversity vs ensemble gain on test (${results.dataset}, ${results.zoo.recipe} zoo, seed ${results.seed})` },
+    grid: { rows: 2, columns: 3, pattern: 'independent' }, showlegend: false, height: 620,
+  };
+  gains.forEach(([gainLabel, y], row) => measures.forEach(([key, label], col) => {
+    const i = row * 3 + col;
+    data.push({
+      type: 'scatter', mode: 'markers+text', x: entries.map((e) => e[key]), y, text: entries.map((e) => e.label),
+      textposition: 'top center', textfont: { size: 9 }, xaxis: axisId('x', i), yaxis: axisId('y', i),
+      hovertemplate: `%{text}<br>${label} %{x:.4f}<br>${gainLabel} %{y:.4f}<extra></extra>`,
+    });
+    layout[axisKey('x', i)] = { title: { text: row === 1 ? label : '' } };
+    layout[axisKey('y', i)] = { title: { text: col === 0 ? gainLabel : '' } };
+  }));
+  return { data, layout };
 }

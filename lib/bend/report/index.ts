@@ -1,4 +1,5 @@
-/** BEND's tables, figures and self-contained HTML report, for the CLI and the notebooks. */
-export { methodsTable, curveTable, diversityTable, costTable } from './tables';
-export { accuracyFigure, tauFigure, memberFigure } from './figures';
-export { renderReport } from './report';
+/** BEND's tables, figures, verdict lines and self-contained HTML report, for the CLI and the notebooks. */
+export { methodsTable, paperTable, budgetTable, calibrationTable, curveTable, diversityTable, diversityEntries, costTable } from './tables';
+export { accuracyFigure, tauFigure, memberFigure, diversityGainFigure } from './figures';
+export { verdict, paperVerdict, zooVerdict, diversityVerdict, oodVerdict } from './verdict';
+export { renderReport, renderText } from './report';
