@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../util/errors';
 import { clearRunDir } from '../util/run-dir';
+import { lockRunDir } from '../util/run-lock';
 
 export interface RunArgs {
   preset: string;
@@ -49,6 +50,7 @@ export function prepareOutDir(args: RunArgs, experiment: string, preset: string,
     throw new InputError(`--out ${out}: ${blocker === out ? 'it' : blocker} is an existing file, not a directory; name a directory`);
   }
   if (args.restart) {
+    lockRunDir(out); // never delete the files of a run another process is working on
     const removed = clearRunDir(out, outputs);
     if (removed.length) console.log(`--restart: deleted ${removed.join(', ')} in ${out}`);
   }

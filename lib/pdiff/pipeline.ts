@@ -26,6 +26,7 @@ import { denormalize, fitNormStats, normalize, type NormStats } from '../params/
 import { assignParams, readParams } from '../params/tensors';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
+import { releaseRunDir } from '../util/run-lock';
 import { assertFinite } from '../util/finite';
 import type { ProgressFn } from '../util/progress';
 import { seconds } from '../util/timing';
@@ -242,11 +243,12 @@ export class PDiffPipeline {
   get reconstructionMse(): number { return this.trained.reconstructionMse; }
   get diffusion(): LatentDiffusion<LatentDenoiser> { return this.trained.diffusion; }
 
-  /** Frees the autoencoder and the diffusion model (not the task model: it is the caller's). */
+  /** Frees the autoencoder and the diffusion model (not the task model: it is the caller's), and lets go of the run directory. */
   dispose(): void {
     this.fitted?.autoencoder.dispose();
     this.fitted?.diffusion.dispose();
     this.fitted = undefined;
+    if (this.resume === 'run') releaseRunDir(this.outDir);
   }
 
   private get trained(): Fitted {

@@ -3,7 +3,8 @@
  * check. `run.json` pins the directory to one config, so a re-run with another config is refused
  * before any work, naming the differing fields, instead of mixing the saved states of two configs;
  * `clearRunDir` deletes a run's files to start over. Which other files a run writes is the
- * experiment's business: it passes their names.
+ * experiment's business: it passes their names. Claiming a directory also takes its lock
+ * (./run-lock.ts): one process writes in a run directory at a time.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { writeFileAtomic } from './atomic-write';
 import { withDefaults } from './config-defaults';
 import { configHash, differingFields } from './config-diff';
 import { ConfigMismatchError, FileFormatError, InputError } from './errors';
+import { lockRunDir } from './run-lock';
 import { JsonReader } from '../zoo/json-reader';
 
 export const RUN_FILE = 'run.json';
@@ -38,18 +40,21 @@ export interface ClaimOptions {
  * Pins `outDir` to `config`: writes run.json on first use; later, accepts the same config (its
  * saved fields, missing ones filled from `options.defaults`, equal to `config`'s; run.json is then
  * rewritten with `config`, so the next check is a hash comparison) and refuses another with a
- * ConfigMismatchError naming the differing fields (dotted paths).
+ * ConfigMismatchError naming the differing fields (dotted paths). Then takes the directory's lock
+ * until the process exits (RunDirBusyError, naming the holder, if another live process has it).
  */
 export function claimRunDir(outDir: string, config: Record<string, unknown>, options: ClaimOptions = {}): void {
   const file = path.join(outDir, RUN_FILE);
   const hash = configHash(config);
   const write = () => writeFileAtomic(file, `${JSON.stringify({ configSha256: hash, config }, null, 1)}\n`);
-  if (!fs.existsSync(file)) return write();
-  const json = JsonReader.parse(file, readText(file));
-  if (json.string('configSha256') === hash) return;
-  const saved = json.record('config');
-  const fields = differingFields(options.defaults ? withDefaults(saved, options.defaults) : saved, config);
-  if (fields.length) throw new ConfigMismatchError(file, fields);
+  if (fs.existsSync(file)) {
+    const json = JsonReader.parse(file, readText(file));
+    if (json.string('configSha256') === hash) return void lockRunDir(outDir);
+    const saved = json.record('config');
+    const fields = differingFields(options.defaults ? withDefaults(saved, options.defaults) : saved, config);
+    if (fields.length) throw new ConfigMismatchError(file, fields);
+  }
+  lockRunDir(outDir);
   write();
 }
 
