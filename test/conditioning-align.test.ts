@@ -93,6 +93,19 @@ describe('conditioning/align', () => {
     });
   }
 
+  it('the official soft-target loss (τ = 1, fixed) trains too, and is another loss than CLIP\'s', () => {
+    const run = (targets: 'diagonal' | 'soft') => {
+      const encoder = makeDatasetEncoder(F, encoderConfig('mlp'), 0);
+      const result = alignEncoder(encoder, toyPairs(24, 1), alignConfig({ steps: 40, targets, temperature: 1, temperatureMode: 'fixed' }));
+      encoder.dispose();
+      return result;
+    };
+    const soft = run('soft');
+    assert.notDeepEqual(soft.losses, run('diagonal').losses);
+    assert.ok(soft.losses.at(-1)!.loss < soft.losses[0].loss, JSON.stringify(soft.losses));
+    assert.ok(soft.accuracy.final.train > soft.accuracy.initial.train, JSON.stringify(soft.accuracy));
+  });
+
   it('is seeded: the same seed gives the same losses, another seed others', () => {
     const run = (seed: number) => {
       const encoder = makeDatasetEncoder(F, encoderConfig('mlp'), 0);

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import {
-  defaultFineTuneConfig, defaultHeadTrainConfig, fineTune, fineTuneHeads, headAccuracy, headManifest, headsAccuracy,
-  initHead, snapshotEpochs, trainHead, trainHeads, type FeatureSet,
+  defaultFineTuneConfig, defaultHeadTrainConfig, fineTune, fineTuneHeads, headAccuracy, headManifest, headsAccuracy, headsCrossEntropy,
+  initHead, snapshotEpochs, trainFrom, trainHead, trainHeads, type FeatureSet,
 } from '../lib/d2nwg/heads';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
@@ -90,5 +90,18 @@ describe('D2NWG heads', () => {
     assert.equal(many.length, 2);
     assert.equal(many[0][0], curve[0]);
     assert.throws(() => fineTune(start, train, val, [5, 1], defaultFineTuneConfig, 0), /ascending/);
+  });
+
+  it('trainFrom returns the heads after each step count (0: as given); cross-entropy of a zero head is ln k', () => {
+    const start = { count: 1, dim: 45, data: initHead(8, 5, 7) };
+    const config = { ...defaultFineTuneConfig, optimizer: { ...defaultFineTuneConfig.optimizer, lr: 0.05 } };
+    const before = tf.memory().numTensors;
+    const [zero, five] = trainFrom(start, train, [0, 5], config, 0);
+    assert.equal(tf.memory().numTensors, before);
+    assert.deepEqual(zero.data, start.data);
+    assert.deepEqual(headsAccuracy(five, val), fineTuneHeads(start, train, val, [5], config, 0)[0], 'the heads fineTuneHeads scores');
+    const ce = headsCrossEntropy({ count: 2, dim: 45, data: Float32Array.from([...new Float32Array(45), ...five.data]) }, val);
+    assert.ok(Math.abs(ce[0] - Math.log(5)) < 1e-5, `${ce[0]}`);
+    assert.ok(ce[1] < ce[0], 'training lowers it');
   });
 });

@@ -8,7 +8,8 @@ import { tmpDirs } from './helpers/tmp-dirs';
 
 const finite = (set: VectorSet) => set.data.every(Number.isFinite);
 
-describe('D2NWG pipeline', () => {
+describe('D2NWG pipeline', function () {
+  this.timeout(120_000);
   const dirs = tmpDirs('d2nwg-pipeline');
   let pipeline: D2nwgPipeline;
   let tensorsBefore: number;
@@ -32,11 +33,12 @@ describe('D2NWG pipeline', () => {
     const held = zoo.plan.heldOut[0];
     const condition = embedConditions(encoder, taskCondition(taskFeatures(zoo.features, held.spec), config.shots, 1)).rows; // [C, 2H]
     const before = tf.memory().numTensors;
-    const heads = pipeline.generate(condition, 3, { seed: 7 });
+    const heads = pipeline.generate(condition, 3, { seed: 7, guidance: 2 });
     assert.deepEqual([heads.count, heads.dim], [3, zoo.heads.dim]);
     assert.ok(finite(heads));
-    assert.deepEqual(pipeline.generate(condition, 3, { seed: 7 }).data, heads.data);
-    assert.notDeepEqual(pipeline.generate(condition, 3, { seed: 8 }).data, heads.data);
+    assert.deepEqual(pipeline.generate(condition, 3, { seed: 7, guidance: 2 }).data, heads.data);
+    assert.notDeepEqual(pipeline.generate(condition, 3, { seed: 8, guidance: 2 }).data, heads.data);
+    assert.notDeepEqual(pipeline.generate(condition, 3, { seed: 7, guidance: 1 }).data, heads.data, 'the guidance scale given is the one used');
     // The heads of one call are distinct draws.
     assert.notDeepEqual(heads.data.subarray(0, heads.dim), heads.data.subarray(heads.dim, 2 * heads.dim));
     const plain = pipeline.generateUnconditional(2, { seed: 7 });
@@ -49,13 +51,53 @@ describe('D2NWG pipeline', () => {
     const C = pipeline.input.plan.rowsPerVector;
     const dim = 2 * pipeline.encoder.embedSize;
     const block = (count: number, d: number): VectorSet => ({ count, dim: d, data: new Float32Array(count * d) });
-    assert.throws(() => pipeline.generate(block(C - 1, dim), 1, { seed: 0 }), (err: Error) => err instanceof InputError && err.message.includes(`[${C}, ${dim}]`));
-    assert.throws(() => pipeline.generate(block(C, dim + 1), 1, { seed: 0 }), InputError);
+    assert.throws(() => pipeline.generate(block(C - 1, dim), 1, { seed: 0, guidance: 1 }), (err: Error) => err instanceof InputError && err.message.includes(`[${C}, ${dim}]`));
+    assert.throws(() => pipeline.generate(block(C, dim + 1), 1, { seed: 0, guidance: 1 }), InputError);
+  });
+
+  it('the condition block of a task\'s shots is its encoder rows [C, 2H] (conditionOn \'embeddings\')', () => {
+    const { zoo, encoder } = pipeline;
+    const condition = taskCondition(taskFeatures(zoo.features, zoo.plan.heldOut[1].spec), config.shots, 3);
+    assert.deepEqual(pipeline.conditionBlock(condition), embedConditions(encoder, condition).rows);
   });
 
   it('dispose frees every tensor it made', () => {
     pipeline.dispose();
     assert.equal(tf.memory().numTensors, tensorsBefore);
     assert.throws(() => pipeline.generateUnconditional(1, { seed: 0 }), /fit the pipeline first/);
+  });
+});
+
+describe('D2NWG pipeline conditioned on class prototypes', function () {
+  this.timeout(120_000);
+  const dirs = tmpDirs('d2nwg-pipeline-prototypes');
+  after(dirs.cleanup);
+
+  it('row k\'s condition is class k\'s standardised mean shot, then the dataset embedding; heads follow the shots', () => {
+    const pipeline = new D2nwgPipeline({ ...config, conditionOn: 'prototypes' }, { outDir: dirs.make(), sources }).fit();
+    try {
+      const { zoo, encoder } = pipeline;
+      const C = pipeline.input.plan.rowsPerVector;
+      const condition = taskCondition(taskFeatures(zoo.features, zoo.plan.heldOut[0].spec), config.shots, 3);
+      const block = pipeline.conditionBlock(condition);
+      const F = condition.features;
+      const H = encoder.embedSize;
+      assert.deepEqual([block.count, block.dim], [C, F + H]);
+      const dataset = embedConditions(encoder, condition).datasets.data;
+      for (let k = 0; k < C; k++) assert.deepEqual(block.data.subarray(k * (F + H) + F, (k + 1) * (F + H)), dataset);
+      // Moving class 2's shots moves class 2's part only, in proportion: a standardisation.
+      const moved = { ...condition, data: condition.data.map((v, i) => (Math.floor(i / (condition.shots * F)) === 2 ? v + 1 : v)) };
+      const after = pipeline.conditionBlock(moved);
+      for (let k = 0; k < C; k++) {
+        const delta = Array.from({ length: F }, (_, f) => after.data[k * (F + H) + f] - block.data[k * (F + H) + f]);
+        if (k === 2) assert.ok(delta.every((d) => d > 0), 'class 2 moves up in every feature');
+        else assert.ok(delta.every((d) => d === 0), `class ${k} stays`);
+      }
+      const heads = pipeline.generate(block, 2, { seed: 1, guidance: 2 });
+      assert.ok(heads.data.every(Number.isFinite));
+      assert.notDeepEqual(pipeline.generate(after, 2, { seed: 1, guidance: 2 }).data, heads.data);
+    } finally {
+      pipeline.dispose();
+    }
   });
 });

@@ -117,23 +117,44 @@ describe('D2NWG task plan', () => {
     assert.deepEqual(combinations(4, 2), [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
   });
 
-  it('held-out combinations and variants never appear among training tasks', () => {
+  it('names each held-out task by what is new about it; unseen classes appear in no training task', () => {
     const plan = planTasks(config);
     assert.equal(plan.train.length, 2 * 3 * 30);
     assert.equal(new Set(plan.train.map((t) => t.id)).size, plan.train.length, 'no training task twice');
     const trainCombos = new Set(plan.train.map((t) => comboKey(t.spec)));
     const trainIds = new Set(plan.train.map((t) => t.id));
+    const trainClasses = new Set(plan.train.flatMap((t) => t.spec.classes.map((c) => `${t.spec.source}:${c}`)));
+    for (const source of config.sources) {
+      const unseen = plan.unseenClasses[source]!;
+      assert.equal(unseen.length, 2);
+      for (const c of unseen) assert.ok(!trainClasses.has(`${source}:${c}`), `${source} class ${c} is unseen yet trains`);
+      assert.equal(new Set(plan.train.filter((t) => t.spec.source === source).flatMap((t) => t.spec.classes)).size, 8, 'every other class trains');
+    }
     for (const t of plan.heldOut) {
       assert.ok(!trainIds.has(t.id), `${t.id} is also a training task`);
-      const newClasses = !trainCombos.has(comboKey(t.spec));
+      const newClasses = t.spec.classes.some((c) => !trainClasses.has(`${t.spec.source}:${c}`));
+      const newCombination = !trainCombos.has(comboKey(t.spec));
       const newVariant = config.heldOutVariants.includes(t.spec.variant);
-      assert.equal(t.novelty, newClasses && newVariant ? 'both' : newClasses ? 'classes' : 'variant', t.id);
-      assert.ok(newClasses || newVariant);
+      const expected = newClasses ? 'classes' : newCombination && newVariant ? 'combinationAndVariant' : newCombination ? 'combination' : 'variant';
+      assert.equal(t.novelty, expected, t.id);
+      assert.ok(newCombination || newVariant);
+      if (newClasses) {
+        assert.ok(plan.unseenClasses[t.spec.source]!.every((c) => t.spec.classes.includes(c)), `${t.id} holds every unseen class`);
+        assert.ok(!newVariant, 'unseen classes come in training variants');
+      }
     }
     assert.ok(plan.train.every((t) => config.trainVariants.includes(t.spec.variant) && t.spec.classes.length === 5));
-    // Per source: 4 unseen combinations × (3 + 1) variants, plus 3 seen ones in rot180.
-    assert.equal(plan.heldOut.length, 2 * (4 * 4 + 3));
-    assert.ok(plan.heldOut.some((t) => t.spec.variant === 'rot180' && t.novelty === 'variant'));
+    // Per source: 4 unseen combinations × (3 + 1) variants, 3 seen ones in rot180, 2 unseen-class tasks × 3 variants.
+    assert.equal(plan.heldOut.length, 2 * (4 * 4 + 3 + 2 * 3));
+    const kinds = plan.heldOut.reduce((n, t) => ({ ...n, [t.novelty]: (n[t.novelty] ?? 0) + 1 }), {} as Record<string, number>);
+    assert.deepEqual(kinds, { combination: 24, combinationAndVariant: 8, variant: 6, classes: 12 });
+  });
+
+  it('without unseen classes, every class trains and no task is of that kind', () => {
+    const plan = planTasks({ ...config, unseenClasses: 0, unseenClassTasks: 0 });
+    assert.deepEqual(plan.unseenClasses, { mnist: [], 'fashion-mnist': [] });
+    assert.ok(!plan.heldOut.some((t) => t.novelty === 'classes'));
+    assert.equal(new Set(plan.train.filter((t) => t.spec.source === 'mnist').flatMap((t) => t.spec.classes)).size, 10);
   });
 
   it('is seeded: the same seed gives the same plan, another seed another', () => {
@@ -144,7 +165,9 @@ describe('D2NWG task plan', () => {
   it('refuses configs that would mix training and held-out tasks or cannot be drawn', () => {
     assert.throws(() => planTasks({ ...config, heldOutVariants: ['rot90'] }), /both training and held-out/);
     assert.throws(() => planTasks({ ...config, heldOutVariants: [] }), /heldOutVariants/);
-    assert.throws(() => planTasks({ ...config, trainTasksPerVariant: 250 }), /exceed the 252/);
+    assert.throws(() => planTasks({ ...config, trainTasksPerVariant: 250 }), /exceed the 56 5-of-8 combinations of the seen classes/);
+    assert.throws(() => planTasks({ ...config, trainTasksPerVariant: 1, heldOutCombos: 0, seenCombosInHeldOutVariants: 0, unseenClasses: 5 }), /unseenClasses < plan.ways/);
+    assert.throws(() => planTasks({ ...config, unseenClassTasks: 57 }), /exceeds the 56 ways/);
     assert.throws(() => planTasks({ ...config, sources: ['mnist', 'mnist'] }), /distinct/);
     assert.throws(() => planTasks({ ...config, ways: 10 }), /ways/);
   });

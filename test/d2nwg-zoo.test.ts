@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { applyVariant, capPerClass, comboKey, SOURCE_STATS, type DataSplits, type ImageDataset } from '../lib/data';
-import { EXTRACTOR_STATE_FILE, extractorBaseSet } from '../lib/d2nwg/task-zoo/extractor';
+import { drawPerClass, EXTRACTOR_STATE_FILE, extractorBaseSet } from '../lib/d2nwg/task-zoo/extractor';
+import { planTasks } from '../lib/d2nwg/task-zoo/tasks';
 import { taskFeatures } from '../lib/d2nwg/features';
 import { headsAccuracy } from '../lib/d2nwg/heads';
 import { buildTaskZoo, openTaskZoo, trainTaskHeads, zooTaskHeads } from '../lib/d2nwg/task-zoo/build';
@@ -18,12 +19,12 @@ import { tmpDirs } from './helpers/tmp-dirs';
 const sources = blobSources;
 
 const smoke = taskZooPreset('smoke');
-/** 12 training tasks of 2 heads, 2 × (1 × 4 + 1) held-out tasks; about 1 s. */
+/** 12 training tasks of 2 heads, 2 × (1 × 4 + 1 + 1 × 3) held-out tasks; about 1 s. */
 const config: TaskZooConfig = {
   ...smoke,
   preset: 'test',
   plan: { ...smoke.plan, trainTasksPerVariant: 2 },
-  data: { mnistSplitSeed: 0, trainPerClass: null, valPerClass: null, testPerClass: null },
+  data: { seed: 0, trainPerClass: null, valPerClass: null, testPerClass: null },
   extractor: { ...smoke.extractor, perClass: 10, train: { ...smoke.extractor.train, batchSize: 40 } },
   heads: { ...smoke.heads, epochs: 3 },
 };
@@ -49,7 +50,7 @@ describe('D2NWG task zoo', () => {
     assert.equal(zoo.tasks.length, 2 * 3 * 2);
     assert.deepEqual([zoo.heads.count, zoo.heads.dim], [24, 64 * 5 + 5]);
     assert.deepEqual(zoo.headManifest.entries.map((e) => e.name), ['fc/weight', 'fc/bias']);
-    assert.equal(zoo.extractor.classes, 20);
+    assert.equal(zoo.extractor.classes, 16, 'the 2 unseen classes of each source are left out');
     assert.ok(zoo.extractor.valAccuracy > 0.05 && zoo.extractor.valAccuracy <= 1);
     const task = zoo.tasks[3];
     const features = taskFeatures(zoo.features, task.spec);
@@ -62,20 +63,28 @@ describe('D2NWG task zoo', () => {
     assert.deepEqual(buildTaskZoo(config, fullDir, () => assert.fail('nothing to do'), sources).heads.data, zoo.heads.data);
   });
 
-  it('never trains anything on held-out tasks, held-out variants, val or test', () => {
+  it('never trains anything on held-out tasks, held-out variants, unseen classes, val or test', () => {
     const zoo = openTaskZoo(fullDir);
+    assert.deepEqual(zoo.plan.unseenClasses, planTasks(config.plan).unseenClasses, 'the manifest keeps the unseen classes');
     const heldOutCombos = new Set(zoo.plan.heldOut.filter((t) => t.novelty !== 'variant').map((t) => comboKey(t.spec)));
     for (const task of zoo.tasks) {
       assert.ok(!heldOutCombos.has(comboKey(task.spec)), `${task.id} uses a held-out combination`);
+      assert.ok(!task.spec.classes.some((c) => zoo.plan.unseenClasses[task.spec.source]!.includes(c)), `${task.id} uses an unseen class`);
       assert.ok(!config.plan.heldOutVariants.includes(task.spec.variant), `${task.id} uses a held-out variant`);
       const source = sources[task.spec.source] as DataSplits;
       assert.equal(task.trainSize, source.train.labels.filter((l) => task.spec.classes.includes(l)).length, 'heads fit on the training split');
     }
     // The extractor's training state names the data it was trained on: the identity base set.
-    const base = extractorBaseSet(sources, config.plan.sources, 'train', config.extractor.perClass);
+    const base = extractorBaseSet(sources, config.plan.sources, 'train', config.extractor.perClass, zoo.plan.unseenClasses, config.data.seed);
     const trained = JSON.parse(readSafetensors(path.join(fullDir, EXTRACTOR_STATE_FILE)).metadata.config) as { images: string };
     assert.equal(trained.images, dataFingerprint(base.images));
+    assert.deepEqual([base.numClasses, new Set(base.labels).size], [16, 16]);
     const baseImages = new Set(imageKeys(base));
+    for (const s of config.plan.sources) {
+      const { train } = sources[s] as DataSplits;
+      const unseenImages = imageKeys(train).filter((_, i) => zoo.plan.unseenClasses[s]!.includes(train.labels[i]));
+      assert.ok(unseenImages.length > 0 && unseenImages.every((k) => !baseImages.has(k)), `an unseen ${s} class reached the extractor`);
+    }
     const identityTrain = new Set(config.plan.sources.flatMap((s) => imageKeys((sources[s] as DataSplits).train)));
     assert.ok([...baseImages].every((k) => identityTrain.has(k)), 'only identity training images');
     for (const s of config.plan.sources) {
@@ -88,7 +97,7 @@ describe('D2NWG task zoo', () => {
 
   it('trains reference heads on a held-out task, including the unseen variant', () => {
     const zoo = openTaskZoo(fullDir);
-    const unseen = zoo.plan.heldOut.find((t) => t.novelty === 'both')!;
+    const unseen = zoo.plan.heldOut.find((t) => t.novelty === 'combinationAndVariant')!;
     assert.equal(unseen.spec.variant, 'rot180');
     const scored = trainTaskHeads(taskFeatures(zoo.features, unseen.spec), config.heads, 0);
     assert.equal(scored.valAccuracy.length, config.heads.headsPerTask);
@@ -160,6 +169,19 @@ describe('D2NWG task zoo', () => {
     const f = taskFeatures(zoo.features, zoo.tasks[0].spec);
     assert.deepEqual(f.trainByClass.map((c) => c.count), [3, 3, 3, 3, 3]);
     assert.equal(f.val.count, 10);
-    assert.equal(f.test.count, capPerClass((sources.mnist as DataSplits).test, null).labels.filter((l) => zoo.tasks[0].spec.classes.includes(l)).length);
+    assert.equal(f.test.count, (sources.mnist as DataSplits).test.labels.filter((l) => zoo.tasks[0].spec.classes.includes(l)).length);
+  });
+
+  it('a cap keeps images drawn with the data seed, in dataset order: another seed, other images', () => {
+    const { train } = sources.mnist as DataSplits;
+    const draw = (seed: number) => drawPerClass(train, 4, seed);
+    assert.deepEqual(draw(3).images, draw(3).images);
+    const keys = imageKeys(draw(3));
+    assert.notDeepEqual(keys, imageKeys(draw(4)));
+    assert.deepEqual(Array.from({ length: 10 }, (_, c) => draw(3).labels.filter((l) => l === c).length), new Array(10).fill(4));
+    const all = imageKeys(train);
+    const positions = keys.map((k) => all.indexOf(k));
+    assert.ok(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1])), 'a subset of the split, in its order');
+    assert.notDeepEqual(keys, imageKeys(capPerClass(train, 4)), 'not simply the first images of each class');
   });
 });

@@ -23,6 +23,13 @@ describe('diffusion/schedule', () => {
     close(s.alphasCumprod[999], product, 1e-12, 'ᾱ_999 vs an independent product');
   });
 
+  it('scaled-linear: linear in √β between the ends (the D2NWG code\'s schedule)', () => {
+    const s = makeSchedule({ ...defaultScheduleConfig, kind: 'scaled-linear', steps: 1024, betaStart: 0.0015, betaEnd: 0.0155 });
+    assert.ok(Math.abs(s.betas[0] - 0.0015) < 1e-12 && Math.abs(s.betas[1023] - 0.0155) < 1e-12);
+    const root = (t: number) => Math.sqrt(s.betas[t]);
+    assert.ok(Math.abs(root(512) - root(511) - (root(1) - root(0))) < 1e-12, 'equal steps in √β');
+  });
+
   it('cosine: Nichol & Dhariwal values (improved-diffusion formula in numpy), last beta clipped at 0.999', () => {
     const s = makeSchedule({ ...defaultScheduleConfig, kind: 'cosine' });
     close(s.betas[0], 4.128422482196914e-5, 1e-10, 'β_0');
@@ -38,7 +45,7 @@ describe('diffusion/schedule', () => {
     assert.deepEqual(cosineBetas(4, 0).slice(-1), Float64Array.of(MAX_COSINE_BETA));
   });
 
-  for (const kind of ['linear', 'cosine'] as const) {
+  for (const kind of ['linear', 'scaled-linear', 'cosine'] as const) {
     for (const steps of [10, 1000]) {
       it(`${kind}, T = ${steps}: betas in (0, 0.999], ᾱ strictly decreasing, coefficients consistent`, () => {
         const config: ScheduleConfig = { ...defaultScheduleConfig, kind, steps };

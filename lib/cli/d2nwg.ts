@@ -1,8 +1,9 @@
 /**
  * `npm run d2nwg -- --preset smoke|quick|standard --seed N --out DIR [--restart] [--set path=value …]`:
  * builds the task zoo, trains the D2NWG generator (VAE, aligned dataset encoder, conditional and
- * unconditional latent diffusion) and evaluates it on the held-out tasks; writes DIR/results.json
- * and DIR/report.html. Every stage resumes from DIR; another config is refused.
+ * unconditional latent diffusion), makes the run's choices on training tasks and evaluates every
+ * method on the held-out tasks; writes DIR/results.json and DIR/report.html. Every stage resumes
+ * from DIR; another config is refused.
  */
 import { describeBackend, initBackend } from '../backend';
 import * as d2nwg from '../d2nwg';
@@ -20,8 +21,13 @@ runMain(async () => {
   console.log(describeBackend(await initBackend()));
   console.log(`D2NWG preset ${config.preset}, seed ${config.seed}; output in ${outDir}`);
   const results = d2nwg.run(config, { outDir, onProgress: consoleProgress() });
-  console.log(`\ntest accuracy (%) on ${results.zoo.heldOutTasks} held-out tasks (${config.preset} preset, seed ${config.seed}):\n${rowsToText(d2nwg.report.methodsTable(results))}`);
-  console.log(`\nfine-tuning (mean test accuracy %):\n${rowsToText(d2nwg.report.fineTuneTable(results))}`);
-  console.log(`\nwall seconds:\n${rowsToText(d2nwg.report.timingTable(results))}`);
-  writeRunFiles(outDir, results, d2nwg.report.renderReport(results));
+  const { report } = d2nwg;
+  console.log(`\nchoices made on training tasks:\n${rowsToText(report.selectionTable(results))}`);
+  for (const group of ['all', ...Object.keys(results.summary.byNovelty)] as d2nwg.report.TaskGroup[]) {
+    const s = report.groupSummary(results, group)!;
+    console.log(`\ntest accuracy (%), ${report.groupLabel(group)} (${s.tasks} tasks; one seed, ${config.preset} scale):\n${rowsToText(report.methodsTable(results, group))}`);
+  }
+  console.log(`\nfine-tuning on the shots (mean test accuracy %):\n${rowsToText(report.fineTuneTable(results))}`);
+  console.log(`\nwall seconds:\n${rowsToText(report.timingTable(results))}`);
+  writeRunFiles(outDir, results, report.renderReport(results));
 });

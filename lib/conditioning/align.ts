@@ -16,6 +16,7 @@ import { Rng } from '../util/rng';
 import { checkCondition } from './condition';
 import { checkAlignConfig, defaultAlignConfig, type AlignConfig } from './config';
 import { AlignmentHeads, clipLoss, diagonalAccuracy } from './contrastive';
+import { softClipLoss } from './soft-clip';
 import { conditionVector } from './encoder';
 import type { Condition, DatasetEncoder } from './types';
 import { seconds } from '../util/timing';
@@ -157,7 +158,7 @@ export function alignEncoder(
         const tasks = nextBatch();
         return minimizeChecked(vars, optimizer, () => {
           const { a, b } = project(encoder, heads, train, tasks);
-          return clipLoss(a, b, heads.logitScale());
+          return config.targets === 'soft' ? softClipLoss(a, b, heads.logitScale()) : clipLoss(a, b, heads.logitScale());
         });
       },
       onLog: ({ step, loss }) => onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: seconds(started) }),

@@ -69,6 +69,11 @@ export interface AlignConfig {
   temperature: number;
   /** 'learned': log(1/τ) is a trained parameter starting at `temperature`, 1/τ clipped at 100 (CLIP); 'fixed': τ stays. */
   temperatureMode: 'learned' | 'fixed';
+  /**
+   * 'diagonal': CLIP's loss, pair i's target is i (./contrastive.ts); 'soft': the official D2NWG
+   * code's raw dot products with soft targets (./soft-clip.ts; that code uses τ = 1, fixed).
+   */
+  targets: 'diagonal' | 'soft';
   /** Seeds the projection heads' init and the minibatch order (the encoder's init has its own seed). */
   seed: number;
   /** Read the loss back, check it is finite and report it every this many steps, at step 1 and at the last. */
@@ -82,6 +87,7 @@ export const defaultAlignConfig: AlignConfig = {
   projection: 64,
   temperature: 0.07,
   temperatureMode: 'learned',
+  targets: 'diagonal',
   seed: 0,
   logEvery: 50,
 };
@@ -122,6 +128,7 @@ export function checkDatasetEncoderConfig(config: DatasetEncoderConfig): void {
 export function checkAlignConfig(config: AlignConfig): void {
   for (const key of ['steps', 'batchTasks', 'projection', 'logEvery'] as const) requirePositiveInt(`align ${key}`, config[key]);
   if (!(config.temperature > 0 && Number.isFinite(config.temperature))) throw new InputError(`align temperature must be positive, got ${config.temperature}`);
+  if (config.targets !== 'diagonal' && config.targets !== 'soft') throw new InputError(`align targets must be 'diagonal' or 'soft', got ${String(config.targets)}`);
   if (config.temperatureMode !== 'learned' && config.temperatureMode !== 'fixed') {
     throw new InputError(`align temperatureMode must be 'learned' or 'fixed', got ${String(config.temperatureMode)}`);
   }

@@ -12,12 +12,12 @@ import { Rng } from '../util/rng';
 import type { TaskFeatures } from './features';
 
 /** One condition [1, C, S, F] of a task, drawn with `seed` from its training features. */
-export function taskCondition(task: TaskFeatures, shots: number, seed: number): Condition {
+export function taskCondition(task: Pick<TaskFeatures, 'trainByClass'>, shots: number, seed: number): Condition {
   return sampleCondition(task.trainByClass.map(rowsOf), shots, new Rng(seed));
 }
 
 /** `perTask[i]` conditions of task i, stacked task-major: [Σ perTask, C, S, F]; draw j of task i uses seed (seed, i, j). */
-export function drawConditions(tasks: TaskFeatures[], perTask: number[], shots: number, seed: number): Condition {
+export function drawConditions(tasks: Pick<TaskFeatures, 'trainByClass'>[], perTask: number[], shots: number, seed: number): Condition {
   const rng = new Rng(seed);
   const draws = tasks.flatMap((task, i) => {
     const taskSeed = rng.seed();
@@ -25,6 +25,16 @@ export function drawConditions(tasks: TaskFeatures[], perTask: number[], shots: 
     return Array.from({ length: perTask[i] }, () => taskCondition(task, shots, taskRng.seed()));
   });
   return stackConditions(draws);
+}
+
+/** The mean of each class's shots (prototypical networks' prototypes): [T·C, F], task-major. */
+export function classMeans(conditions: Condition): VectorSet {
+  const { tasks, classes, shots, features: F, data } = conditions;
+  const out = new Float32Array(tasks * classes * F);
+  for (let row = 0; row < tasks * classes; row++) {
+    for (let s = 0; s < shots; s++) for (let f = 0; f < F; f++) out[row * F + f] += data[(row * shots + s) * F + f] / shots;
+  }
+  return { count: tasks * classes, dim: F, data: out };
 }
 
 /** Condition vectors [T·C, 2H] (task-major) and dataset embeddings [T, H] of `conditions`, in batches of tasks. */

@@ -1,8 +1,10 @@
 /**
  * The D2NWG run's typed config: the task zoo, the weight VAE over head rows, the dataset encoder
  * and its contrastive alignment, the conditional latent diffusion (and the unconditional one it
- * is compared with), sampling and the evaluation protocol. Presets `smoke` (CI, seconds; its
- * numbers mean nothing), `quick` (~10 minutes on wasm) and `standard` (the reported setting).
+ * is compared with), sampling, the choices made on training tasks and the evaluation protocol.
+ * Presets `smoke` (CI, seconds; its numbers mean nothing), `quick` (~7 minutes on the native backend)
+ * and `standard` (the reported setting). What a run chooses (the guidance scale, the shot head's
+ * steps) it chooses on training tasks' val splits (selection), never on a held-out task's data.
  */
 import { defaultVaeConfig, type VaeConfig } from '../vae/config';
 import { defaultVaeTrainConfig, type VaeTrainConfig } from '../vae/train';
@@ -17,12 +19,26 @@ import { d2nwgSeeds } from './seeds';
 import { taskZooPreset, type TaskZooConfig } from './task-zoo/config';
 
 export interface D2nwgSamplingConfig {
-  /** Heads sampled per unseen task (N). */
+  /** Heads sampled per unseen task and draw of shots (N). */
   samples: number;
-  /** Classifier-free guidance scale s: ε_u + s·(ε_c − ε_u); 1 = plain conditional. */
-  guidance: number;
   /** The sampler (its seed is replaced per task). */
   sampler: Omit<SamplerConfig, 'seed'>;
+}
+
+/**
+ * The choices made on the val splits of training tasks (never a held-out task's val or test):
+ * each candidate is scored by the mean val accuracy of its heads over `tasks` training tasks, each
+ * with a fresh condition drawn from its training split; the best is used (ties: the first listed).
+ */
+export interface D2nwgSelectionConfig {
+  /** Classifier-free guidance scales s (ε_u + s·(ε_c − ε_u); 1 = plain conditional) to choose from. */
+  guidance: number[];
+  /** Step counts to choose from for the head trained on the shots (logistic regression). */
+  shotHeadSteps: number[];
+  /** Training tasks the choices are made on, drawn with the selection seed (all of them if fewer). */
+  tasks: number;
+  /** Heads sampled per selection task and guidance scale. */
+  samples: number;
 }
 
 export interface D2nwgConfig {
@@ -33,15 +49,31 @@ export interface D2nwgConfig {
   /** Training samples per class in a condition (the paper's few shots). */
   shots: number;
   vae: VaeConfig;
+  /**
+   * The VAE's objective: 'mse' (ours: MSE + beta·KL/D) or 'official' (the D2NWG code's: per-row L1
+   * over a learned log-variance + beta·KL + 1000·MSE, see vae/official-loss.ts).
+   */
+  vaeLoss: 'mse' | 'official';
   vaeTrain: VaeTrainConfig;
   encoder: DatasetEncoderConfig;
   align: AlignConfig;
+  /**
+   * What row k's condition holds besides the dataset embedding: 'embeddings', class k's embedding
+   * by the aligned encoder (D2NWG's); 'prototypes', the mean of class k's shots, standardised with
+   * the zoo conditions' statistics (a departure: the class means the prototype head is made of).
+   */
+  conditionOn: 'embeddings' | 'prototypes';
   denoiser: ConditionalDenoiserConfig;
   schedule: ScheduleConfig;
   /** Both the conditional and the unconditional denoiser train with this (the latter without conditions). */
   diffusion: DiffusionTrainConfig;
   sampling: D2nwgSamplingConfig;
-  /** Step counts of the fine-tuning curves (0 = the starting head). */
+  selection: D2nwgSelectionConfig;
+  /** Draws of shots per held-out task: every few-shot method and control is scored on each, then averaged. */
+  draws: number;
+  /** Logistic regression on the shots: PyTorch's default init, full-batch steps (the count from selection.shotHeadSteps). */
+  shotHead: FineTuneConfig;
+  /** Step counts of the fine-tuning curves on the shots (0 = the starting head). */
   fineTuneSteps: number[];
   fineTune: FineTuneConfig;
 }
@@ -52,16 +84,21 @@ const standard: D2nwgConfig = {
   zoo: taskZooPreset('standard'),
   shots: 5,
   vae: { ...defaultVaeConfig, latentDim: 16 },
+  vaeLoss: 'mse',
   vaeTrain: { ...defaultVaeTrainConfig, steps: 2000 },
   // Fewer inducing points than the paper's 32: sets here hold 5 shots (or 5 classes), and the ISABs dominate the cost.
   encoder: { ...defaultDatasetEncoderConfig, setTransformer: { ...defaultDatasetEncoderConfig.setTransformer, inducingPoints: 8 } },
   align: { ...defaultAlignConfig, steps: 400 },
+  conditionOn: 'embeddings',
   denoiser: defaultConditionalDenoiserConfig,
   schedule: defaultScheduleConfig,
   diffusion: { ...defaultDiffusionTrainConfig, steps: 3000, batchSize: 256, conditionDropout: 0.1 },
-  // Guidance 2 over 1 raised the quick preset's mean generated accuracy from 50.0 to 56.2% (20 held-out tasks, seed 0).
-  sampling: { samples: 50, guidance: 2, sampler: { kind: 'ddim', steps: 50, eta: 0, clip: null } },
-  fineTuneSteps: [0, 1, 5, 25],
+  sampling: { samples: 50, sampler: { kind: 'ddim', steps: 50, eta: 0, clip: null } },
+  selection: { guidance: [1, 2, 3, 4, 6, 8], shotHeadSteps: [25, 100, 400], tasks: 20, samples: 10 },
+  draws: 3,
+  // The zoo heads' optimizer, full batch.
+  shotHead: { optimizer: { kind: 'adam', lr: 0.01, weightDecay: 1e-4, betas: [0.9, 0.999], eps: 1e-8 }, batchSize: 25 },
+  fineTuneSteps: [0, 1, 5, 25, 100],
   fineTune: defaultFineTuneConfig,
 };
 
@@ -75,6 +112,8 @@ const quick: D2nwgConfig = {
   denoiser: { ...standard.denoiser, channels: [32, 64, 64] },
   diffusion: { ...standard.diffusion, steps: 800, batchSize: 128 },
   sampling: { ...standard.sampling, samples: 20, sampler: { ...standard.sampling.sampler, steps: 25 } },
+  selection: { ...standard.selection, tasks: 12 },
+  draws: 2,
 };
 
 const smoke: D2nwgConfig = {
@@ -88,6 +127,8 @@ const smoke: D2nwgConfig = {
   denoiser: { ...quick.denoiser, channels: [8, 16] },
   diffusion: { ...quick.diffusion, steps: 30, batchSize: 16, logEvery: 10 },
   sampling: { ...quick.sampling, samples: 4, sampler: { ...quick.sampling.sampler, steps: 5 } },
+  selection: { guidance: [1, 2], shotHeadSteps: [5, 25], tasks: 2, samples: 2 },
+  draws: 1,
 };
 
 /** The presets by name, with master seed 0 (use `preset` for another seed). */
@@ -102,17 +143,31 @@ export function preset(name: string, seed = 0): D2nwgConfig {
   config.seed = seed;
   config.zoo.seed = seeds.zoo;
   config.zoo.extractor.seed = seeds.extractor;
+  config.zoo.plan.seed = seeds.plan;
+  config.zoo.data.seed = seeds.data;
   return config;
 }
 
 /** Rejects what the zoo's and the parts' own checks do not cover, before any work. */
 export function checkD2nwgConfig(config: D2nwgConfig): void {
-  const positive = { shots: config.shots, 'sampling.samples': config.sampling.samples };
+  const { selection } = config;
+  const positive = {
+    shots: config.shots, 'sampling.samples': config.sampling.samples, draws: config.draws,
+    'selection.tasks': selection.tasks, 'selection.samples': selection.samples,
+  };
   for (const [field, value] of Object.entries(positive)) {
     if (!(Number.isInteger(value) && value >= 1)) throw new InputError(`${field} must be a positive integer, got ${value}`);
   }
-  if (!(config.sampling.guidance >= 0)) throw new InputError(`sampling.guidance must be ≥ 0, got ${config.sampling.guidance}`);
-  if (!config.fineTuneSteps.every((s) => Number.isInteger(s) && s >= 0)) {
-    throw new InputError(`fineTuneSteps must be integers ≥ 0, got [${config.fineTuneSteps}]`);
+  if (config.conditionOn !== 'embeddings' && config.conditionOn !== 'prototypes') {
+    throw new InputError(`conditionOn must be 'embeddings' or 'prototypes', got ${String(config.conditionOn)}`);
+  }
+  if (config.vaeLoss !== 'mse' && config.vaeLoss !== 'official') throw new InputError(`vaeLoss must be 'mse' or 'official', got ${String(config.vaeLoss)}`);
+  if (selection.guidance.length === 0 || !selection.guidance.every((s) => Number.isFinite(s) && s >= 0)) {
+    throw new InputError(`selection.guidance must list scales ≥ 0, got [${selection.guidance}]`);
+  }
+  for (const [field, steps] of [['selection.shotHeadSteps', selection.shotHeadSteps], ['fineTuneSteps', config.fineTuneSteps]] as const) {
+    if (steps.length === 0 || steps.some((s, i) => !Number.isInteger(s) || s < 0 || (i > 0 && s <= steps[i - 1]))) {
+      throw new InputError(`${field} must be ascending distinct integers ≥ 0, got [${steps}]`);
+    }
   }
 }

@@ -8,14 +8,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { capPerClass, SOURCE_CLASSES, SOURCE_STATS, taskId, type TaskSource, type TaskSpec } from '../data/tasks';
+import { SOURCE_CLASSES, SOURCE_STATS, taskId, type TaskSource, type TaskSpec } from '../data/tasks';
 import { applyVariant, type ImageVariant } from '../data/variants';
 import { computeFeatures } from '../eval/features';
 import type { VectorSet } from '../params/types';
 import { FileFormatError } from '../util/errors';
 import { readSafetensors, writeSafetensors } from '../zoo/safetensors';
 import type { FeatureSet } from './heads';
-import { sourceSplits, type Extractor, type TaskSources } from './task-zoo/extractor';
+import { drawPerClass, sourceSplits, type Extractor, type TaskSources } from './task-zoo/extractor';
 import type { TaskDataConfig } from './task-zoo/config';
 
 export type SplitName = 'train' | 'val' | 'test';
@@ -48,7 +48,7 @@ export function fillFeatureCache(
   keys.forEach((key, i) => {
     const file = featureFile(dir, key);
     if (!fs.existsSync(file) || readSafetensors(file).metadata.extractorSha256 !== extractor.info.weightsSha256) {
-      const images = applyVariant(capPerClass(sourceSplits(sources, key.source)[key.split], capOf(data, key.split)), key.variant, SOURCE_STATS[key.source]);
+      const images = applyVariant(drawPerClass(sourceSplits(sources, key.source)[key.split], capOf(data, key.split), data.seed), key.variant, SOURCE_STATS[key.source]);
       const features = computeFeatures(extractor.split, images); // [N, F]
       const values = features.dataSync() as Float32Array;
       const dim = features.shape[1] as number;

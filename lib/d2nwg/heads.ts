@@ -161,31 +161,47 @@ export function trainHead(train: FeatureSet, config: Omit<HeadTrainConfig, 'head
 /** Heads evaluated together per chunk, bounding the [N, chunk·k] logits. */
 const HEADS_PER_CHUNK = 64;
 
-/** Accuracy in [0, 1] of each head (row of `heads`) on `data`. */
-export function headsAccuracy(heads: VectorSet, data: FeatureSet): number[] {
+/**
+ * One number per head (row of `heads`) on `data`: `measure` maps the logits [N, m, k] of a chunk
+ * of m heads and the labels [N] to m values.
+ */
+function perHead(heads: VectorSet, data: FeatureSet, measure: (logits: tf.Tensor3D, labels: tf.Tensor1D) => tf.Tensor1D): number[] {
   checkFeatureSet(data, 'evaluation features');
   const { dim: f, numClasses: k, count: n } = data;
   if (heads.dim !== f * k + k) throw new InputError(`heads have ${heads.dim} values, a ${f}→${k} head has ${f * k + k}`);
-  const accuracies: number[] = [];
+  const values: number[] = [];
   const x = tf.tensor2d(data.data, [n, f]);
   const y = tf.tensor1d(data.labels, 'int32');
   try {
     for (let m0 = 0; m0 < heads.count; m0 += HEADS_PER_CHUNK) {
       const m = Math.min(HEADS_PER_CHUNK, heads.count - m0);
-      const correct = tf.tidy(() => {
+      const out = tf.tidy(() => {
         const rows = tf.tensor2d(heads.data.subarray(m0 * heads.dim, (m0 + m) * heads.dim), [m, heads.dim]);
         const w = rows.slice([0, 0], [m, f * k]).reshape([m, f, k]).transpose([1, 0, 2]).reshape([f, m * k]); // [F, M·k]
         const b = rows.slice([0, f * k], [m, k]).reshape([m * k]); // [M·k]
-        const predicted = x.matMul(w).add(b).reshape([n, m, k]).argMax(2); // [N, M]
-        return predicted.equal(y.expandDims(1)).sum(0); // [M]
+        return measure(x.matMul(w).add(b).reshape([n, m, k]) as tf.Tensor3D, y); // [M]
       });
-      accuracies.push(...Array.from(correct.dataSync(), (c) => c / n));
-      correct.dispose();
+      values.push(...out.dataSync());
+      out.dispose();
     }
   } finally {
     tf.dispose([x, y]);
   }
-  return accuracies;
+  return values;
+}
+
+/** Accuracy in [0, 1] of each head (row of `heads`) on `data`. */
+export function headsAccuracy(heads: VectorSet, data: FeatureSet): number[] {
+  const correct = perHead(heads, data, (logits, y) => logits.argMax(2).equal(y.expandDims(1)).sum(0)); // [M]
+  return correct.map((c) => c / data.count);
+}
+
+/** Mean cross-entropy (nats) of each head on `data`. */
+export function headsCrossEntropy(heads: VectorSet, data: FeatureSet): number[] {
+  return perHead(heads, data, (logits, y) => {
+    const target = tf.oneHot(y, data.numClasses).expandDims(1); // [N, 1, k]
+    return tf.logSoftmax(logits).mul(target).sum(2).mean(0).neg() as tf.Tensor1D; // [M]
+  });
 }
 
 /** Accuracy in [0, 1] of one flattened head on `data`. */
@@ -194,34 +210,43 @@ export function headAccuracy(head: Float32Array, data: FeatureSet): number {
 }
 
 /**
- * Fine-tunes each head on `train` and returns, per head, its accuracy on `evaluate` after each
- * step count of `steps` (ascending, distinct, ≥ 0; 0 is the head as given).
+ * Trains each head of `heads` on `train` (full batches when config.batchSize ≥ its rows) and returns
+ * the heads after each step count of `steps` (ascending, distinct, ≥ 0; 0 is the heads as given).
  */
-export function fineTuneHeads(heads: VectorSet, train: FeatureSet, evaluate: FeatureSet, steps: number[], config: FineTuneConfig, seed: number): number[][] {
+export function trainFrom(heads: VectorSet, train: FeatureSet, steps: number[], config: FineTuneConfig, seed: number): VectorSet[] {
   checkFeatureSet(train, 'fine-tuning features');
   if (steps.length === 0 || steps.some((s, i) => !Number.isInteger(s) || s < 0 || (i > 0 && s <= steps[i - 1]))) {
     throw new InputError(`fine-tuning step counts must be ascending distinct integers ≥ 0, got [${steps.join(', ')}]`);
-  }
-  if (evaluate.dim !== train.dim || evaluate.numClasses !== train.numClasses) {
-    throw new InputError(`evaluation features (${evaluate.dim}-d, ${evaluate.numClasses} classes) do not match training features (${train.dim}-d, ${train.numClasses} classes)`);
   }
   const seedRng = new Rng(seed);
   const batch = new HeadBatch(heads, train.dim, train.numClasses, config.optimizer,
     Array.from({ length: heads.count }, () => seedRng.seed()), 'D2NWG head fine-tuning');
   const x = tf.tensor2d(train.data, [train.count, train.dim]);
   const y = tf.tensor1d(train.labels, 'int32');
-  const curves: number[][] = Array.from({ length: heads.count }, () => []);
+  const snapshots: VectorSet[] = [];
   try {
     let done = 0;
     for (const target of steps) {
       for (; done < target; done++) batch.step(x, y, config.batchSize);
-      headsAccuracy(batch.read(), evaluate).forEach((acc, m) => curves[m].push(acc));
+      snapshots.push(batch.read());
     }
   } finally {
     tf.dispose([x, y]);
     batch.dispose();
   }
-  return curves;
+  return snapshots;
+}
+
+/**
+ * Fine-tunes each head on `train` and returns, per head, its accuracy on `evaluate` after each
+ * step count of `steps` (as trainFrom).
+ */
+export function fineTuneHeads(heads: VectorSet, train: FeatureSet, evaluate: FeatureSet, steps: number[], config: FineTuneConfig, seed: number): number[][] {
+  if (evaluate.dim !== train.dim || evaluate.numClasses !== train.numClasses) {
+    throw new InputError(`evaluation features (${evaluate.dim}-d, ${evaluate.numClasses} classes) do not match training features (${train.dim}-d, ${train.numClasses} classes)`);
+  }
+  const accuracies = trainFrom(heads, train, steps, config, seed).map((snapshot) => headsAccuracy(snapshot, evaluate)); // [steps][heads]
+  return Array.from({ length: heads.count }, (_, m) => accuracies.map((a) => a[m]));
 }
 
 /** fineTuneHeads for one head: its accuracy after each step count. */

@@ -31,7 +31,7 @@ export interface InvarianceCheck {
 const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i])), 0);
 
 /** Runs the check on the first held-out task of `novelty` (else the first) of the run in `runDir`. */
-export function checkEncoderInvariance(config: D2nwgConfig, runDir: string, seed: number, novelty: HeldOutTask['novelty'] = 'both'): InvarianceCheck {
+export function checkEncoderInvariance(config: D2nwgConfig, runDir: string, seed: number, novelty: HeldOutTask['novelty'] = 'combinationAndVariant'): InvarianceCheck {
   const zoo = openTaskZoo(path.join(runDir, D2NWG_OUTPUTS.taskZoo));
   const task = zoo.plan.heldOut.find((t) => t.novelty === novelty) ?? zoo.plan.heldOut[0];
   const features = taskFeatures(zoo.features, task.spec);

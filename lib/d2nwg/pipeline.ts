@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { alignEncoder, makeDatasetEncoder, type AlignResult, type DatasetEncoder } from '../conditioning';
+import { alignEncoder, makeDatasetEncoder, type AlignResult, type Condition, type DatasetEncoder } from '../conditioning';
 import { ConditionalLatentDenoiser } from '../diffusion/conditional';
 import { LatentDenoiser } from '../diffusion/denoiser';
 import { guidedEps } from '../diffusion/guidance';
@@ -27,8 +27,9 @@ import { seconds } from '../util/timing';
 import { VaeInput } from '../vae/input';
 import { saveVae } from '../vae/io';
 import { WeightVae } from '../vae/model';
+import { OfficialLossVae } from '../vae/official-loss';
 import { decodeRows, encodeRows, trainVae } from '../vae/train';
-import { drawConditions, embedConditions } from './conditions';
+import { classMeans, drawConditions, embedConditions } from './conditions';
 import { checkD2nwgConfig, type D2nwgConfig } from './config';
 import { loadEncoder, saveEncoder } from './encoder-io';
 import { taskFeatures, type TaskFeatures } from './features';
@@ -48,6 +49,8 @@ export interface D2nwgPipelineOptions {
 export interface GenerateOptions {
   /** Seeds x_T and every sampler step. */
   seed: number;
+  /** Classifier-free guidance scale s: ε_u + s·(ε_c − ε_u); 1 = plain conditional (a run chooses it on training tasks, see selection.ts). */
+  guidance: number;
 }
 
 /** Wall seconds of each stage fit ran (or reloaded). */
@@ -67,6 +70,8 @@ interface Fitted {
   encoder: DatasetEncoder;
   trainTasks: TaskFeatures[];
   standardizer: Standardizer;
+  /** The statistics the class means of a condition are standardised with ('prototypes' conditioning). */
+  prototypes: Standardizer;
   conditional: LatentDiffusion<ConditionalLatentDenoiser>;
   unconditional: LatentDiffusion<LatentDenoiser>;
   vaeRelativeMse: number;
@@ -107,11 +112,14 @@ export class D2nwgPipeline {
       const input = VaeInput.fromManifest(zoo.headManifest, { mode: 'row' });
       const rows = input.toRows(zoo.heads); // [K·C, F + 1]
       // A finished state is reloaded without training (and keeps its loss curve); another config's is refused.
-      const vae = new WeightVae(config.vae, rows.dim, seeds.vae);
+      const vae = config.vaeLoss === 'official' ? new OfficialLossVae(config.vae, rows.dim, seeds.vae) : new WeightVae(config.vae, rows.dim, seeds.vae);
       owned.push(vae);
       const vaeRun = trainVae(vae, rows, { ...config.vaeTrain, seed: seeds.vae }, (p) => onProgress?.('vae', p.step, p.totalSteps, { loss: p.loss }),
         { file: file(D2NWG_OUTPUTS.vaeState), every: config.vaeTrain.logEvery });
-      if (!fs.existsSync(file(D2NWG_OUTPUTS.vae))) saveVae(file(D2NWG_OUTPUTS.vae), vae);
+      if (!fs.existsSync(file(D2NWG_OUTPUTS.vae))) {
+        if (vae instanceof OfficialLossVae) vae.save(file(D2NWG_OUTPUTS.vae));
+        else saveVae(file(D2NWG_OUTPUTS.vae), vae);
+      }
       const latents = encodeRows(vae, rows); // [K·C, Dz]
       assertFinite(latents.data, latents.dim, 'VAE latents of the zoo rows');
       const vaeRelativeMse = relativeMse(rows, decodeRows(vae, latents));
@@ -136,7 +144,8 @@ export class D2nwgPipeline {
       // Stage 3: conditional and unconditional latent diffusion over the standardised row latents.
       const standardizer = fitStandardizer(latents);
       const z = standardizer.apply(latents);
-      const conditionRows = embedConditions(encoder, conditions).rows; // [K·C, 2H], aligned with the latents
+      const prototypes = fitStandardizer(classMeans(conditions));
+      const conditionRows = conditionRowsOf(config, encoder, prototypes, conditions); // [K·C, Dc], aligned with the latents
       const schedule = makeSchedule(config.schedule);
       // One diffusion stage: the model owns its denoiser (and EMA) once trained; a failed training frees the denoiser.
       const stage = <D extends OwnedDenoiser>(name: 'diffusion' | 'unconditional', denoiser: D, data: VectorSet | ConditionedLatents, seed: number, stateFile: string) => {
@@ -159,7 +168,7 @@ export class D2nwgPipeline {
         z, seeds.unconditional, D2NWG_OUTPUTS.unconditionalState);
 
       this.fitted = {
-        zoo, input, vae, encoder, trainTasks, standardizer, conditional, unconditional, vaeRelativeMse, alignment,
+        zoo, input, vae, encoder, trainTasks, standardizer, prototypes, conditional, unconditional, vaeRelativeMse, alignment,
         losses: { vae: vaeRun.losses.map(({ step, loss }) => ({ step, loss })), conditional: conditional.losses, unconditional: unconditional.losses },
       };
       return this;
@@ -169,10 +178,16 @@ export class D2nwgPipeline {
     }
   }
 
+  /** The condition block [C, Dc] of one task's shots [1, C, S, F]: what generate takes (config.conditionOn). */
+  conditionBlock(condition: Condition): VectorSet {
+    const { encoder, prototypes } = this.trained;
+    return conditionRowsOf(this.config, encoder, prototypes, condition);
+  }
+
   /**
-   * `count` heads [count, P] for one task's condition block: its condition vectors [C, 2H], class
-   * by class (embedConditions of a task's condition), with classifier-free guidance
-   * config.sampling.guidance. Head i's row k is sampled under condition row k.
+   * `count` heads [count, P] for one task's condition block: its condition vectors [C, Dc], class
+   * by class (conditionBlock of a task's shots), with classifier-free guidance
+   * options.guidance. Head i's row k is sampled under condition row k.
    */
   generate(condition: VectorSet, count: number, options: GenerateOptions): VectorSet {
     const { conditional, input } = this.trained;
@@ -183,7 +198,7 @@ export class D2nwgPipeline {
     // Row i·C + k of the batch is class k of head i: its condition is row k of the block.
     const rows = tf.tidy(() => tf.tile(tf.tensor2d(condition.data, [condition.count, condition.dim]), [count, 1]) as tf.Tensor2D);
     try {
-      const eps = guidedEps(conditional.denoiser, rows, this.config.sampling.guidance);
+      const eps = guidedEps(conditional.denoiser, rows, options.guidance);
       return this.decodeHeads(conditional.sample(count * classes, this.sampler(options.seed), { eps }).samples);
     } finally {
       rows.dispose();
@@ -191,7 +206,7 @@ export class D2nwgPipeline {
   }
 
   /** `count` heads [count, P] from the unconditional model: each of the C rows drawn independently. */
-  generateUnconditional(count: number, options: GenerateOptions): VectorSet {
+  generateUnconditional(count: number, options: Pick<GenerateOptions, 'seed'>): VectorSet {
     const { unconditional, input } = this.trained;
     return this.decodeHeads(unconditional.sample(count * input.plan.rowsPerVector, this.sampler(options.seed)).samples);
   }
@@ -231,6 +246,26 @@ export class D2nwgPipeline {
     const { input, vae, standardizer } = this.trained;
     return input.fromRows(decodeRows(vae, standardizer.invert(sampled)));
   }
+}
+
+/**
+ * The denoiser's condition rows [T·C, Dc] of conditions [T, C, S, F]: row (t, k) is concat(class
+ * part, dataset embedding of task t), the class part being class k's embedding ('embeddings', Dc = 2H)
+ * or its standardised mean shot ('prototypes', Dc = F + H).
+ */
+function conditionRowsOf(config: D2nwgConfig, encoder: DatasetEncoder, prototypes: Standardizer, conditions: Condition): VectorSet {
+  const embedded = embedConditions(encoder, conditions);
+  if (config.conditionOn === 'embeddings') return embedded.rows;
+  const means = prototypes.apply(classMeans(conditions)); // [T·C, F]
+  const { dim: F } = means;
+  const H = embedded.datasets.dim;
+  const rows = new Float32Array(means.count * (F + H));
+  for (let row = 0; row < means.count; row++) {
+    rows.set(means.data.subarray(row * F, (row + 1) * F), row * (F + H));
+    const task = Math.floor(row / conditions.classes);
+    rows.set(embedded.datasets.data.subarray(task * H, (task + 1) * H), row * (F + H) + F);
+  }
+  return { count: means.count, dim: F + H, data: rows };
 }
 
 /** ‖x − y‖² over ‖x − column means of x‖²: 1 = predicting the mean row. */

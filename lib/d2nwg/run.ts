@@ -1,7 +1,8 @@
 /**
  * D2NWG's protocol end to end: fit (or reload) the pipeline in `outDir` (task zoo, VAE, aligned
- * dataset encoder, conditional and unconditional diffusion), then run the held-out protocol and
- * summarise it. Everything is seeded from config.seed (see d2nwgSeeds); selection uses val splits only.
+ * dataset encoder, conditional and unconditional diffusion), make the run's choices on training
+ * tasks (selection.ts), then run the held-out protocol and summarise it. Everything is seeded from
+ * config.seed (see d2nwgSeeds); no choice reads a held-out task's val or test split.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mean } from '../eval/stats';
@@ -11,6 +12,7 @@ import type { D2nwgConfig } from './config';
 import { evaluateHeldOut } from './evaluate';
 import { D2nwgPipeline } from './pipeline';
 import { summarize, summarizeByNovelty, type D2nwgResults } from './results';
+import { chooseOnTrainingTasks } from './selection';
 import type { TaskSources } from './task-zoo/extractor';
 
 export interface RunOptions {
@@ -26,8 +28,11 @@ export function run(config: D2nwgConfig, options: RunOptions): D2nwgResults {
   const pipeline = new D2nwgPipeline(config, options);
   try {
     pipeline.fit();
-    const t = performance.now();
-    const tasks = evaluateHeldOut(pipeline, options.onProgress);
+    let t = performance.now();
+    const selection = chooseOnTrainingTasks(pipeline, options.onProgress);
+    const select = seconds(t);
+    t = performance.now();
+    const tasks = evaluateHeldOut(pipeline, selection, options.onProgress);
     const evaluate = seconds(t);
     const { zoo, alignment } = pipeline;
     return {
@@ -41,13 +46,15 @@ export function run(config: D2nwgConfig, options: RunOptions): D2nwgResults {
         heldOutTasks: tasks.length,
         extractorValAccuracy: zoo.extractor.valAccuracy,
         meanHeadValAccuracy: mean(zoo.tasks.flatMap((task) => task.valAccuracy)),
+        unseenClasses: zoo.plan.unseenClasses,
       },
       vae: { relativeMse: pipeline.vaeRelativeMse, latentDim: config.vae.latentDim },
       alignment: { accuracy: alignment.accuracy, chance: alignment.chance, temperature: alignment.temperature, seconds: alignment.seconds },
+      selection,
       summary: { all: summarize(tasks), byNovelty: summarizeByNovelty(tasks) },
       tasks,
       losses: pipeline.losses,
-      timings: { ...pipeline.timings, evaluate, total: seconds(started) },
+      timings: { ...pipeline.timings, select, evaluate, total: seconds(started) },
       config: config as unknown as Record<string, unknown>,
     };
   } finally {

@@ -6,6 +6,10 @@
 
 /** Offsets of config.seed, one per purpose. */
 export const D2NWG_SEED_OFFSETS = {
+  /** The task plan (TaskPlanConfig.seed): unseen classes, held-out combinations, training draws. */
+  plan: 0,
+  /** The data (TaskDataConfig.seed): the embedded-MNIST split and which images each per-class cap keeps. */
+  data: 0,
   /** The task zoo's heads (TaskZooConfig.seed): training task i of the plan trains its heads with zoo + i. */
   zoo: 0,
   /** The frozen feature extractor's init and shuffles (TaskZooConfig.extractor.seed). */
@@ -22,11 +26,13 @@ export const D2NWG_SEED_OFFSETS = {
   unconditional: 5,
   /**
    * The held-out protocol: one stream per held-out task, from which each purpose draws its seed in
-   * turn (condition, generated heads, random heads, unconditional heads, trained reference, fine-tuning).
+   * turn (see evaluate.ts).
    */
   evaluation: 1000,
   /** Retrieval's index: one condition per training task. */
   retrieval: 2000,
+  /** The choices made on training tasks (guidance scale, shot-head steps): which tasks, their conditions, the samples. */
+  selection: 3000,
 } as const;
 
 export type D2nwgSeedPurpose = keyof typeof D2NWG_SEED_OFFSETS;

@@ -5,10 +5,14 @@
  * timestep t ∈ [0, T), which is step t + 1 in the papers' 1-based notation.
  */
 import { InputError } from '../util/errors';
+import { scaledLinearBetas } from './scaled-linear';
 
 export interface ScheduleConfig {
-  /** 'linear' (DDPM, Ho et al. 2020) or 'cosine' (Nichol & Dhariwal 2021). */
-  kind: 'linear' | 'cosine';
+  /**
+   * 'linear' (DDPM, Ho et al. 2020), 'scaled-linear' (linear in √β: latent diffusion's and the
+   * D2NWG code's default, ./scaled-linear.ts) or 'cosine' (Nichol & Dhariwal 2021).
+   */
+  kind: 'linear' | 'scaled-linear' | 'cosine';
   /** Number of diffusion steps T. */
   steps: number;
   /** First beta of the linear schedule. */
@@ -79,8 +83,8 @@ export function cosineBetas(steps: number, offset: number): Float64Array {
 function check(config: ScheduleConfig): void {
   const { steps, betaStart, betaEnd, cosineOffset } = config;
   if (!Number.isInteger(steps) || steps < 1) throw new InputError(`schedule steps must be a positive integer, got ${steps}`);
-  if (config.kind === 'linear' && !(betaStart > 0 && betaEnd >= betaStart && betaEnd < 1)) {
-    throw new InputError(`linear schedule needs 0 < betaStart ≤ betaEnd < 1, got ${betaStart}, ${betaEnd}`);
+  if (config.kind !== 'cosine' && !(betaStart > 0 && betaEnd >= betaStart && betaEnd < 1)) {
+    throw new InputError(`${config.kind} schedule needs 0 < betaStart ≤ betaEnd < 1, got ${betaStart}, ${betaEnd}`);
   }
   if (config.kind === 'cosine' && !(cosineOffset >= 0)) {
     throw new InputError(`cosine schedule needs cosineOffset ≥ 0, got ${cosineOffset}`);
@@ -91,9 +95,9 @@ function check(config: ScheduleConfig): void {
 export function makeSchedule(config: ScheduleConfig = defaultScheduleConfig): NoiseSchedule {
   check(config);
   const T = config.steps;
-  const betas = config.kind === 'linear'
-    ? linearBetas(T, config.betaStart, config.betaEnd)
-    : cosineBetas(T, config.cosineOffset);
+  const betas = config.kind === 'linear' ? linearBetas(T, config.betaStart, config.betaEnd)
+    : config.kind === 'scaled-linear' ? scaledLinearBetas(T, config.betaStart, config.betaEnd)
+      : cosineBetas(T, config.cosineOffset);
   const alphas = betas.map((b) => 1 - b);
   const alphasCumprod = new Float64Array(T);
   let product = 1;

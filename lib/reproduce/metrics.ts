@@ -46,10 +46,13 @@ export function bendMetrics(r: BendResults): Metrics {
   ]));
 }
 
-/** Every numeric field of every method's summary, per task group (all, and each kind of held-out task). */
+/** A summary field: a number, or a spread whose mean is the number. */
+const valueOf = (v: unknown): number | undefined =>
+  typeof v === 'number' ? v : typeof (v as { mean?: unknown } | null)?.mean === 'number' ? (v as { mean: number }).mean : undefined;
+
+/** Every field of every method's summary (its mean over tasks), per task group (all, and each kind of held-out task). */
 export function d2nwgMetrics(r: D2nwgResults): Metrics {
   const groups: Record<string, { methods?: Record<string, object> } | undefined> = { all: r.summary.all, ...r.summary.byNovelty };
   return finite(Object.entries(groups).flatMap(([group, summary]) => Object.entries(summary?.methods ?? {})
-    .flatMap(([method, s]) => Object.entries(s).filter((e): e is [string, number] => typeof e[1] === 'number')
-      .map(([field, v]): [string, number] => [`${group}.${method}.${field}`, v]))));
+    .flatMap(([method, s]) => Object.entries(s).map(([field, v]): [string, number | undefined] => [`${group}.${method}.${field}`, valueOf(v)]))));
 }

@@ -73,7 +73,7 @@ export function buildTaskZoo(config: TaskZooConfig, outDir: string, onProgress?:
   if (earlier?.manifest.tasks.length === plan.train.length && keys.every((k) => fs.existsSync(featureFile(outDir, k)))) return openTaskZoo(outDir);
 
   const data = sources ?? loadTaskSources(config.plan.sources, config.data);
-  const extractor = trainExtractor(data, config.plan.sources, config.extractor, config.data.valPerClass, outDir, onProgress);
+  const extractor = trainExtractor(data, config.plan.sources, config.extractor, config.data, plan.unseenClasses, outDir, onProgress);
   try {
     if (earlier && earlier.manifest.extractor.weightsSha256 !== extractor.info.weightsSha256) {
       throw new InputError(`the heads in ${outDir} were trained on features of another extractor; delete ${TASKS_FILE} to train them again`);
@@ -117,6 +117,7 @@ export function openTaskZoo(dir: string): TaskZoo {
   const plan: TaskPlan = {
     train: manifest.planTrain.map(planned),
     heldOut: manifest.heldOut.map((h): HeldOutTask => ({ ...planned(h.id), novelty: h.novelty })),
+    unseenClasses: manifest.unseenClasses,
   };
   return {
     dir, manifest, plan, extractor: manifest.extractor, tasks: manifest.tasks, heads,
@@ -129,6 +130,7 @@ function manifestOf(config: Record<string, unknown>, extractor: ExtractorInfo, l
     config, extractor, headManifest: layout,
     planTrain: plan.train.map((t) => t.id),
     heldOut: plan.heldOut.map((t) => ({ id: t.id, novelty: t.novelty })),
+    unseenClasses: plan.unseenClasses,
     tasks,
   };
 }

@@ -9,20 +9,24 @@ import { checkHeadTrainConfig, defaultHeadTrainConfig, type HeadTrainConfig } fr
 import { checkTaskPlanConfig, defaultTaskPlanConfig, type TaskPlanConfig } from './tasks';
 
 export interface TaskDataConfig {
-  /** Seeds the random train / val / test split of the 10,000 embedded MNIST digits (7,000 / 1,000 / 2,000). */
-  mnistSplitSeed: number;
-  /** Training images kept per class and source (null: all); the first ones of each class. */
+  /**
+   * Seeds the data: the random train / val / test split of the 10,000 embedded MNIST digits
+   * (7,000 / 1,000 / 2,000) and which images each per-class cap keeps (Fashion-MNIST keeps the
+   * benchmark's split).
+   */
+  seed: number;
+  /** Training images kept per class and source (null: all), drawn at random with `seed`. */
   trainPerClass: number | null;
-  /** Val images kept per class and source (null: all). */
+  /** Val images kept per class and source (null: all), likewise. */
   valPerClass: number | null;
-  /** Test images kept per class and source (null: all). */
+  /** Test images kept per class and source (null: all), likewise. */
   testPerClass: number | null;
 }
 
 export interface ExtractorConfig {
   /**
-   * Images per class of the base set (the identity variant of every source's training split,
-   * one class per source class: 20 classes for both sources); null: every training image.
+   * Images per class of the base set (the identity variant of every source's training split, one
+   * class per seen source class), drawn with data.seed; null: every training image.
    */
   perClass: number | null;
   /** ConvNet-S training on the base set (its seed is replaced by `seed`). */
@@ -56,8 +60,8 @@ function extractorTraining(epochs: number, batchSize: number): TrainConfig {
 
 const smoke: TaskZooConfig = {
   preset: 'smoke',
-  plan: { ...defaultTaskPlanConfig, trainTasksPerVariant: 1, heldOutCombos: 1, seenCombosInHeldOutVariants: 1 },
-  data: { mnistSplitSeed: 0, trainPerClass: 20, valPerClass: 10, testPerClass: 10 },
+  plan: { ...defaultTaskPlanConfig, trainTasksPerVariant: 1, heldOutCombos: 1, seenCombosInHeldOutVariants: 1, unseenClassTasks: 1 },
+  data: { seed: 0, trainPerClass: 20, valPerClass: 10, testPerClass: 10 },
   extractor: { perClass: 20, train: extractorTraining(1, 50), seed: 0 },
   heads: { ...defaultHeadTrainConfig, epochs: 4, headsPerTask: 2 },
   seed: 0,
@@ -66,7 +70,7 @@ const smoke: TaskZooConfig = {
 const quick: TaskZooConfig = {
   preset: 'quick',
   plan: { ...defaultTaskPlanConfig, trainTasksPerVariant: 5 },
-  data: { mnistSplitSeed: 0, trainPerClass: 100, valPerClass: 50, testPerClass: 100 },
+  data: { seed: 0, trainPerClass: 100, valPerClass: 50, testPerClass: 100 },
   extractor: { perClass: 600, train: extractorTraining(1, 32), seed: 0 },
   heads: defaultHeadTrainConfig,
   seed: 0,
@@ -75,7 +79,7 @@ const quick: TaskZooConfig = {
 const standard: TaskZooConfig = {
   preset: 'standard',
   plan: { ...defaultTaskPlanConfig, trainTasksPerVariant: 25, heldOutCombos: 3, seenCombosInHeldOutVariants: 3 },
-  data: { mnistSplitSeed: 0, trainPerClass: 300, valPerClass: 200, testPerClass: 500 },
+  data: { seed: 0, trainPerClass: 300, valPerClass: 200, testPerClass: 500 },
   extractor: { perClass: 2000, train: extractorTraining(2, 64), seed: 0 },
   heads: defaultHeadTrainConfig,
   seed: 0,
@@ -99,7 +103,7 @@ export function checkTaskZooConfig(config: TaskZooConfig): void {
   for (const [field, cap] of Object.entries(caps)) {
     if (cap !== null && !(Number.isInteger(cap) && cap >= 1)) throw new InputError(`${field} must be a positive integer or null, got ${cap}`);
   }
-  for (const [field, seed] of Object.entries({ seed: config.seed, 'extractor.seed': config.extractor.seed, 'data.mnistSplitSeed': config.data.mnistSplitSeed })) {
+  for (const [field, seed] of Object.entries({ seed: config.seed, 'extractor.seed': config.extractor.seed, 'data.seed': config.data.seed })) {
     if (!Number.isInteger(seed) || seed < 0) throw new InputError(`${field} must be an integer ≥ 0, got ${seed}`);
   }
 }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { parseTaskId, taskId, type TaskSpec } from '../../data/tasks';
+import { parseTaskId, SOURCE_CLASSES, TASK_SOURCES, taskId, type TaskSource, type TaskSpec } from '../../data/tasks';
 import { checkManifest } from '../../params/flatten';
 import type { ParamManifest, VectorSet } from '../../params/types';
 import { writeFileAtomic } from '../../util/atomic-write';
@@ -18,9 +18,10 @@ import { readFileBytes } from '../../util/read-file';
 import { JsonReader } from '../../zoo/json-reader';
 import { readSafetensors, writeSafetensors } from '../../zoo/safetensors';
 import type { ExtractorInfo } from './extractor';
-import type { TaskNovelty } from './tasks';
+import { TASK_NOVELTIES, type TaskNovelty } from './tasks';
 
-export const TASK_ZOO_FORMAT_VERSION = 1;
+/** 2: held-out kinds renamed (unseen classes are their own kind) and the unseen classes recorded. */
+export const TASK_ZOO_FORMAT_VERSION = 2;
 export const HEADS_FILE = 'heads.safetensors';
 export const TASKS_FILE = 'tasks.json';
 export const HEADS_TENSOR = 'heads';
@@ -52,6 +53,8 @@ export interface TaskZooManifest {
   planTrain: string[];
   /** Held-out tasks: never trained on. */
   heldOut: { id: string; novelty: TaskNovelty }[];
+  /** Per source, the classes held out of the extractor and of every training task. */
+  unseenClasses: Partial<Record<TaskSource, number[]>>;
   /** Finished training tasks: the first tasks of planTrain, rows tiling [0, K). */
   tasks: ZooTask[];
 }
@@ -106,6 +109,7 @@ export function parseTaskZooManifest(file: string, text: string): { manifest: Ta
     },
     planTrain: json.strings('planTrain'),
     heldOut: json.objects('heldOut').map((h) => ({ id: h.string('id'), novelty: h.string('novelty') as TaskNovelty })),
+    unseenClasses: unseenClassesOf(json),
     tasks: json.objects('tasks').map((t) => {
       const spec = t.object('spec');
       return {
@@ -137,7 +141,13 @@ function manifestProblem(m: TaskZooManifest, count: number, dim: number): string
     const problem = idProblem(id);
     if (problem) return problem;
   }
-  if (m.heldOut.some((h) => !['classes', 'variant', 'both'].includes(h.novelty))) return 'a held-out task has an unknown novelty';
+  if (m.heldOut.some((h) => !TASK_NOVELTIES.includes(h.novelty))) return 'a held-out task has an unknown novelty';
+  const unseen = new Map(Object.entries(m.unseenClasses));
+  if ([...unseen].some(([source, classes]) => !(TASK_SOURCES as readonly string[]).includes(source) || classes.some((c) => !(Number.isInteger(c) && c >= 0 && c < SOURCE_CLASSES)))) {
+    return 'unseenClasses names an unknown source or class';
+  }
+  const trainsOn = m.planTrain.map(parseTaskId).find((spec) => spec.classes.some((c) => unseen.get(spec.source)?.includes(c)));
+  if (trainsOn) return `training task ${taskId(trainsOn)} uses an unseen class`;
   let next = 0;
   for (const [i, t] of m.tasks.entries()) {
     const where = `tasks[${i}] (${t.id})`;
@@ -151,6 +161,12 @@ function manifestProblem(m: TaskZooManifest, count: number, dim: number): string
   }
   if (next !== count) return `tasks hold ${next} heads, count is ${count}`;
   return null;
+}
+
+/** The manifest's unseenClasses: source → class ids (sources and ranges are checked by manifestProblem). */
+function unseenClassesOf(json: JsonReader): Partial<Record<TaskSource, number[]>> {
+  const byName = json.object('unseenClasses');
+  return Object.fromEntries(Object.keys(json.record('unseenClasses')).map((source) => [source, byName.integers(source)]));
 }
 
 function idProblem(id: string): string | null {

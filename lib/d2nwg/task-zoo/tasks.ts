@@ -1,9 +1,11 @@
 /**
- * D2NWG task planning: which 5-way tasks train the zoo and which are held out. Held-out class
- * combinations are drawn first and removed from the pool, so no training task (in any variant)
- * uses one; held-out variants are never a training task's variant. The held-out set mixes three
- * kinds of novelty: unseen classes combination in a training variant, a seen combination in an
- * unseen variant, and both at once.
+ * D2NWG task planning: which 5-way tasks train the zoo and which are held out, and of what kind.
+ * Per source, a few classes are drawn first and held out of everything that trains (training
+ * tasks, the feature extractor, the zoo); then held-out class combinations of the remaining
+ * classes, removed from the pool, so no training task (in any variant) uses one; held-out variants
+ * are never a training task's variant. Four kinds of held-out task (TaskNovelty): an unseen
+ * combination of seen classes in a training variant, a seen combination in an unseen variant, an
+ * unseen combination in an unseen variant, and tasks holding the unseen classes.
  */
 import { checkTaskSpec, comboKey, DEFAULT_TASK_WAYS, SOURCE_CLASSES, TASK_SOURCES, taskId, type TaskSource, type TaskSpec } from '../../data/tasks';
 import { isImageVariant, type ImageVariant } from '../../data/variants';
@@ -30,6 +32,13 @@ export interface TaskPlanConfig {
   heldOutCombos: number;
   /** Combinations of training tasks per source also evaluated in each held-out variant. Default 2. */
   seenCombosInHeldOutVariants: number;
+  /** Classes per source held out of every training task, of the extractor's training and of the zoo. Default 2. */
+  unseenClasses: number;
+  /**
+   * Held-out tasks per source made of all its unseen classes and (ways − unseenClasses) seen ones,
+   * each evaluated in every training variant. Default 2.
+   */
+  unseenClassTasks: number;
   /** Seeds the draws. */
   seed: number;
 }
@@ -42,11 +51,18 @@ export const defaultTaskPlanConfig: TaskPlanConfig = {
   trainTasksPerVariant: 8,
   heldOutCombos: 2,
   seenCombosInHeldOutVariants: 2,
+  unseenClasses: 2,
+  unseenClassTasks: 2,
   seed: 0,
 };
 
-/** What is new about a held-out task: its class combination, its variant, or both. */
-export type TaskNovelty = 'classes' | 'variant' | 'both';
+/**
+ * What is new about a held-out task: 'combination', a combination of seen classes never trained
+ * together; 'variant', a trained combination in an unseen variant; 'combinationAndVariant', both;
+ * 'classes', classes nothing was trained on (not the extractor, not a zoo head).
+ */
+export type TaskNovelty = 'combination' | 'variant' | 'combinationAndVariant' | 'classes';
+export const TASK_NOVELTIES: readonly TaskNovelty[] = ['combination', 'variant', 'combinationAndVariant', 'classes'];
 
 export interface PlannedTask {
   id: string;
@@ -62,6 +78,8 @@ export interface TaskPlan {
   train: PlannedTask[];
   /** Tasks nothing is trained on; for evaluation only. */
   heldOut: HeldOutTask[];
+  /** Per source, its classes held out of everything that trains (sorted). */
+  unseenClasses: Partial<Record<TaskSource, number[]>>;
 }
 
 /** Every sorted k-subset of 0..n−1, in lexicographic order. */
@@ -93,34 +111,55 @@ export function checkTaskPlanConfig(config: TaskPlanConfig): void {
   if (!Number.isInteger(config.ways) || config.ways < 2 || config.ways >= SOURCE_CLASSES) {
     throw new InputError(`plan.ways must be an integer in [2, ${SOURCE_CLASSES - 1}], got ${config.ways}`);
   }
-  const total = combinations(SOURCE_CLASSES, config.ways).length;
-  const counts = { trainTasksPerVariant: config.trainTasksPerVariant, heldOutCombos: config.heldOutCombos, seenCombosInHeldOutVariants: config.seenCombosInHeldOutVariants };
+  const counts = {
+    trainTasksPerVariant: config.trainTasksPerVariant, heldOutCombos: config.heldOutCombos, seenCombosInHeldOutVariants: config.seenCombosInHeldOutVariants,
+    unseenClasses: config.unseenClasses, unseenClassTasks: config.unseenClassTasks,
+  };
   for (const [field, n] of Object.entries(counts)) {
     if (!Number.isInteger(n) || n < 0) throw new InputError(`plan.${field} must be an integer ≥ 0, got ${n}`);
   }
   if (config.trainTasksPerVariant < 1) throw new InputError('plan.trainTasksPerVariant must be at least 1');
+  const seen = SOURCE_CLASSES - config.unseenClasses;
+  const total = seen >= config.ways ? combinations(seen, config.ways).length : 0;
   if (config.trainTasksPerVariant + config.heldOutCombos > total) {
-    throw new InputError(`${config.heldOutCombos} held-out and ${config.trainTasksPerVariant} training combinations per variant exceed the ${total} ${config.ways}-of-${SOURCE_CLASSES} combinations`);
+    throw new InputError(`${config.heldOutCombos} held-out and ${config.trainTasksPerVariant} training combinations per variant exceed the ${total} ` +
+      `${config.ways}-of-${seen} combinations of the seen classes`);
+  }
+  if (config.unseenClassTasks > 0) {
+    if (config.unseenClasses < 1 || config.unseenClasses >= config.ways) {
+      throw new InputError(`plan.unseenClassTasks needs 1 ≤ plan.unseenClasses < plan.ways (${config.ways}), got ${config.unseenClasses}`);
+    }
+    const fills = combinations(seen, config.ways - config.unseenClasses).length;
+    if (config.unseenClassTasks > fills) throw new InputError(`plan.unseenClassTasks (${config.unseenClassTasks}) exceeds the ${fills} ways to complete the unseen classes`);
   }
   if (config.seenCombosInHeldOutVariants > config.trainTasksPerVariant) {
     throw new InputError(`plan.seenCombosInHeldOutVariants (${config.seenCombosInHeldOutVariants}) exceeds the training combinations available`);
   }
 }
 
-/** The seeded plan: for each source, held-out combinations first, then training draws from the rest. */
+/**
+ * The seeded plan. For each source: its unseen classes, then held-out combinations of the seen
+ * classes, then training draws from the remaining combinations, then the tasks of each kind.
+ */
 export function planTasks(config: TaskPlanConfig): TaskPlan {
   checkTaskPlanConfig(config);
   const rng = new Rng(config.seed);
   const train: PlannedTask[] = [];
   const heldOut: HeldOutTask[] = [];
+  const unseenClasses: TaskPlan['unseenClasses'] = {};
   const task = (source: TaskSource, classes: number[], variant: ImageVariant): PlannedTask => {
     const spec = { source, classes, variant };
     checkTaskSpec(spec, config.ways);
     return { id: taskId(spec), spec };
   };
+  const sorted = (classes: number[]) => [...classes].sort((a, b) => a - b);
   for (const source of config.sources) {
-    const all = rng.shuffle(combinations(SOURCE_CLASSES, config.ways));
-    const unseen = all.slice(0, config.heldOutCombos);
+    const order = Array.from(rng.permutation(SOURCE_CLASSES));
+    const unseen = sorted(order.slice(0, config.unseenClasses));
+    const seen = sorted(order.slice(config.unseenClasses));
+    unseenClasses[source] = unseen;
+    const all = rng.shuffle(combinations(seen.length, config.ways).map((c) => c.map((i) => seen[i])));
+    const heldOutCombos = all.slice(0, config.heldOutCombos);
     const pool = all.slice(config.heldOutCombos);
     const used = new Map<string, number[]>();
     for (const variant of config.trainVariants) {
@@ -129,15 +168,22 @@ export function planTasks(config: TaskPlanConfig): TaskPlan {
         used.set(comboKey({ source, classes }), classes);
       }
     }
-    for (const classes of unseen) {
-      for (const variant of config.trainVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'classes' });
-      for (const variant of config.heldOutVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'both' });
+    for (const classes of heldOutCombos) {
+      for (const variant of config.trainVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'combination' });
+      for (const variant of config.heldOutVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'combinationAndVariant' });
     }
     // Sorted first so the draw does not depend on the order the training draws met them.
-    const seen = rng.shuffle([...used.values()].sort((a, b) => comboKey({ source, classes: a }).localeCompare(comboKey({ source, classes: b }))));
-    for (const classes of seen.slice(0, config.seenCombosInHeldOutVariants)) {
+    const trained = rng.shuffle([...used.values()].sort((a, b) => comboKey({ source, classes: a }).localeCompare(comboKey({ source, classes: b }))));
+    for (const classes of trained.slice(0, config.seenCombosInHeldOutVariants)) {
       for (const variant of config.heldOutVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'variant' });
     }
+    if (config.unseenClassTasks > 0) {
+      const fills = rng.shuffle(combinations(seen.length, config.ways - unseen.length)).slice(0, config.unseenClassTasks);
+      for (const fill of fills) {
+        const classes = sorted([...unseen, ...fill.map((i) => seen[i])]);
+        for (const variant of config.trainVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'classes' });
+      }
+    }
   }
-  return { train, heldOut };
+  return { train, heldOut, unseenClasses };
 }
