@@ -17,6 +17,7 @@ import { readSafetensors } from '../lib/zoo/safetensors';
 import { simulateFullDisk } from './helpers/disk';
 import { tmpDirs } from './helpers/tmp-dirs';
 import { runConfig, runData } from './helpers/resumable-run';
+import { releaseRunDir } from '../lib/util/run-lock';
 
 const dirs = tmpDirs('run');
 const tmp = dirs.make;
@@ -86,6 +87,9 @@ describe('run directory: one config per --out', () => {
     fs.mkdirSync(out);
     for (const f of [RUN_FILE, 'a.bin', 'b.bin']) fs.writeFileSync(path.join(out, f), 'x');
     assert.equal(prepareOutDir(args(out, true), 'pdiff', 'quick', ['a.bin']), out);
+    // --restart holds the directory's lock before deleting anything, and keeps it for the run.
+    assert.deepEqual(fs.readdirSync(out).sort(), ['b.bin', 'run.lock']);
+    releaseRunDir(out);
     assert.deepEqual(fs.readdirSync(out), ['b.bin']);
   });
 
