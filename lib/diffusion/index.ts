@@ -16,3 +16,7 @@ export type { DiffusionTrainConfig, DiffusionTrainProgress, DiffusionTrainResult
 export type { EpsFn, LatentSet, Denoiser, ConditionalDenoiser, ConditionedLatents } from './types';
 export { LatentDiffusion } from './latent-diffusion';
 export type { LatentSampleOptions } from './latent-diffusion';
+export { FlowMatching, flowMatchingLoss, defaultFlowTrainConfig } from './flow-matching';
+export type { VelocityField, FlowTrainConfig } from './flow-matching';
+export { integrateFlow, sampleFlow, defaultFlowSamplerConfig } from './flow-sampler';
+export type { VelocityFn, FlowSamplerConfig } from './flow-sampler';

@@ -20,3 +20,4 @@ export { exploreLatents, trajectoryTimesteps, defaultLatentExplorerConfig } from
 export type { LatentExplorerConfig, LatentExploration, ProjectedPopulation, TrajectoryFrame } from './latent-explorer';
 export * as report from './report';
 export * as explore from './explore';
+export * as whole from './whole';

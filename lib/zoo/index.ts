@@ -13,3 +13,5 @@ export type { CollectConfig, Collection } from './collect';
 export { readTorchZoo, writeTorchZoo, loadTorchMember, TORCH_LAYOUT, type TorchZoo, type TorchMember } from './torch';
 export { torchName, torchShape, fromTorchLayout, toTorchLayout } from './torch-names';
 export { torchZooToVectors, vectorsToMembers, type TorchZooVectors } from './torch-vectors';
+export { collectWholeSeeds, saveWholeSeeds, loadWholeSeeds, defaultWholeSeedsConfig, WHOLE_PARAMS_DIR, WHOLE_BUFFERS_DIR } from './whole-seeds';
+export type { WholeSeedsConfig, WholeZoo, WholeMember } from './whole-seeds';

@@ -1,0 +1,157 @@
+/**
+ * Whole-network generation end to end (issue 15): collect (or reload) the zoo, align it to its
+ * reference, fit the generator on the training members, generate, give the generated networks BN
+ * statistics, measure every population without fine-tuning, and audit copying against the
+ * held-out fifth. Every slow stage keeps its state (zoo per member, generator training), so a
+ * re-run on the same directories continues, and sampling and evaluation are seeded: a resumed
+ * run reports the numbers of an uninterrupted one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+import type { DataSplits } from '../../data/dataset';
+import type { AuditPopulation } from '../../eval/audit';
+import { createModel } from '../../models/registry';
+import { weightAverage } from '../../eval/baselines';
+import { permutationSpecFor } from '../../params/permutation-spec';
+import { pickRows, rowOf } from '../../params/rows';
+import type { VectorSet } from '../../params/types';
+import { InputError } from '../../util/errors';
+import type { ProgressFn } from '../../util/progress';
+import { claimRunDir } from '../../util/run-dir';
+import { seconds } from '../../util/timing';
+import { heldOutSplit } from '../../zoo/holdout';
+import { collectWholeSeeds } from '../../zoo/whole-seeds';
+import { alignRows, alignWholeZoo } from './align';
+import { auditWhole } from './audit';
+import { WHOLE_GENERATORS, wholePresets, wholeSeeds, type WholeConfig } from './config';
+import { WholeEvaluator, type Networks } from './evaluate';
+import { fitGenerator } from './generator';
+import { accuracyStats, type WholeResults } from './results';
+
+/** The zoo's directory inside a run's (unless `zooDir` names another). */
+export const WHOLE_ZOO_DIR = 'zoo';
+/** The aligned zoo, kept inside the zoo's directory. */
+export const ALIGNED_DIR = 'aligned';
+
+export interface WholeRunOptions {
+  /** The run directory: run.json, and the generator's state unless `generatorDir` is given. */
+  outDir: string;
+  /** Where the zoo lives; default `<outDir>/zoo`. Runs that differ only after the zoo may share one. */
+  zooDir?: string;
+  /** Where the generator's training state lives; default `outDir`. Runs that differ only after generation may share one. */
+  generatorDir?: string;
+  onProgress?: ProgressFn;
+}
+
+export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRunOptions): WholeResults {
+  const started = performance.now();
+  const { outDir, onProgress } = options;
+  checkConfig(config);
+  const split = heldOutSplit(config.zoo.members, config.audit.holdOutEvery);
+  const { referenceIndex, maxIter } = config.alignment;
+  if (!split.training.includes(referenceIndex)) throw new InputError(`alignment.referenceIndex ${referenceIndex} is not a training member of the zoo`);
+  claimRunDir(outDir, config as unknown as Record<string, unknown>, { defaults: defaultsFor(config) });
+  const seeds = wholeSeeds(config.seed);
+  const timings = { zoo: 0, align: 0, generator: 0, generate: 0, evaluate: 0, audit: 0, total: 0 };
+
+  let t = performance.now();
+  const zooDir = options.zooDir ?? path.join(outDir, WHOLE_ZOO_DIR);
+  const zoo = collectWholeSeeds(config.model, data, config.zoo, zooDir, onProgress);
+  timings.zoo = seconds(t);
+  const model = createModel(config.model, 0); // a container: every network measured is written into it
+  const evaluator = new WholeEvaluator(model, zoo, data, { probeImages: config.audit.probeImages, calibrationImages: config.calibrationImages });
+  try {
+    t = performance.now();
+    const spec = permutationSpecFor(model);
+    const matching = { maxIter, seed: config.zoo.seed }; // the zoo's: one aligned zoo serves every generator seed
+    const aligned = alignWholeZoo(zoo, spec, { referenceIndex, ...matching }, path.join(zooDir, ALIGNED_DIR));
+    const alignToReference = (set: VectorSet) => alignRows(set, rowOf(zoo.params, referenceIndex), zoo.manifest, spec, matching);
+    const source = config.align === 'weight-matching' ? aligned.params : zoo.params;
+    const generatorRows = pickRows(source, split.training);
+    timings.align = seconds(t);
+
+    t = performance.now();
+    const generator = fitGenerator(config, model, zoo.manifest, generatorRows, options.generatorDir ?? outDir, onProgress);
+    timings.generator = seconds(t);
+    try {
+      t = performance.now();
+      const generated = generator.generate(config.generated, seeds.sampling);
+      timings.generate = seconds(t);
+
+      // A synthetic network's BN statistics: recomputed from training images, or the aligned zoo's mean.
+      const meanBuffers = aligned.buffers && weightAverage(aligned.buffers);
+      const withBuffers = (params: VectorSet): Networks => {
+        if (!meanBuffers) return { params, buffers: null };
+        if (config.bnRecalibration === 'train-images') return { params, buffers: evaluator.recalibrate(params) };
+        return { params, buffers: { count: params.count, dim: meanBuffers.dim, data: repeatRow(meanBuffers.data, params.count) } };
+      };
+      t = performance.now();
+      const gen = evaluator.measure(withBuffers(generated));
+      const member = (rows: number[]): AuditPopulation => {
+        const m = evaluator.measure({ params: pickRows(aligned.params, rows), buffers: aligned.buffers && pickRows(aligned.buffers, rows) });
+        return { weights: pickRows(aligned.params, rows), probes: m.probes, test: m.test };
+      };
+      const audited = split.heldOut.length > 0;
+      const members = audited ? { training: member(split.training), heldOut: member(split.heldOut) } : null;
+      timings.evaluate = seconds(t);
+
+      t = performance.now();
+      const audit = members && auditWhole(config, data.train.numClasses, {
+        ...members, generated: { weights: alignToReference(generated), probes: gen.probes, test: gen.test },
+      }, pickRows(aligned.params, split.training), (params) => {
+        const m = evaluator.measure(withBuffers(params));
+        return { weights: params, probes: m.probes, test: m.test };
+      });
+      timings.audit = seconds(t);
+
+      const zooTest = zoo.members.map((m) => m.test);
+      const zooStats = accuracyStats(zooTest);
+      const genStats = accuracyStats(gen.test);
+      return {
+        experiment: 'whole',
+        preset: config.preset,
+        seed: config.seed,
+        backend: tf.getBackend(),
+        dataset: config.dataset,
+        config,
+        model: { kind: model.kind, parameters: zoo.manifest.size, buffers: zoo.bufferManifest?.size ?? 0 },
+        zoo: {
+          members: zoo.members.length, training: split.training.length, heldOut: split.heldOut.length,
+          test: zooStats, val: accuracyStats(zoo.members.map((m) => m.val)), perMember: { test: zooTest, val: zoo.members.map((m) => m.val) },
+        },
+        generated: { test: genStats, val: accuracyStats(gen.val), perNetwork: { test: gen.test, val: gen.val } },
+        gap: { mean: genStats.mean - zooStats.mean, median: genStats.median - zooStats.median },
+        alignment: { referenceIndex, distanceBefore: aligned.distance.before, distanceAfter: aligned.distance.after },
+        generator: { kind: config.generator, losses: generator.losses, reconstructionMse: generator.reconstructionMse },
+        audit,
+        timings: { ...timings, total: seconds(started) },
+      };
+    } finally {
+      generator.dispose();
+    }
+  } finally {
+    evaluator.dispose();
+    model.dispose();
+  }
+}
+
+function checkConfig(config: WholeConfig): void {
+  if (!WHOLE_GENERATORS.includes(config.generator)) throw new InputError(`generator must be one of ${WHOLE_GENERATORS.join(', ')}, got ${JSON.stringify(config.generator)}`);
+  if (config.align !== 'weight-matching' && config.align !== 'none') throw new InputError(`align must be 'weight-matching' or 'none', got ${JSON.stringify(config.align)}`);
+  if (config.bnRecalibration !== 'train-images' && config.bnRecalibration !== 'none') {
+    throw new InputError(`bnRecalibration must be 'train-images' or 'none', got ${JSON.stringify(config.bnRecalibration)}`);
+  }
+  if (!(Number.isInteger(config.generated) && config.generated >= 1)) throw new InputError(`generated must be a positive integer, got ${config.generated}`);
+}
+
+/** The current preset of the config's name, for fields a saved run.json lacks. */
+function defaultsFor(config: WholeConfig): Record<string, unknown> | undefined {
+  const preset = wholePresets[config.preset];
+  return preset ? { ...preset, seed: config.seed } as unknown as Record<string, unknown> : undefined;
+}
+
+function repeatRow(row: Float32Array, count: number): Float32Array {
+  const out = new Float32Array(count * row.length);
+  for (let i = 0; i < count; i++) out.set(row, i * row.length);
+  return out;
+}
