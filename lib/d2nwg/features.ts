@@ -17,6 +17,7 @@ import { readSafetensors, writeSafetensors } from '../zoo/safetensors';
 import type { FeatureSet } from './heads';
 import { drawPerClass, sourceSplits, type Extractor, type TaskSources } from './task-zoo/extractor';
 import type { TaskDataConfig } from './task-zoo/config';
+import { pickRows } from '../params/rows';
 
 export type SplitName = 'train' | 'val' | 'test';
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'val', 'test'];
@@ -104,18 +105,13 @@ export function selectClasses(set: FeatureSet, classes: readonly number[]): Feat
   set.labels.forEach((label, i) => {
     if (newLabel.has(label)) rows.push(i);
   });
-  const data = new Float32Array(rows.length * set.dim);
-  rows.forEach((r, i) => data.set(set.data.subarray(r * set.dim, (r + 1) * set.dim), i * set.dim));
-  return { count: rows.length, dim: set.dim, data, labels: Int32Array.from(rows, (r) => newLabel.get(set.labels[r])!), numClasses: classes.length };
+  return { ...pickRows(set, rows), labels: Int32Array.from(rows, (r) => newLabel.get(set.labels[r])!), numClasses: classes.length };
 }
 
 /** Each class's rows of `set` as a [n_k, F] set, in class order. */
 export function groupByClass(set: FeatureSet): VectorSet[] {
   return Array.from({ length: set.numClasses }, (_, k) => {
-    const rows = [...set.labels.keys()].filter((i) => set.labels[i] === k);
-    const data = new Float32Array(rows.length * set.dim);
-    rows.forEach((r, i) => data.set(set.data.subarray(r * set.dim, (r + 1) * set.dim), i * set.dim));
-    return { count: rows.length, dim: set.dim, data };
+    return pickRows(set, [...set.labels.keys()].filter((i) => set.labels[i] === k));
   });
 }
 

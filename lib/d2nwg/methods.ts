@@ -30,6 +30,7 @@ import { d2nwgSeeds } from './seeds';
 import type { D2nwgChoices, SupportTask } from './selection';
 import { prototypeHead, randomCondition, selectByShots, shotSet } from './shots';
 import { zooTaskHeads } from './task-zoo/build';
+import { rowOf } from '../params/rows';
 
 export const D2NWG_METHODS = [
   'generated', 'shuffledCondition', 'randomCondition', 'unconditional', 'prototype', 'logisticRegression',
@@ -70,7 +71,7 @@ function cosine(a: Float32Array, b: Float32Array): number {
 function nearest(set: VectorSet, query: Float32Array): { index: number; similarity: number } {
   let best = { index: -1, similarity: -Infinity };
   for (let i = 0; i < set.count; i++) {
-    const similarity = cosine(set.data.subarray(i * set.dim, (i + 1) * set.dim), query);
+    const similarity = cosine(rowOf(set, i), query);
     if (similarity > best.similarity) best = { index: i, similarity };
   }
   return best;

@@ -10,6 +10,7 @@ import type { NamedArray } from '../params/types';
 import { readParams } from '../params/tensors';
 import { FileFormatError } from '../util/errors';
 import { Rng, type RngState } from '../util/rng';
+import { seconds } from '../util/timing';
 import { FiniteGuard } from './finite-guard';
 import { Optimizer, type OptimizerConfig } from './optimizer';
 import {
@@ -129,7 +130,7 @@ export function runTrainingLoop<P extends LossPoint = LossPoint>(loop: TrainingL
     const losses = saved ? restore(loop, checkpoint.file, saved, state, optimizer) : [];
     if (saved) check.kept = keptNote(checkpoint.file, saved.step);
     const rng = loop.rng instanceof Rng ? loop.rng : saved ? Rng.fromState(saved.rng) : new Rng(loop.rng);
-    const ctx: LoopContext = { optimizer, rng, seconds: () => (performance.now() - started) / 1000 };
+    const ctx: LoopContext = { optimizer, rng, seconds: () => seconds(started) };
     const logAt = loop.logAt ?? ((s: number) => s === 1 || s % loop.logEvery === 0 || s === steps);
     // A { step, loss } point is a P when the stage has no terms.
     const point = terms ? terms.point : (step: number, loss: number) => ({ step, loss }) as P;

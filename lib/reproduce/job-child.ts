@@ -13,6 +13,7 @@ import { aggregateJobs } from './aggregate';
 import { runJob } from './jobs';
 import type { Job, Scale } from './plan';
 import { BUSY_EXIT, type JobReport } from './queue';
+import { seconds } from '../util/timing';
 
 const worker = process.ppid;
 
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   lockRunDir(job.outDir); // the worker's lock: ours as its child; refused if another process works there
   runJob(job, projectRoot, progress());
   const { runs, ablations } = aggregateJobs(job.paper, scale, [job]);
-  const report: JobReport = { host: os.hostname(), seconds: (performance.now() - started) / 1000, runs, ablations };
+  const report: JobReport = { host: os.hostname(), seconds: seconds(started), runs, ablations };
   console.log(`report ${JSON.stringify(report)}`);
 }
 

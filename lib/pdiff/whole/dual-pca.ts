@@ -9,6 +9,7 @@
 import { symmetricEigen } from '../../eval/pca';
 import type { VectorSet } from '../../params/types';
 import { InputError } from '../../util/errors';
+import { rowOf } from '../../params/rows';
 
 export interface DualPca {
   /** μ, length D. */
@@ -61,7 +62,7 @@ export function pcaEncode(pca: DualPca, set: VectorSet): VectorSet {
   const k = axes.length;
   const out = new Float32Array(set.count * k);
   for (let r = 0; r < set.count; r++) {
-    const row = set.data.subarray(r * set.dim, (r + 1) * set.dim);
+    const row = rowOf(set, r);
     axes.forEach((u, i) => {
       let s = 0;
       for (let d = 0; d < set.dim; d++) s += (row[d] - mean[d]) * u[d];
