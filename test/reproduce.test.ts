@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { findProjectRoot } from '../lib/data/locate';
 import { meanInterval } from '../lib/eval/interval';
 import { aggregateJobs } from '../lib/reproduce/aggregate';
+import { borrowGenerator } from '../lib/bend/borrow';
 import { jobResultsFile, runJob } from '../lib/reproduce/jobs';
 import { planJobs } from '../lib/reproduce/plan';
 import { tmpDirs } from './helpers/tmp-dirs';
@@ -28,7 +29,9 @@ describe('reproduce: intervals, the job plan, and results files from finished jo
       ['standard-epochs', 1, 'main', '/r/standard/standard-epochs-seed1'], ['standard-seeds', 1, 'main', '/r/standard/standard-seeds-seed1'],
     ]);
     assert.equal(planJobs('pdiff', { scale: 'quick', seeds: [0], root: '/r' }).filter((j) => j.part.startsWith('ablation:')).length, 3);
-    assert.deepEqual(planJobs('bend', { scale: 'quick', seeds: [2], root: '/r' }).map((j) => j.outDir), ['/r/quick/bend-quick-seed2']);
+    assert.deepEqual(planJobs('bend', { scale: 'quick', seeds: [2], root: '/r' }).map((j) => [j.outDir, j.lender]), [
+      ['/r/quick/bend-quick-seed2', '/r/quick/quick-seed2'], ['/r/quick/bend-quick-seeds-seed2', '/r/quick/quick-seeds-seed2'],
+    ]);
     assert.throws(() => planJobs('pdiff', { scale: 'huge' as 'quick', seeds: [0], root: '/r' }), /unknown scale huge/);
     assert.throws(() => planJobs('pdiff', { scale: 'quick', seeds: [-1], root: '/r' }), /seeds must be non-negative integers/);
   });
@@ -51,5 +54,15 @@ describe('reproduce: intervals, the job plan, and results files from finished jo
     assert.ok(run.aggregate['audit.cT.function'].n === 2, 'the audit is recorded per seed');
     assert.equal(results.commits.length, 1);
     assert.match(results.commits[0], /^[0-9a-f]{40}$/);
+
+    // BEND on the same preset and seed starts from the finished p-diff run's generator.
+    const [bendJob] = planJobs('bend', { scale: 'smoke', seeds: [0], root });
+    assert.equal(bendJob.lender, jobs[0].outDir);
+    runJob(bendJob, findProjectRoot());
+    for (const file of ['autoencoder-state.safetensors', 'diffusion-state.safetensors', 'run.json']) {
+      assert.ok(fs.readFileSync(path.join(bendJob.outDir, file)).equals(fs.readFileSync(path.join(jobs[0].outDir, file))), `${file} copied, not retrained`);
+    }
+    assert.ok(aggregateJobs('bend', 'smoke', [bendJob]).runs.smoke.aggregate['sBEND/20.acc'], 'BEND scored');
+    assert.equal(borrowGenerator(jobs[0].outDir, bendJob.outDir), false, 'a directory with a generator is left alone');
   });
 });

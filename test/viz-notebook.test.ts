@@ -1,18 +1,22 @@
 import { strict as assert } from 'node:assert';
 import {
-  figureHtml, htmlFallbackWriter, liveTraining, NotebookDisplay, type DisplayMessage, type Figure,
+  figureHtml, htmlFallbackWriter, liveTraining, NotebookDisplay, type DisplayMessage, type Figure, type FigureMode,
 } from '../lib/viz';
 
 const PLOTLY = 'application/vnd.plotly.v1+json';
 const figure = (title: string): Figure => ({ data: [{ type: 'scatter', x: [1, 2], y: [3, 4] }], layout: { title: { text: title } } });
 
-function recorder() {
+/** A stand-in for headless Chromium: the figure's title as an SVG, or nothing (no browser here). */
+const fakeSvg = (f: Figure) => `<svg><text>${(f.layout.title as { text: string }).text}</text></svg>`;
+
+function recorder(figures: FigureMode = 'interactive', browser = true) {
   const sent: { message: DisplayMessage; update: boolean }[] = [];
-  return { sent, display: new NotebookDisplay((message, update) => sent.push({ message, update })) };
+  const drawStatic = (fs: Figure[]) => (browser ? fs.map(fakeSvg) : undefined);
+  return { sent, display: new NotebookDisplay((message, update) => sent.push({ message, update }), { figures, drawStatic }) };
 }
 
 describe('notebook display', () => {
-  it('sends plotly.js once, then each figure as one bundle: plotly JSON as an object, HTML and text', () => {
+  it('sends plotly.js once, then each figure as one bundle: plotly JSON as an object, HTML holding the static image, the SVG and text', () => {
     const { sent, display } = recorder();
     display.figure(figure('first'));
     display.figure(figure('second'));
@@ -21,9 +25,13 @@ describe('notebook display', () => {
     assert.ok(loader.startsWith('<script>') && loader.includes('window.Plotly') && loader.length > 1_000_000, 'plotly.js inlined');
     for (const [i, title] of [[1, 'first'], [2, 'second']] as const) {
       const { data, transient } = sent[i].message;
-      assert.deepEqual(Object.keys(data), [PLOTLY, 'text/html', 'text/plain']);
+      assert.deepEqual(Object.keys(data), [PLOTLY, 'text/html', 'image/svg+xml', 'text/plain']);
       assert.deepEqual(data[PLOTLY], { ...figure(title), config: { responsive: true } });
-      assert.match(data['text/html'] as string, /Plotly\.newPlot\(el, fig\.data, fig\.layout/);
+      assert.equal(data['image/svg+xml'], fakeSvg(figure(title)));
+      const html = data['text/html'] as string;
+      assert.match(html, /Plotly\.newPlot\(el, fig\.data, fig\.layout/);
+      const image = Buffer.from(fakeSvg(figure(title))).toString('base64');
+      assert.ok(html.includes(`class="figure"><img alt="${title}" src="data:image/svg+xml;base64,${image}"></div>`), 'the image sits in the figure div');
       assert.ok((data['text/html'] as string).includes(`"text":"${title}"`));
       assert.equal(data['text/plain'], `<plotly figure: ${title}>`);
       assert.deepEqual(transient, {});
@@ -41,6 +49,24 @@ describe('notebook display', () => {
     const ids = shown.map((s) => s.message.transient.display_id);
     assert.ok(ids[0] && ids[0] === ids[1]);
     assert.equal(sent.length, 3, 'plotly.js is not resent with the update');
+    assert.ok(shown.every((s) => !('image/svg+xml' in s.message.data)), 'no image of a figure redrawn every second');
+  });
+
+  it('in static mode sends no plotly.js, and a live output only its settled states, each with its image', () => {
+    const { sent, display } = recorder('static');
+    display.figure(figure('a'));
+    const live = display.live();
+    live.figure(figure('training'));
+    live.figure(figure('stage done'), true);
+    assert.deepEqual(sent.map((s) => s.message.data['text/plain']), ['<plotly figure: a>', '<plotly figure: stage done>']);
+    assert.ok(sent.every((s) => s.message.data['image/svg+xml'] && !(s.message.data['text/html'] as string).includes('plotly.js v')));
+  });
+
+  it('refuses static mode without a browser to draw the images, and no browser leaves interactive figures without one', () => {
+    assert.throws(() => recorder('static', false).display.figure(figure('a')), /PARAMDIFF_FIGURES=static\) need headless Chromium/);
+    const { sent, display } = recorder('interactive', false);
+    display.figure(figure('a'));
+    assert.deepEqual(Object.keys(sent[1].message.data), [PLOTLY, 'text/html', 'text/plain']);
   });
 
   it('shows an arquero table with its caption as HTML and markdown', async () => {

@@ -8,6 +8,7 @@
 export { BendPipeline } from './pipeline';
 export type { PopulationOutputs } from './pipeline';
 export { run } from './run';
+export { borrowGenerator } from './borrow';
 export type { RunOptions } from './run';
 export { preset, defaultBendOptions, bendSeeds } from './config';
 export type { BendConfig } from './config';

@@ -38,6 +38,7 @@ export function readJobResults(job: Job): { results: unknown; provenance: Proven
 /** Runs `job` unless it has finished; `root` is the checkout whose commit is recorded. */
 export function runJob(job: Job, root: string, onProgress?: ProgressFn): void {
   if (readJobResults(job)) return;
+  if (job.lender) bend.borrowGenerator(job.lender, job.outDir);
   fs.mkdirSync(job.outDir, { recursive: true });
   if (job.part === 'main') {
     const results = mainRun(job, onProgress);

@@ -24,6 +24,8 @@ export interface Job {
   part: string;
   /** The job's run directory. */
   outDir: string;
+  /** A BEND job's p-diff run of the same preset and seed, whose trained generator it copies when finished. */
+  lender?: string;
 }
 
 export interface PlanOptions {
@@ -35,9 +37,10 @@ export interface PlanOptions {
   ablations?: boolean;
 }
 
-/** The presets of a paper's main runs at a scale. */
+/** The presets of a paper's main runs at a scale (BEND: on the trajectory zoo and on the seeds zoo). */
 export function mainPresets(paper: Paper, scale: Scale): string[] {
-  return paper === 'pdiff' ? [scale, `${scale}-epochs`, `${scale}-seeds`] : [scale];
+  if (paper === 'pdiff') return [scale, `${scale}-epochs`, `${scale}-seeds`];
+  return paper === 'bend' ? [scale, `${scale}-seeds`] : [scale];
 }
 
 export function planJobs(paper: Paper, options: PlanOptions): Job[] {
@@ -48,8 +51,10 @@ export function planJobs(paper: Paper, options: PlanOptions): Job[] {
   }
   const dir = (name: string) => path.resolve(options.root, options.scale, name);
   const prefix = paper === 'pdiff' ? '' : `${paper}-`;
-  const jobs: Job[] = options.seeds.flatMap((seed) => mainPresets(paper, options.scale)
-    .map((preset) => ({ paper, preset, seed, part: 'main', outDir: dir(`${prefix}${preset}-seed${seed}`) })));
+  const jobs: Job[] = options.seeds.flatMap((seed) => mainPresets(paper, options.scale).map((preset) => ({
+    paper, preset, seed, part: 'main', outDir: dir(`${prefix}${preset}-seed${seed}`),
+    ...(paper === 'bend' ? { lender: dir(`${preset}-seed${seed}`) } : {}),
+  })));
   const ablations = options.ablations ?? options.scale !== 'standard';
   if (paper === 'pdiff' && ablations) {
     for (const seed of options.seeds) {

@@ -38,6 +38,6 @@ export function liveTraining(title: string, options: LiveTrainingOptions = defau
     if (now - drawnAt < options.minIntervalMs && step !== total) return;
     drawnAt = now;
     const line = progressLine(stage, step, total, (now - state.started) / 1000, metrics);
-    output.figure(lossFigure(curves, `${title}<br><sub>${line}</sub>`));
+    output.figure(lossFigure(curves, `${title}<br><sub>${line}</sub>`), step === total);
   };
 }

@@ -3,15 +3,18 @@
  *
  * A figure goes out as one display bundle: `application/vnd.plotly.v1+json` (the figure as an
  * object, for front ends with a plotly renderer), `text/html` (a div and a script that draws it
- * with plotly.js; plotly.js itself goes out once per kernel, in its own output before the first
- * figure, so a notebook exported to HTML works offline) and `text/plain`. Bundles are written
+ * with plotly.js; in 'interactive' mode plotly.js itself goes out once per kernel, in its own
+ * output before the first figure, so a notebook exported to HTML works offline), `image/svg+xml`
+ * (a static image drawn by headless Chromium, also inside the HTML's div, where it stays wherever
+ * no script runs; live figures have none) and `text/plain`. Bundles are written
  * with tslab's own display-data writer: its public `display.raw` sends one MIME type with the
  * content as a string, which plotly renderers ignore. When that writer cannot be reached (another
  * tslab version), `display.html` is the fallback.
  */
 import { randomBytes } from 'node:crypto';
 import type { Figure } from './figure';
-import { figureHtml, plotlySource } from './plotly-html';
+import { figureHtml, figureTitle, plotlySource } from './plotly-html';
+import { figuresToSvg } from './static-figure';
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -78,17 +81,40 @@ export function htmlFallbackWriter(tslab: TslabPublic): DisplayWriter {
   };
 }
 
-const figureTitle = (figure: Figure) => String((figure.layout.title as { text?: string } | undefined)?.text ?? 'figure');
+/** How figures go out; see the module comment. */
+export type FigureMode = 'interactive' | 'static';
+
+export interface NotebookDisplayOptions {
+  /**
+   * 'interactive' (default): plotly.js is sent once per kernel (3.5 MB), so charts are interactive
+   * in exported pages, offline. 'static': plotly.js is never sent, which keeps committed notebooks
+   * small; charts show as their static images (interactive only where the front end brings its
+   * own plotly renderer). `PARAMDIFF_FIGURES=static` selects it.
+   */
+  figures: FigureMode;
+  /** Static SVGs of figures, or undefined where they cannot be drawn (default: headless Chromium). */
+  drawStatic: (figures: Figure[]) => string[] | undefined;
+}
+
+function figureModeFromEnv(): FigureMode {
+  const mode = process.env.PARAMDIFF_FIGURES ?? 'interactive';
+  if (mode !== 'interactive' && mode !== 'static') throw new Error(`PARAMDIFF_FIGURES must be interactive or static, got ${mode}`);
+  return mode;
+}
 
 /** An output that can be replaced in place (`update`), e.g. live training curves. */
 export interface LiveOutput {
-  figure(figure: Figure): void;
+  /** `settled`: a figure that may stay for a while (a stage's end); in 'static' mode only those get an image. */
+  figure(figure: Figure, settled?: boolean): void;
 }
 
 export class NotebookDisplay {
   private plotlySent = false;
+  private readonly options: NotebookDisplayOptions;
 
-  constructor(private readonly write: DisplayWriter = tslabWriter()) {}
+  constructor(private readonly write: DisplayWriter = tslabWriter(), options: Partial<NotebookDisplayOptions> = {}) {
+    this.options = { figures: options.figures ?? figureModeFromEnv(), drawStatic: options.drawStatic ?? figuresToSvg };
+  }
 
   /** Shows a plotly figure inline. */
   figure(figure: Figure): void {
@@ -106,24 +132,34 @@ export class NotebookDisplay {
     const id = randomBytes(8).toString('hex');
     let shown = false;
     return {
-      figure: (figure) => {
+      figure: (figure, settled = false) => {
+        // In 'static' mode only settled states go out: each carries its image, so the last one shown has one.
+        if (this.options.figures === 'static' && !settled) return;
         this.sendFigure(figure, id, shown);
         shown = true;
       },
     };
   }
 
-  private sendFigure(figure: Figure, displayId: string | undefined, update: boolean): void {
-    if (!this.plotlySent) {
+  private sendFigure(figure: Figure, liveId: string | undefined, update: boolean): void {
+    const interactive = this.options.figures === 'interactive';
+    if (interactive && !this.plotlySent) {
       this.write({ data: { 'text/html': `<script>${plotlySource()}</script>`, 'text/plain': '<plotly.js>' }, metadata: {}, transient: {} }, false);
       this.plotlySent = true;
     }
-    const data = {
+    // A live figure is redrawn every second: an image of each would cost more than the training;
+    // in 'static' mode, where nothing else shows it, its settled states get one.
+    const svg = liveId !== undefined && interactive ? undefined : this.options.drawStatic([figure])?.[0];
+    if (!interactive && svg === undefined) {
+      throw new Error('static figures (PARAMDIFF_FIGURES=static) need headless Chromium: set CHROMIUM or install chromium, and playwright-core');
+    }
+    const data: MimeBundle = {
       'application/vnd.plotly.v1+json': { data: figure.data, layout: figure.layout, config: { responsive: true } },
-      'text/html': figureHtml(`paramdiff-${randomBytes(8).toString('hex')}`, figure),
+      'text/html': figureHtml(`paramdiff-${randomBytes(8).toString('hex')}`, figure, svg),
+      ...(svg === undefined ? {} : { 'image/svg+xml': svg }),
       'text/plain': `<plotly figure: ${figureTitle(figure)}>`,
     };
-    this.write({ data, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);
+    this.write({ data, metadata: {}, transient: liveId ? { display_id: liveId } : {} }, update);
   }
 }
 
