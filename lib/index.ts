@@ -24,6 +24,9 @@ export * as ensemble from './ensemble';
 // Display in notebooks and pages.
 export * as viz from './viz';
 
+// Multi-seed reproductions and their committed results files.
+export * as reproduce from './reproduce';
+
 // Shared utilities.
 export { Rng } from './util/rng';
 export { FileFormatError, InputError, ConfigMismatchError, NumericalError } from './util/errors';

@@ -1,17 +1,26 @@
-// The notebooks as committed: tslab kernel, no outputs, the compiled library only, parameters from the environment.
+// The notebooks as committed: tslab kernel, executed (they open with their results), small, no
+// plotly.js inlined, the compiled library only, parameters from the environment.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+interface Output {
+  output_type: string;
+  data?: Record<string, unknown>;
+  text?: string[];
+}
+
 interface Cell {
   cell_type: 'code' | 'markdown';
   source: string[];
-  outputs?: unknown[];
+  outputs?: Output[];
   execution_count?: number | null;
 }
 
 const dir = path.join(__dirname, '..', 'notebooks');
 const notebooks = fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort();
+/** The paper notebooks: they show results/ unless RUN is set. */
+const PAPER_NOTEBOOKS = ['bend.ipynb', 'd2nwg.ipynb', 'pdiff.ipynb'];
 
 describe('notebooks as committed', () => {
   it('are the BEND, D2NWG and p-diff stories and the latent explorer', () => {
@@ -20,20 +29,30 @@ describe('notebooks as committed', () => {
 
   for (const file of notebooks) {
     describe(file, () => {
-      const nb = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { cells: Cell[]; metadata: { kernelspec: { name: string } } };
-      const code = nb.cells.filter((c) => c.cell_type === 'code').map((c) => c.source.join(''));
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      const nb = JSON.parse(text) as { cells: Cell[]; metadata: { kernelspec: { name: string } } };
+      const codeCells = nb.cells.filter((c) => c.cell_type === 'code');
+      const code = codeCells.map((c) => c.source.join(''));
+      const outputs = codeCells.flatMap((c) => c.outputs ?? []);
 
-      it('run on the tslab kernel and carry no outputs', () => {
+      it('run on the tslab kernel, committed executed without errors', () => {
         assert.equal(nb.metadata.kernelspec.name, 'tslab');
-        for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
-          assert.deepEqual(cell.outputs, []);
-          assert.equal(cell.execution_count, null);
-        }
+        codeCells.forEach((cell, i) => assert.equal(cell.execution_count, i + 1, `code cell ${i + 1} executed in order (npm run notebooks:commit)`));
+        assert.ok(outputs.every((o) => o.output_type !== 'error'), 'no cell failed');
+        assert.ok(outputs.some((o) => o.data && 'image/svg+xml' in o.data), 'at least one chart with its static image');
+      });
+
+      it('stay under 1 MB with plotly.js not inlined, every chart carrying its static image', () => {
+        assert.ok(text.length < 1_000_000, `${file} is ${text.length} bytes`);
+        assert.ok(!text.includes('plotly.js v'), 'plotly.js is not inlined');
+        const charts = outputs.filter((o) => o.data && 'application/vnd.plotly.v1+json' in o.data);
+        assert.ok(charts.every((o) => 'image/svg+xml' in o.data!), 'every chart has its SVG');
       });
 
       it('read preset, seed and output directory from the environment in the first cell', () => {
         for (const name of ['PARAMDIFF_PRESET', 'PARAMDIFF_SEED', 'PARAMDIFF_OUT']) assert.match(code[0], new RegExp(`process\\.env\\.${name}`));
         assert.match(code[0], /const PRESET = process\.env\.PARAMDIFF_PRESET \?\? 'quick'/);
+        if (PAPER_NOTEBOOKS.includes(file)) assert.match(code[0], /const RUN = process\.env\.PARAMDIFF_RUN === '1'/);
       });
 
       it('import the compiled library only (tslab cannot import ../lib)', () => {

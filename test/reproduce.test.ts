@@ -5,6 +5,8 @@ import { findProjectRoot } from '../lib/data/locate';
 import { meanInterval } from '../lib/eval/interval';
 import { aggregateJobs } from '../lib/reproduce/aggregate';
 import { borrowGenerator } from '../lib/bend/borrow';
+import type { BendResults } from '../lib/bend/results';
+import type { PdiffResults } from '../lib/pdiff/results';
 import { jobResultsFile, runJob } from '../lib/reproduce/jobs';
 import { planJobs } from '../lib/reproduce/plan';
 import { tmpDirs } from './helpers/tmp-dirs';
@@ -63,6 +65,11 @@ describe('reproduce: intervals, the job plan, and results files from finished jo
       assert.ok(fs.readFileSync(path.join(bendJob.outDir, file)).equals(fs.readFileSync(path.join(jobs[0].outDir, file))), `${file} copied, not retrained`);
     }
     assert.ok(aggregateJobs('bend', 'smoke', [bendJob]).runs.smoke.aggregate['sBEND/20.acc'], 'BEND scored');
+    const lent = JSON.parse(fs.readFileSync(jobResultsFile(jobs[0]), 'utf8')) as PdiffResults;
+    const { cost } = JSON.parse(fs.readFileSync(jobResultsFile(bendJob), 'utf8')) as BendResults;
+    assert.deepEqual([cost.bend.collect, cost.bend.autoencoder, cost.bend.diffusion], [lent.timings.collect, lent.timings.autoencoder, lent.timings.diffusion],
+      'the generator costs what it cost in the p-diff run, not the seconds of reloading it');
+    assert.equal(cost.borrowedFrom, jobs[0].outDir);
     assert.equal(borrowGenerator(jobs[0].outDir, bendJob.outDir), false, 'a directory with a generator is left alone');
   });
 });

@@ -140,6 +140,8 @@ export interface BendResults {
     evaluate: { bend: number; deepEnsemble: number };
     /** Stages continued or loaded from an earlier run in the same output directory ('collect', 'autoencoder', 'diffusion'): their seconds are not their full cost. */
     resumedStages: string[];
+    /** The p-diff run whose trained generator this run copied (`borrowGenerator`); its stages' seconds are that run's. */
+    borrowedFrom?: string;
   };
   timings: { total: number };
   config: Record<string, unknown>;

@@ -22,6 +22,7 @@ import { AUTOENCODER_STATE_FILE, DIFFUSION_STATE_FILE } from '../pdiff/run-dir';
 import type { ResumeMode } from '../pdiff/pipeline';
 import type { BendConfig } from './config';
 import { loadOodData } from './ood-data';
+import { borrowedGenerator } from './borrow';
 import { BendPipeline } from './pipeline';
 import { zooBaselines } from './populations';
 import type { BendResults } from './results';
@@ -93,12 +94,14 @@ export function run(config: BendConfig, data: DataSplits, options: RunOptions): 
   const { seed } = config.pdiff;
   const { outDir, onProgress, resume = 'run' } = options;
   const ood = options.ood ?? loadOodData(config);
-  const resumed = resumedStages(outDir, resume);
+  const borrowed = borrowedGenerator(outDir);
+  const resumed = borrowed ? [] : resumedStages(outDir, resume);
   const members = generateMembers(config, data, ood, options);
 
   const deep = trainDeepEnsemble(data, config.pdiff.collect.model, config.pdiff.collect.train, config.deepEnsemble, seed, { ood, onProgress });
   const deepTotal = deep.trainSeconds.reduce((a, b) => a + b, 0);
-  const stages = { ...members.timings, sample: members.sampleSeconds };
+  // A generator copied from its p-diff run cost what it cost there, not the seconds of reloading it.
+  const stages = { ...(borrowed?.seconds ?? members.timings), sample: members.sampleSeconds };
   const costs = {
     zoo: stages.collect, generator: stages.autoencoder + stages.diffusion, sample: stages.sample, noise: members.noiseSeconds, deepEnsemble: deepTotal,
   };
@@ -121,6 +124,7 @@ export function run(config: BendConfig, data: DataSplits, options: RunOptions): 
       deepEnsemble: { train: deep.trainSeconds, total: deepTotal },
       evaluate: { bend: members.evaluateSeconds, deepEnsemble: deep.evaluateSeconds },
       resumedStages: resumed,
+      ...(borrowed ? { borrowedFrom: borrowed.from } : {}),
     },
     timings: { total: seconds(started) },
     config: config as unknown as Record<string, unknown>,

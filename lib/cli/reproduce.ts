@@ -16,6 +16,7 @@ import { findProjectRoot } from '../data/locate';
 import { aggregateJobs } from '../reproduce/aggregate';
 import { runJob } from '../reproduce/jobs';
 import { PAPERS, planJobs, type Paper, type Scale } from '../reproduce/plan';
+import { resultsFileName } from '../reproduce/results-files';
 import { runOnQueue } from '../reproduce/queue';
 import { writeFileAtomic } from '../util/atomic-write';
 import { InputError } from '../util/errors';
@@ -61,7 +62,7 @@ runMain(async () => {
     }
   }
   for (const { paper, jobs } of plans) {
-    const file = path.resolve(values.results ?? path.join(project, 'results'), `${paper}-${values.scale}.json`);
+    const file = path.resolve(values.results ?? path.join(project, 'results'), resultsFileName(paper, values.scale as Scale));
     const results = aggregateJobs(paper, values.scale as Scale, jobs);
     if (Object.keys(results.runs).length === 0) throw new InputError(`no finished ${paper} job at ${values.scale} scale under ${root}`);
     fs.mkdirSync(path.dirname(file), { recursive: true });

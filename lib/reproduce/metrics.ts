@@ -35,10 +35,12 @@ export function pdiffMetrics(r: PdiffResults): Metrics {
 }
 
 export function bendMetrics(r: BendResults): Metrics {
+  const zooSeconds = r.cost.bend.collect;
   return finite(r.methods.flatMap((m): [string, number][] => {
-    const key = `${m.method}/${m.members}`;
+    // Top-k's k is chosen on val, so it differs between seeds; its rows aggregate under one name.
+    const key = m.method === 'sBEND top-k' ? m.method : `${m.method}/${m.members}`;
     return [[`${key}.acc`, m.test.accuracy], [`${key}.nll`, m.test.nll], [`${key}.ece`, m.test.ece], [`${key}.brier`, m.test.brier],
-      [`${key}.aurocMsp`, m.ood.msp], [`${key}.aurocEntropy`, m.ood.entropy]];
+      [`${key}.aurocMsp`, m.ood.msp], [`${key}.aurocEntropy`, m.ood.entropy], [`${key}.extraCost`, m.cost.extra / zooSeconds]];
   }).concat([
     ['diversity.generated.disagreement', r.diversity.generated.disagreement],
     ['diversity.originals.disagreement', r.diversity.originals.disagreement],

@@ -12,12 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-
-/** The flags headless Chromium needs as root in a container, without any background traffic. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
-];
+import { CHROMIUM_ARGS } from '../../lib/viz/chromium';
 
 /** Figures the notebook's HTML outputs hold: one div per figure (see lib/viz/plotly-html.ts). */
 function expectedFigures(html: string): number {

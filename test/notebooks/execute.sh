@@ -2,7 +2,8 @@
 # Executes every notebook headlessly with the tslab kernel, exports each to HTML and opens the
 # pages in headless Chromium (browser-check.ts). A cell error fails the script.
 #
-# Small by default (PARAMDIFF_PRESET=smoke, K ∈ {1, 10, 20}); set PARAMDIFF_PRESET / PARAMDIFF_KS /
+# Fresh runs (PARAMDIFF_RUN=1: every section trains and evaluates, not only the committed results),
+# small by default (PARAMDIFF_PRESET=smoke, K ∈ {1, 10, 20}); set PARAMDIFF_PRESET / PARAMDIFF_KS /
 # PARAMDIFF_SEED to run bigger. Executed notebooks, HTML pages, screenshots and the runs' files go
 # to build/notebooks/. Needs a Python with nbconvert and ipykernel (JUPYTER_PYTHON, default
 # /usr/bin/python3: Debian's jupyter-nbconvert and python3-ipykernel) and Chromium (CHROMIUM,
@@ -12,17 +13,14 @@ cd "$(dirname "$0")/../.."
 
 PYTHON=${JUPYTER_PYTHON:-/usr/bin/python3}
 OUT=build/notebooks
+export PARAMDIFF_RUN=1
 export PARAMDIFF_PRESET=${PARAMDIFF_PRESET:-smoke}
 export PARAMDIFF_KS=${PARAMDIFF_KS:-1,10,20}
 export PARAMDIFF_SEED=${PARAMDIFF_SEED:-0}
 export PARAMDIFF_OUT=${PARAMDIFF_OUT:-$PWD/$OUT/runs}
 mkdir -p "$OUT"
 
-# The notebooks import the compiled library.
-npm run --silent build
-# The kernel spec goes into this checkout (kernel.json holds the absolute path of its tslab).
-npm run --silent kernel -- --python "$PYTHON" --prefix "$PWD/.jupyter" >/dev/null
-export JUPYTER_PATH="$PWD/.jupyter/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+source test/notebooks/kernel.sh
 
 echo "notebooks: preset $PARAMDIFF_PRESET, K values $PARAMDIFF_KS, seed $PARAMDIFF_SEED"
 for notebook in notebooks/*.ipynb; do

@@ -110,8 +110,9 @@ export function diversityTable(results: BendResults): Row[] {
 
 /** Wall seconds: what the zoo, BEND's generator and the baselines cost, and inference of each. */
 export function costTable(results: BendResults): Row[] {
-  const { bend, noise, deepEnsemble, evaluate, resumedStages } = results.cost;
-  const stage = (key: string, label: string) => (resumedStages.includes(key) ? `${label} (resumed: partial cost)` : label);
+  const { bend, noise, deepEnsemble, evaluate, resumedStages, borrowedFrom } = results.cost;
+  const stage = (key: string, label: string) => (resumedStages.includes(key) ? `${label} (resumed: partial cost)`
+    : borrowedFrom ? `${label} (as trained in ${borrowedFrom})` : label);
   const n = results.counts.originals;
   const rows: Row[] = [
     { approach: 'zoo', stage: stage('collect', `trunk (task model) + ${n} zoo members (${results.zoo.recipe})`), seconds: seconds(bend.collect) },

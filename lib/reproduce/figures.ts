@@ -1,0 +1,89 @@
+/**
+ * Charts of a results file: each metric per run (or ablation setting), every seed a point and the
+ * mean with its 95% t-interval, so a reader sees the seed-to-seed spread that every difference
+ * must clear.
+ */
+import type { Figure } from '../viz/figure';
+import type { Aggregated, ResultsFile } from './aggregate';
+
+export interface SeedsFigureOptions {
+  title: string;
+  yTitle: string;
+  /** Values are multiplied by this (100 for accuracies in %). */
+  scale: number;
+}
+
+/** `metrics` (name → legend label) over `groups` (x label → aggregated runs). */
+export function seedsFigure(groups: Record<string, Aggregated>, metrics: Record<string, string>, options: SeedsFigureOptions): Figure {
+  const x = Object.keys(groups);
+  const data = Object.entries(metrics).flatMap(([metric, label], i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const points = x.flatMap((g) => groups[g].perSeed.filter((s) => metric in s.metrics)
+      .map((s) => ({ x: g, y: s.metrics[metric] * options.scale, seed: s.seed })));
+    const means = x.map((g) => groups[g].aggregate[metric]);
+    const half = means.map((m) => (m?.ci95 ? ((m.ci95[1] - m.ci95[0]) / 2) * options.scale : 0));
+    return [
+      {
+        type: 'scatter', mode: 'markers', name: label, legendgroup: label, offsetgroup: label, x: points.map((p) => p.x), y: points.map((p) => p.y),
+        text: points.map((p) => `seed ${p.seed}`), marker: { color, size: 7, opacity: 0.55 },
+      },
+      {
+        type: 'scatter', mode: 'markers', name: `${label}: mean, 95% interval`, legendgroup: label, offsetgroup: label, showlegend: false,
+        x, y: means.map((m) => (m ? m.mean * options.scale : null)), marker: { color, size: 12, symbol: 'line-ew-open', line: { width: 3, color } },
+        error_y: { type: 'data', array: half, visible: true, color, thickness: 1.5 },
+      },
+    ];
+  });
+  return {
+    data,
+    layout: {
+      title: { text: options.title }, scattermode: 'group', height: 420,
+      xaxis: { type: 'category' }, yaxis: { title: { text: options.yTitle } }, legend: { orientation: 'h', y: -0.2 },
+    },
+  };
+}
+
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+
+
+/** Test-accuracy metrics of p-diff's populations, in the order the charts show them. */
+const PDIFF_ACCURACY = {
+  'originals.mean': 'originals (mean)', 'heldOut.mean': 'held-out zoo members (mean)', 'generated.mean': 'generated (mean)',
+  'generated.best': 'generated (best)', 'weightAverage.test': 'weight average',
+};
+
+/** BEND's headline methods (at the largest M every run has) and what they are compared with. */
+function bendHeadline(r: ResultsFile): Record<string, string> {
+  const keys = new Set(Object.values(r.runs).flatMap((a) => Object.keys(a.aggregate)));
+  const largest = (method: string) => Math.max(...[...keys].filter((k) => k.startsWith(`${method}/`)).map((k) => Number(k.slice(method.length + 1).split('.')[0])));
+  const pick = (method: string) => `${method}/${largest(method)}`;
+  return Object.fromEntries([pick('zoo ensemble'), pick('zoo + sBEND'), pick('sBEND'), pick('deep ensemble (full networks)'), 'original: mean/1', 'generated: mean/1']
+    .map((key) => [key, key]));
+}
+
+const suffixed = (metrics: Record<string, string>, suffix: string) => Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`${k}${suffix}`, v]));
+
+/** The charts of a results file: its main runs' key numbers per seed, and each ablation's. */
+export function resultFigures(r: ResultsFile): Figure[] {
+  const at = `${r.paper}, ${r.scale} scale`;
+  if (r.paper === 'pdiff') {
+    return [
+      seedsFigure(r.runs, PDIFF_ACCURACY, { title: `${at}: test accuracy per zoo recipe`, yTitle: 'test accuracy (%)', scale: 100 }),
+      seedsFigure(r.runs, { 'audit.cT.function': 'C_T, function space', 'audit.cT.weight': 'C_T, weight space (unaligned)' },
+        { title: `${at}: the data-copying test (C_T < 0: closer to the training zoo than held-out members)`, yTitle: 'C_T', scale: 1 }),
+      ...Object.keys(r.ablations).map((name) => seedsFigure(r.ablations[name], { 'originals.mean': 'originals (mean)', 'generated.mean': 'generated (mean)', 'generated.best': 'generated (best)' },
+        { title: `${at}: ablation of ${name}`, yTitle: 'test accuracy (%)', scale: 100 })),
+    ];
+  }
+  if (r.paper === 'bend') {
+    const methods = bendHeadline(r);
+    return [
+      seedsFigure(r.runs, suffixed(methods, '.acc'), { title: `${at}: test accuracy`, yTitle: 'test accuracy (%)', scale: 100 }),
+      seedsFigure(r.runs, suffixed(methods, '.nll'), { title: `${at}: test NLL`, yTitle: 'NLL', scale: 1 }),
+      seedsFigure(r.runs, suffixed(methods, '.aurocMsp'), { title: `${at}: OOD detection, AUROC of the max softmax probability`, yTitle: 'AUROC', scale: 1 }),
+    ];
+  }
+  const d2nwg = Object.fromEntries(Object.keys(Object.values(r.runs)[0]?.aggregate ?? {}).filter((m) => /^all\.[^.]+\.mean$/.test(m))
+    .map((m) => [m, m.split('.')[1]]));
+  return [seedsFigure(r.runs, d2nwg, { title: `${at}: mean accuracy over held-out tasks per method`, yTitle: 'accuracy (%)', scale: 100 })];
+}

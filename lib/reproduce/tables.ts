@@ -1,0 +1,108 @@
+/**
+ * The result tables of results/*.json, one kind per story (the p-diff copying audit, its
+ * ablations, BEND's methods, D2NWG's methods): rows of formatted cells, rendered as markdown in the
+ * README (./readme.ts) and as tables in the notebooks. Every cell is `mean ± sample std` over the
+ * seeds, or the value alone where one seed measured it.
+ */
+import type { Interval } from '../eval/interval';
+import { InputError } from '../util/errors';
+import type { Aggregated, ResultsFile } from './aggregate';
+
+export interface ResultTable {
+  header: string[];
+  rows: string[][];
+}
+
+/** `mean ± std` over the seeds (the mean alone for one seed), scaled (100 for percentages). */
+function cell(a: Aggregated, metric: string, scale = 100, digits = 2): string {
+  const i: Interval | undefined = a.aggregate[metric];
+  if (!i) return '–';
+  const f = (v: number) => (v * scale).toFixed(digits);
+  return i.n > 1 ? `${f(i.mean)} ± ${f(i.std)}` : f(i.mean);
+}
+
+/** A row's name: the preset and how many seeds it averages (one seed is said, not hidden). */
+const runLabel = (preset: string, a: Aggregated) => `\`${preset}\` · ${a.seeds.length === 1 ? 'one seed' : `${a.seeds.length} seeds`}`;
+
+/** Where the numbers come from: seeds, commits, backend, machine, wall time, and what is missing. */
+export function provenanceLine(r: ResultsFile): string {
+  const missing = r.missing.length ? ` Not finished yet: ${r.missing.join('; ')}.` : '';
+  return `Seeds ${r.seeds.join(', ')}; mean ± sample std over the seeds; code of commit ${r.commits.map((c) => c.slice(0, 7)).join(', ') || '?'}; ` +
+    `backend ${r.backends.join(', ')}; ${r.machines.join(', ')}; ${Math.round(r.wallSeconds / 60)} min of runs.${missing}`;
+}
+
+/** p-diff's main runs with the copying audit: one row per zoo recipe. */
+function pdiffAudit(r: ResultsFile): ResultTable {
+  return {
+    header: ['zoo', 'originals mean', 'held-out mean', 'generated mean', 'generated best', 'generated NN (function)',
+      'held-out NN (function)', 'C_T (function)', 'p (function)', 'C_T (weight)', 'beyond front (%)'],
+    rows: Object.entries(r.runs).map(([preset, a]) => [
+      runLabel(preset, a), cell(a, 'originals.mean'), cell(a, 'heldOut.mean'), cell(a, 'generated.mean'), cell(a, 'generated.best'),
+      cell(a, 'audit.nn.function.generated', 1, 4), cell(a, 'audit.nn.function.heldOut', 1, 4), cell(a, 'audit.cT.function', 1), cell(a, 'audit.p.function', 1, 3),
+      cell(a, 'audit.cT.weight', 1), cell(a, 'audit.beyondFront', 100, 0),
+    ]),
+  };
+}
+
+/** p-diff's ablations (its Table 2): one row per setting. */
+function pdiffAblations(r: ResultsFile): ResultTable {
+  return {
+    header: ['ablation', 'setting', 'originals mean', 'generated mean', 'generated best', 'max IoU vs originals'],
+    rows: Object.entries(r.ablations).flatMap(([name, settings]) => Object.entries(settings).map(([setting, a]) => [
+      name, setting, cell(a, 'originals.mean'), cell(a, 'generated.mean'), cell(a, 'generated.best'), cell(a, 'maxIoU.generated', 1, 4),
+    ])),
+  };
+}
+
+/** BEND's methods (`<method>/<M>.<score>` metrics): one row per method and size, its scores as columns. */
+function bendMethods(r: ResultsFile): ResultTable {
+  const scores: [string, string, number, number][] = [
+    ['acc', 'test acc (%)', 100, 2], ['nll', 'NLL', 1, 4], ['ece', 'ECE (%)', 100, 2], ['brier', 'Brier', 1, 4],
+    ['aurocMsp', 'OOD AUROC (MSP)', 1, 3], ['aurocEntropy', 'OOD AUROC (entropy)', 1, 3], ['extraCost', 'added cost (× zoo)', 1, 2],
+  ];
+  return {
+    header: ['zoo', 'method', 'M', ...scores.map(([, label]) => label)],
+    rows: Object.entries(r.runs).flatMap(([preset, a]) => {
+      const methods = [...new Set(Object.keys(a.aggregate).filter((m) => m.endsWith('.acc')).map((m) => m.slice(0, -'.acc'.length)))];
+      return methods.map((key) => {
+        const [method, members] = key.split('/');
+        return [runLabel(preset, a), method, members ?? '', ...scores.map(([score, , scale, digits]) => cell(a, `${key}.${score}`, scale, digits))];
+      });
+    }),
+  };
+}
+
+/** Any paper's main-run metrics matching `pattern`, one row per metric (accuracies in %). */
+function metricsTable(r: ResultsFile, pattern: RegExp): ResultTable {
+  const raw = (m: string) => /\.nll$|disagreement/.test(m);
+  return {
+    header: ['run', 'metric', 'mean ± std'],
+    rows: Object.entries(r.runs).flatMap(([preset, a]) => Object.keys(a.aggregate).filter((m) => pattern.test(m))
+      .map((m) => [runLabel(preset, a), m, cell(a, m, raw(m) ? 1 : 100, raw(m) ? 4 : 2)])),
+  };
+}
+
+const KINDS: Record<string, (r: ResultsFile) => ResultTable> = {
+  audit: pdiffAudit,
+  ablations: pdiffAblations,
+  'bend-methods': bendMethods,
+  'd2nwg-methods': (r) => metricsTable(r, /\.mean$/),
+};
+
+export const RESULT_KINDS = Object.keys(KINDS);
+
+/** The table of `kind` from a results file. */
+export function resultTable(r: ResultsFile, kind: string): ResultTable {
+  const make = KINDS[kind];
+  if (!make) throw new InputError(`unknown result table kind ${kind} (use ${RESULT_KINDS.join(', ')})`);
+  return make(r);
+}
+
+/** A table as markdown. */
+export function markdownTable({ header, rows }: ResultTable): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** A table as one object per row, keyed by the header (what `aq.from` takes in a notebook). */
+export const tableObjects = ({ header, rows }: ResultTable): Record<string, string>[] =>
+  rows.map((row) => Object.fromEntries(header.map((h, i) => [h, row[i]])));

@@ -1,0 +1,79 @@
+/**
+ * What a results file says, in sentences computed from it: each claim as a paired difference over
+ * the seeds (same seed, same zoo) with its 95% interval, called a difference only when the interval
+ * excludes zero, and one-seed numbers labelled as such.
+ */
+import { meanInterval, type Interval } from '../eval/interval';
+import type { Aggregated, ResultsFile } from './aggregate';
+
+/** `a − b` per seed where both were measured, and their interval; undefined if no seed has both. */
+export function pairedDifference(run: Aggregated, a: string, b: string): Interval | undefined {
+  const diffs = run.perSeed.filter((s) => a in s.metrics && b in s.metrics).map((s) => s.metrics[a] - s.metrics[b]);
+  return diffs.length ? meanInterval(diffs) : undefined;
+}
+
+/** `+0.12 [−0.05, +0.30]` (scaled), or `+0.12 (one seed)`. */
+export function intervalText(i: Interval, scale = 1, digits = 2): string {
+  const f = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * scale).toFixed(digits)}`;
+  return i.ci95 ? `${f(i.mean)} [${f(i.ci95[0])}, ${f(i.ci95[1])}]` : `${f(i.mean)} (one seed, no interval)`;
+}
+
+/** 'higher' / 'lower' when the interval excludes zero, 'no difference' when it covers it, 'one seed' without one. */
+export function direction(i: Interval): 'higher' | 'lower' | 'no difference' | 'one seed' {
+  if (!i.ci95) return 'one seed';
+  return i.ci95[0] > 0 ? 'higher' : i.ci95[1] < 0 ? 'lower' : 'no difference';
+}
+
+const label = (preset: string, a: Aggregated) => `${preset} (${a.seeds.length === 1 ? 'one seed' : `${a.seeds.length} seeds`})`;
+
+/** `<what> <interval><unit>: <reading>`, where a one-seed number reads as just that. */
+function claim(what: string, i: Interval, reading: string, scale = 1, digits = 2, unit = ''): string {
+  return `${what} ${intervalText(i, scale, digits)}${unit}${i.ci95 ? `: ${reading}` : ''}.`;
+}
+
+function pdiffVerdicts(r: ResultsFile): string[] {
+  return Object.entries(r.runs).flatMap(([preset, run]) => {
+    const lines: string[] = [];
+    const gen = pairedDifference(run, 'generated.mean', 'heldOut.mean');
+    if (gen) lines.push(claim(`${label(preset, run)}: generated mean − held-out mean test accuracy`, gen, direction(gen), 100, 2, ' points'));
+    const cT = run.aggregate['audit.cT.function'];
+    if (cT) {
+      const reading = direction(cT) === 'lower' ? 'closer to the training zoo than held-out members: copying'
+        : direction(cT) === 'higher' ? 'farther from the training zoo than held-out members: no copying' : 'no different from held-out members';
+      lines.push(claim(`${label(preset, run)}: C_T in function space`, cT, reading));
+    }
+    return lines;
+  });
+}
+
+/** The largest M of `method` the run has (`<method>/<M>.acc`). */
+function largest(run: Aggregated, method: string): string | undefined {
+  const sizes = Object.keys(run.aggregate).filter((k) => k.startsWith(`${method}/`) && k.endsWith('.acc')).map((k) => Number(k.slice(method.length + 1, -4)));
+  return sizes.length ? `${method}/${Math.max(...sizes)}` : undefined;
+}
+
+function bendVerdicts(r: ResultsFile): string[] {
+  return Object.entries(r.runs).flatMap(([preset, run]) => {
+    const zoo = largest(run, 'zoo ensemble');
+    const plus = largest(run, 'zoo + sBEND');
+    const sbend = largest(run, 'sBEND');
+    if (!zoo || !plus || !sbend) return [];
+    const lines: string[] = [];
+    for (const [score, name, scale, digits] of [['acc', 'test accuracy', 100, 2], ['nll', 'NLL', 1, 4]] as const) {
+      const d = pairedDifference(run, `${plus}.${score}`, `${zoo}.${score}`);
+      if (d) lines.push(claim(`${label(preset, run)}: ${plus} − ${zoo}, ${name}`, d, direction(d), scale, digits));
+    }
+    const cost = run.aggregate[`${plus}.extraCost`];
+    if (cost) lines.push(`${label(preset, run)}: the generator adds ${(100 * cost.mean).toFixed(0)}% of the zoo's cost.`);
+    for (const single of ['original: mean/1', 'original: median/1', 'generated: mean/1', 'generated: median/1']) {
+      const d = pairedDifference(run, `${sbend}.acc`, `${single}.acc`);
+      if (d) lines.push(claim(`${label(preset, run)}: ${sbend} − ${single.slice(0, -2)} single model, test accuracy`, d, direction(d), 100, 2, ' points'));
+    }
+    return lines;
+  });
+}
+
+/** The claims a results file supports or not, one sentence each. */
+export function resultVerdicts(r: ResultsFile): string[] {
+  return r.paper === 'pdiff' ? pdiffVerdicts(r) : r.paper === 'bend' ? bendVerdicts(r) : [];
+}
