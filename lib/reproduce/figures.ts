@@ -8,6 +8,8 @@ import type { Aggregated, ResultsFile } from './aggregate';
 
 export interface SeedsFigureOptions {
   title: string;
+  /** A second, smaller title line: what to read off the chart. */
+  subtitle?: string;
   yTitle: string;
   /** Values are multiplied by this (100 for accuracies in %). */
   scale: number;
@@ -37,10 +39,18 @@ export function seedsFigure(groups: Record<string, Aggregated>, metrics: Record<
   return {
     data,
     layout: {
-      title: { text: options.title }, scattermode: 'group', height: 420,
-      xaxis: { type: 'category' }, yaxis: { title: { text: options.yTitle } }, legend: { orientation: 'h', y: -0.2 },
+      title: { text: options.subtitle ? `${options.title}<br><sub>${options.subtitle}</sub>` : options.title }, scattermode: 'group', height: 440,
+      xaxis: { type: 'category' }, yaxis: { title: { text: options.yTitle }, range: paddedRange(data) }, legend: { orientation: 'h', y: -0.2 },
     },
   };
+}
+
+/** The y range of every point and interval, padded by a tenth (plotly's own range would keep 0 in view). */
+function paddedRange(traces: { y: (number | null)[]; error_y?: { array: number[] } }[]): [number, number] {
+  const values = traces.flatMap((t) => t.y.flatMap((y, i) => (y === null ? [] : [y - (t.error_y?.array[i] ?? 0), y + (t.error_y?.array[i] ?? 0)])));
+  const [low, high] = [Math.min(...values), Math.max(...values)];
+  const pad = (high - low) / 10 || Math.abs(high) / 100 || 1;
+  return [low - pad, high + pad];
 }
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
@@ -70,7 +80,7 @@ export function resultFigures(r: ResultsFile): Figure[] {
     return [
       seedsFigure(r.runs, PDIFF_ACCURACY, { title: `${at}: test accuracy per zoo recipe`, yTitle: 'test accuracy (%)', scale: 100 }),
       seedsFigure(r.runs, { 'audit.cT.function': 'C_T, function space', 'audit.cT.weight': 'C_T, weight space (unaligned)' },
-        { title: `${at}: the data-copying test (C_T < 0: closer to the training zoo than held-out members)`, yTitle: 'C_T', scale: 1 }),
+        { title: `${at}: the data-copying test`, subtitle: 'C_T < 0: generated models closer to the training zoo than held-out members are', yTitle: 'C_T', scale: 1 }),
       ...Object.keys(r.ablations).map((name) => seedsFigure(r.ablations[name], { 'originals.mean': 'originals (mean)', 'generated.mean': 'generated (mean)', 'generated.best': 'generated (best)' },
         { title: `${at}: ablation of ${name}`, yTitle: 'test accuracy (%)', scale: 100 })),
     ];

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import type { Figure } from './figure';
 import { chromiumPath } from './chromium';
 
-/** The drawing size of a figure whose layout sets none (plotly's own default width). */
-export const FIGURE_SIZE = { width: 700, height: 450 };
+/** The drawing size of a figure whose layout sets none (the width of a notebook's output area). */
+export const FIGURE_SIZE = { width: 900, height: 450 };
 
 export interface StaticRequest {
   figures: Figure[];
