@@ -54,8 +54,12 @@ function pdiffAblations(r: ResultsFile): ResultTable {
   };
 }
 
-/** BEND's methods (`<method>/<M>.<score>` metrics): one row per method and size, its scores as columns. */
-function bendMethods(r: ResultsFile): ResultTable {
+/** The rows a reader of BEND's claim needs first: single models, the zoo's own ensembles and BEND at its largest M. */
+const BEND_HEADLINE = ['original: mean', 'original: median', 'generated: mean', 'generated: median', 'zoo ensemble', 'weight average',
+  'zoo + noise copies σ=0.01', 'deep ensemble (full networks)', 'sBEND', 'aBEND', 'zoo + sBEND'];
+
+/** BEND's methods (`<method>/<M>.<score>` metrics): one row per method and size, its scores as columns; `headline`: BEND_HEADLINE at the largest M. */
+function bendMethods(r: ResultsFile, headline = false): ResultTable {
   const scores: [string, string, number, number][] = [
     ['acc', 'test acc (%)', 100, 2], ['nll', 'NLL', 1, 4], ['ece', 'ECE (%)', 100, 2], ['brier', 'Brier', 1, 4],
     ['aurocMsp', 'OOD AUROC (MSP)', 1, 3], ['aurocEntropy', 'OOD AUROC (entropy)', 1, 3], ['extraCost', 'added cost (× zoo)', 1, 2],
@@ -63,7 +67,12 @@ function bendMethods(r: ResultsFile): ResultTable {
   return {
     header: ['zoo', 'method', 'M', ...scores.map(([, label]) => label)],
     rows: Object.entries(r.runs).flatMap(([preset, a]) => {
-      const methods = [...new Set(Object.keys(a.aggregate).filter((m) => m.endsWith('.acc')).map((m) => m.slice(0, -'.acc'.length)))];
+      const all = [...new Set(Object.keys(a.aggregate).filter((m) => m.endsWith('.acc')).map((m) => m.slice(0, -'.acc'.length)))];
+      const size = (key: string) => Number(key.split('/')[1] ?? 0);
+      const methods = !headline ? all : BEND_HEADLINE.flatMap((method) => {
+        const sizes = all.filter((key) => key.split('/')[0] === method);
+        return sizes.length ? [sizes.reduce((a, b) => (size(b) > size(a) ? b : a))] : [];
+      });
       return methods.map((key) => {
         const [method, members] = key.split('/');
         return [runLabel(preset, a), method, members ?? '', ...scores.map(([score, , scale, digits]) => cell(a, `${key}.${score}`, scale, digits))];
@@ -85,7 +94,8 @@ function metricsTable(r: ResultsFile, pattern: RegExp): ResultTable {
 const KINDS: Record<string, (r: ResultsFile) => ResultTable> = {
   audit: pdiffAudit,
   ablations: pdiffAblations,
-  'bend-methods': bendMethods,
+  'bend-methods': (r) => bendMethods(r),
+  'bend-headline': (r) => bendMethods(r, true),
   'd2nwg-methods': (r) => metricsTable(r, /\.mean$/),
 };
 

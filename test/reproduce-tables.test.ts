@@ -1,0 +1,81 @@
+// Tables, charts and verdicts of results files, on a synthetic file whose numbers are known.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { meanInterval } from '../lib/eval/interval';
+import type { Aggregated, ResultsFile } from '../lib/reproduce/aggregate';
+import { resultFigures, seedsFigure } from '../lib/reproduce/figures';
+import { readResults } from '../lib/reproduce/results-files';
+import { markdownTable, resultTable, tableObjects } from '../lib/reproduce/tables';
+import { pairedDifference, resultVerdicts } from '../lib/reproduce/verdicts';
+import { tmpDirs } from './helpers/tmp-dirs';
+
+const dirs = tmpDirs('reproduce-tables');
+after(dirs.cleanup);
+
+/** Runs of three seeds whose metrics are given per seed. */
+function aggregated(perSeed: Record<string, number>[]): Aggregated {
+  const names = Object.keys(perSeed[0]);
+  return {
+    seeds: perSeed.map((_, i) => i),
+    perSeed: perSeed.map((metrics, seed) => ({ seed, metrics, wallSeconds: 1, commit: 'c0ffee', dirty: false })),
+    aggregate: Object.fromEntries(names.map((n) => [n, meanInterval(perSeed.map((m) => m[n]))])),
+  };
+}
+
+function resultsFile(paper: ResultsFile['paper'], runs: Record<string, Aggregated>): ResultsFile {
+  return { paper, scale: 'quick', commits: ['c0ffee'], seeds: [0, 1, 2], backends: ['native'], machines: ['cpu (2 cores)'], runs, ablations: {}, missing: [], wallSeconds: 60 };
+}
+
+/** BEND: zoo + sBEND is 0.5 points above the zoo ensemble on every seed (a real difference), sBEND ties the mean original. */
+const bend = resultsFile('bend', {
+  'quick-seeds': aggregated([0, 1, 2].map((s) => ({
+    'zoo ensemble/10.acc': 0.90 + s / 100, 'zoo ensemble/10.nll': 0.3,
+    'zoo + sBEND/20.acc': 0.905 + s / 100, 'zoo + sBEND/60.acc': 0.905 + s / 100, 'zoo + sBEND/60.nll': 0.3 + (s - 1) / 100, 'zoo + sBEND/60.extraCost': 0.5,
+    'sBEND/50.acc': 0.89 + s / 100, 'original: mean/1.acc': 0.89 + s / 100 + (s - 1) / 1000,
+  }))),
+});
+
+describe('results files: tables, charts and verdicts', () => {
+  it('BEND\'s headline table keeps each method at its largest M, formatted mean ± std', () => {
+    const table = resultTable(bend, 'bend-headline');
+    assert.deepEqual(table.rows.map((r) => [r[1], r[2]]), [['original: mean', '1'], ['zoo ensemble', '10'], ['sBEND', '50'], ['zoo + sBEND', '60']]);
+    const row = tableObjects(table).find((r) => r.method === 'zoo + sBEND')!;
+    assert.equal(row['test acc (%)'], '91.50 ± 1.00');
+    assert.equal(row['added cost (× zoo)'], '0.50 ± 0.00');
+    assert.equal(resultTable(bend, 'bend-methods').rows.length, 5, 'the full table has every size');
+    assert.match(markdownTable(table), /^\| zoo \| method \| M \| test acc \(%\) \|/);
+    assert.throws(() => resultTable(bend, 'nonsense'), /unknown result table kind nonsense/);
+  });
+
+  it('verdicts: a paired difference is called only when its interval excludes zero', () => {
+    const run = bend.runs['quick-seeds'];
+    const acc = pairedDifference(run, 'zoo + sBEND/60.acc', 'zoo ensemble/10.acc')!;
+    assert.ok(Math.abs(acc.mean - 0.005) < 1e-12 && acc.std < 1e-12);
+    const lines = resultVerdicts(bend);
+    assert.ok(lines.some((l) => /zoo \+ sBEND\/60 − zoo ensemble\/10, test accuracy \+0\.50 \[\+0\.50, \+0\.50\]: higher\./.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /NLL \+0\.0000 \[−0\.0248, \+0\.0248\]: no difference\./.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /adds 50% of the zoo's cost/.test(l)));
+    assert.ok(lines.some((l) => /sBEND\/50 − original: mean single model, test accuracy [+−]0\.00 \[[^\]]+\] points: no difference\./.test(l)), lines.join('\n'));
+  });
+
+  it('charts: every seed a point, the mean with its 95% interval, and a y range around the data', () => {
+    const figure = seedsFigure(bend.runs, { 'zoo ensemble/10.acc': 'zoo' }, { title: 't', yTitle: 'acc', scale: 100 });
+    const [points, mean] = figure.data as { y: number[]; error_y?: { array: number[] } }[];
+    assert.deepEqual(points.y.map((v) => Math.round(v * 100) / 100), [90, 91, 92]);
+    assert.ok(Math.abs(mean.y[0] - 91) < 1e-9 && Math.abs(mean.error_y!.array[0] - 4.303 * 1 / Math.sqrt(3)) < 1e-3);
+    const [low, high] = (figure.layout.yaxis as { range: number[] }).range;
+    assert.ok(low > 80 && low < 90 && high > 92 && high < 100, `range ${low}–${high} hugs the data`);
+    assert.equal(resultFigures(bend).length, 3);
+  });
+
+  it('reads a paper\'s files largest scale first and refuses a file of another paper', () => {
+    const dir = dirs.make();
+    fs.writeFileSync(path.join(dir, 'bend-quick.json'), JSON.stringify(bend));
+    fs.writeFileSync(path.join(dir, 'bend-standard.json'), JSON.stringify({ ...bend, scale: 'standard' }));
+    assert.deepEqual(readResults(dir, 'bend').map((r) => r.scale), ['standard', 'quick']);
+    assert.deepEqual(readResults(dir, 'd2nwg'), []);
+    fs.writeFileSync(path.join(dir, 'pdiff-quick.json'), JSON.stringify(bend));
+    assert.throws(() => readResults(dir, 'pdiff'), /holds bend at quick scale, not pdiff at quick/);
+  });
+});
