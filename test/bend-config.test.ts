@@ -17,7 +17,8 @@ describe('BEND presets, OOD images and noise-added copies', () => {
     assert.equal(smoke.members, 20);
     assert.deepEqual(smoke, { ...preset('smoke'), pdiff: smoke.pdiff });
     assert.equal(preset('smoke-seeds').members, 20);
-    assert.throws(() => preset('quick-recipes'), /unknown preset/);
+    assert.equal(preset('quick-recipes').pdiff.zoo, 'recipes');
+    assert.throws(() => preset('quick-bagged'), /unknown preset/);
   });
 
   it('OOD images keep their pixels: re-normalised from their statistics to the run\'s', () => {

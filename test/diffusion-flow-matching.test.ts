@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { defaultFlowTrainConfig, FlowMatching, flowMatchingLoss, type FlowTrainConfig } from '../lib/diffusion/flow-matching';
 import { integrateFlow } from '../lib/diffusion/flow-sampler';
-import { VelocityMlp } from '../lib/pdiff/whole/velocity';
+import { VelocityMlp } from '../lib/diffusion/velocity-mlp';
 import type { VectorSet } from '../lib/params/types';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { report, run as runPdiff, type PdiffConfig, type PdiffResults } from '../lib/pdiff';
+import { defaultRecipesGrid } from '../lib/pdiff/config';
 import { tinyConfig, tinyData } from './helpers/tiny-pdiff';
 
 const run = (config: PdiffConfig = tinyConfig): PdiffResults => runPdiff(config, tinyData, { outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-pdiff-')) });
@@ -90,9 +91,20 @@ describe('p-diff runner (tiny end-to-end run)', () => {
     assert.ok(seeds.audit !== null);
   });
 
+  it('learns from a recipes zoo: the seeds zoo\'s members, each with its own learning rate and weight decay', () => {
+    assert.deepEqual(defaultRecipesGrid(0.01).map((g) => [g.lr, g.weightDecay]), [[0.005, 0], [0.005, 5e-4], [0.01, 0], [0.01, 5e-4], [0.02, 0], [0.02, 5e-4]]);
+    const recipes = run({ ...tinyConfig, zoo: 'recipes' });
+    const seeds = run({ ...tinyConfig, zoo: 'seeds' });
+    assert.deepEqual(recipes.zoo, { recipe: 'recipes', members: 6, training: 4, heldOut: 2 });
+    assert.equal(recipes.training.baseModel.test, seeds.training.baseModel.test, 'the same trunk');
+    // Same seeds, other settings: other members.
+    assert.notDeepEqual(recipes.populations.originals.test, seeds.populations.originals.test);
+    assert.ok(recipes.populations.originals.summary.mean > 0.2, `members learn (chance 0.1): ${recipes.populations.originals.summary.mean}`);
+  });
+
   it('refuses a held-out fraction that leaves fewer than two models, and an unknown zoo recipe, before any work', () => {
     assert.throws(() => run({ ...tinyConfig, audit: { ...tinyConfig.audit, holdOutEvery: 5 } }), /holding out every 5th of 6 zoo members leaves 1 held out; the audit needs at least 2/);
-    assert.throws(() => run({ ...tinyConfig, zoo: 'seedz' as 'seeds' }), /zoo must be one of trajectory, seeds, got "seedz"/);
+    assert.throws(() => run({ ...tinyConfig, zoo: 'seedz' as 'seeds' }), /zoo must be one of trajectory, seeds, recipes, got "seedz"/);
   });
 
   it('leaves no tensors behind', () => {

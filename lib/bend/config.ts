@@ -79,8 +79,8 @@ const presetOptions: Record<string, Partial<Omit<BendConfig, 'pdiff'>>> = {
   },
 };
 
-/** The scale of a p-diff preset name: `quick-seeds` and `quick-epochs` are `quick`. */
-const scaleOf = (name: string) => name.replace(/-(epochs|seeds)$/, '');
+/** The scale of a p-diff preset name: `quick-seeds`, `quick-recipes` and `quick-epochs` are `quick`. */
+const scaleOf = (name: string) => name.replace(/-(epochs|seeds|recipes)$/, '');
 
 /** Any p-diff preset (smoke, quick, standard, each also `-epochs` and `-seeds`) with BEND's defaults for its scale. */
 export function preset(name: string, seed = 0): BendConfig {

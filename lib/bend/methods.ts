@@ -5,7 +5,7 @@
  * Every zoo baseline uses all N zoo members (the generator's training members and the held-out ones).
  */
 import { concatOf, firstOf, memberCount, type EvalOutputs } from '../ensemble/outputs';
-import type { ZooRecipe } from '../pdiff/config';
+import { isIndependentZoo, type ZooRecipe } from '../pdiff/config';
 import type { BendConfig } from './config';
 import type { EvalScores, MethodScore, PaperComparison } from './results';
 import { costOf, perMember, scoreEnsemble, singleRows, type SplitLabels } from './rows';
@@ -54,8 +54,8 @@ export function memberScores(outputs: BendOutputs, labels: SplitLabels, bins: nu
   };
 }
 
-const zooDetail = (recipe: ZooRecipe, n: number) => (recipe === 'seeds'
-  ? `deep ensemble of the ${n} independently trained zoo members`
+const zooDetail = (recipe: ZooRecipe, n: number) => (isIndependentZoo(recipe)
+  ? `deep ensemble of the ${n} independently trained zoo members${recipe === 'recipes' ? ', each with its own training setting' : ''}`
   : `snapshot ensemble of the ${n} trajectory snapshots`);
 
 /** Single-model rows and the baselines that use no generator. */

@@ -1,4 +1,4 @@
-/** Latent diffusion on any [N, D] tensor: schedules, the forward process and loss, samplers, the denoiser and its conditional (CFG) form, EMA, training. */
+/** Latent diffusion on any [N, D] tensor: schedules, the forward process and loss, samplers, the denoiser and its conditional (CFG) form, EMA, training; flow matching, its sampler and velocity MLP. */
 export { makeSchedule, linearBetas, cosineBetas, defaultScheduleConfig, MAX_COSINE_BETA } from './schedule';
 export type { ScheduleConfig, NoiseSchedule } from './schedule';
 export { qSample, predictX0, diffusionLoss } from './forward';
@@ -20,3 +20,5 @@ export { FlowMatching, flowMatchingLoss, defaultFlowTrainConfig } from './flow-m
 export type { VelocityField, FlowTrainConfig } from './flow-matching';
 export { integrateFlow, sampleFlow, defaultFlowSamplerConfig } from './flow-sampler';
 export type { VelocityFn, FlowSamplerConfig } from './flow-sampler';
+export { VelocityMlp, defaultVelocityMlpConfig, timeFeatures } from './velocity-mlp';
+export type { VelocityMlpConfig } from './velocity-mlp';

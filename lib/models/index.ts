@@ -12,6 +12,7 @@ export type { TrainConfig, TrainProgress, TrainResult, StepTarget } from './trai
 export { splitFor } from './split';
 export type { ModelSplit, SplittableModel } from './split';
 export { fromLayersModel, LayersTaskModel, type LayersModelOptions } from './layers-model';
+export { toLayersModel } from './to-layers-model';
 export { evaluateModel, accuracyOf, imagesTensor, gatherRows } from './evaluate';
 export type { Evaluation } from './evaluate';
 export { batchIndices, batchCount } from './batches';

@@ -14,7 +14,7 @@ import { configHash } from '../util/config-diff';
 import { InputError } from '../util/errors';
 import { BASE_MODEL_FILE } from '../zoo/base-model';
 import { run } from './run';
-import type { PdiffConfig } from './config';
+import { isIndependentZoo, type PdiffConfig } from './config';
 import type { PdiffResults } from './results';
 import type { ProgressFn } from '../util/progress';
 
@@ -103,9 +103,10 @@ const slug = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_
 export function collectionDir(root: string, config: PdiffConfig): string {
   const { dataset, seed, collect } = config;
   const baseDir = path.join(root, `${dataset}-seed${seed}-${shortHash({ dataset, seed, model: collect.model, train: collect.train })}`);
-  // A seeds zoo is another collection than the trajectory of the same settings (a trajectory's name is as it always was).
-  const recipe = config.zoo === 'seeds' ? { zoo: config.zoo, seeds: config.seeds } : {};
-  const name = config.zoo === 'seeds' ? `n${config.seeds.members}-seeds` : `k${collect.snapshots}`;
+  // A seeds or recipes zoo is another collection than the trajectory of the same settings (a trajectory's name is as it always was).
+  const independent = isIndependentZoo(config.zoo);
+  const recipe = independent ? { zoo: config.zoo, seeds: config.seeds } : {};
+  const name = independent ? `n${config.seeds.members}-${config.zoo}` : `k${collect.snapshots}`;
   const dir = path.join(baseDir, `${name}-${slug(collect.subset.join('+'))}-${shortHash({ dataset, collect: { ...collect, seed }, ...recipe })}`);
   fs.mkdirSync(dir, { recursive: true });
   const own = path.join(dir, BASE_MODEL_FILE);

@@ -18,8 +18,26 @@ import { defaultSeedsZooConfig, type SeedsZooConfig } from '../zoo/seeds';
 export type PdiffDataset = 'mnist' | 'fashion-mnist';
 
 /** The zoo recipes a p-diff run can learn from. */
-export const ZOO_RECIPES = ['trajectory', 'seeds'] as const;
+export const ZOO_RECIPES = ['trajectory', 'seeds', 'recipes'] as const;
 export type ZooRecipe = (typeof ZOO_RECIPES)[number];
+
+/** Whether a zoo's members are trained independently (own initialisation and data order): `seeds` and `recipes`. */
+export const isIndependentZoo = (zoo: ZooRecipe): boolean => zoo === 'seeds' || zoo === 'recipes';
+
+/**
+ * A `recipes` zoo's grid when its config sets none (`seeds.grid` null): the fine-tuning learning rate
+ * halved, as is, and doubled, each without and with weight decay 5e-4 (Wenzel et al. 2020's
+ * hyperparameter ensembles vary such settings), member i taking setting i mod 6.
+ */
+export function defaultRecipesGrid(lr: number): { lr: number; weightDecay: number }[] {
+  return [lr / 2, lr, lr * 2].flatMap((l) => [{ lr: l, weightDecay: 0 }, { lr: l, weightDecay: 5e-4 }]);
+}
+
+/** The seeds-zoo config a run trains with: a `recipes` zoo gets its grid (default `defaultRecipesGrid`), a `seeds` zoo none. */
+export function seedsZooOf(config: PdiffConfig): SeedsZooConfig {
+  if (config.zoo !== 'recipes') return config.seeds;
+  return { ...config.seeds, grid: config.seeds.grid ?? defaultRecipesGrid(config.collect.finetuneOptimizer.lr) };
+}
 
 /** A sampler without its seed (runs sample with the run's own seed). */
 export type SamplerVariant = Omit<SamplerConfig, 'seed'>;
@@ -67,12 +85,14 @@ export interface PdiffConfig {
   seed: number;
   /**
    * What the generator learns from: 'trajectory' (p-diff's: K snapshots of one fine-tuning run,
-   * `collect`) or 'seeds' (N independently trained subsets on one shared trunk, `seeds`).
+   * `collect`), 'seeds' (N independently trained subsets on one shared trunk, `seeds`) or
+   * 'recipes' (the same, each member also with its own training setting: `seeds.grid`, or
+   * `defaultRecipesGrid`).
    */
   zoo: ZooRecipe;
   /** Stage 1: the task model's training, the subset, and the trajectory's K snapshots. */
   collect: CollectConfig;
-  /** Stage 1 of a 'seeds' zoo (the trunk, subset and fine-tuning optimizer come from `collect`). */
+  /** Stage 1 of a 'seeds' or 'recipes' zoo (the trunk, subset and fine-tuning optimizer come from `collect`). */
   seeds: SeedsZooConfig;
   /** The copying audit: the zoo members held out as fresh models, and the front's baselines. */
   audit: AuditConfig;
@@ -164,11 +184,14 @@ const smoke: PdiffConfig = {
 const perEpoch = (config: PdiffConfig): PdiffConfig =>
   ({ ...config, preset: `${config.preset}-epochs`, collect: { ...config.collect, finetuneEpochs: config.collect.snapshots } });
 
-/** `<preset>-seeds`: the zoo is N independently trained subsets on one shared trunk (N = the preset's K). */
-const independent = (config: PdiffConfig): PdiffConfig => ({ ...config, preset: `${config.preset}-seeds`, zoo: 'seeds' });
+/**
+ * `<preset>-seeds`: the zoo is N independently trained subsets on one shared trunk (N = the preset's
+ * K); `<preset>-recipes`: the same, member i also with setting i mod 6 of `defaultRecipesGrid`.
+ */
+const independent = (config: PdiffConfig, zoo: 'seeds' | 'recipes'): PdiffConfig => ({ ...config, preset: `${config.preset}-${zoo}`, zoo });
 
 export const presets: Readonly<Record<string, PdiffConfig>> = Object.fromEntries(
-  [smoke, quick, standard].flatMap((c) => [c, perEpoch(c), independent(c)]).map((c) => [c.preset, c]),
+  [smoke, quick, standard].flatMap((c) => [c, perEpoch(c), independent(c, 'seeds'), independent(c, 'recipes')]).map((c) => [c.preset, c]),
 );
 
 /** A copy of the preset `name` with the run's seed. */

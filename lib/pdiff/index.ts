@@ -7,7 +7,7 @@ export { PDiffPipeline } from './pipeline';
 export type { PDiffPipelineOptions, CollectOptions, GenerateOptions, ResumeMode } from './pipeline';
 export { run } from './run';
 export type { RunOptions } from './run';
-export { preset, presets, pdiffSeeds, defaultSamplerComparison } from './config';
+export { preset, presets, pdiffSeeds, defaultSamplerComparison, isIndependentZoo, defaultRecipesGrid, seedsZooOf, ZOO_RECIPES } from './config';
 export type { PdiffConfig, PdiffDataset, SamplerVariant } from './config';
 export { loadData } from './data';
 export type { PdiffResults, Population, Distribution, SamplerRun } from './results';

@@ -35,7 +35,7 @@ import { resolveSubset } from '../zoo/base-model';
 import { collectCheckpoints, type Collection } from '../zoo/collect';
 import { heldOutSplit, splitRows, type HeldOutSplit } from '../zoo/holdout';
 import { collectSeeds } from '../zoo/seeds';
-import { pdiffSeeds, ZOO_RECIPES, type PdiffConfig } from './config';
+import { isIndependentZoo, pdiffSeeds, seedsZooOf, ZOO_RECIPES, type PdiffConfig } from './config';
 import { AUTOENCODER_STATE_FILE, claimDir, DIFFUSION_STATE_FILE } from './run-dir';
 
 /**
@@ -117,12 +117,12 @@ export class PDiffPipeline {
     this.config = { ...this.config, collect: { ...collect, model: specOf(model, collect.model), subset: options.subset ?? collect.subset, train } };
     const { zoo, seeds, audit } = this.config;
     if (!ZOO_RECIPES.includes(zoo)) throw new InputError(`zoo must be one of ${ZOO_RECIPES.join(', ')}, got ${JSON.stringify(zoo)}`);
-    const split = heldOutSplit(zoo === 'seeds' ? seeds.members : this.config.collect.snapshots, audit.holdOutEvery);
+    const split = heldOutSplit(isIndependentZoo(zoo) ? seeds.members : this.config.collect.snapshots, audit.holdOutEvery);
     if (this.resume === 'run') claimDir(this.outDir, this.config);
     const started = performance.now();
     const recipe = { ...this.config.collect, seed: pdiffSeeds(this.config.seed).train };
-    const collection = zoo === 'seeds'
-      ? collectSeeds(model, data, recipe, seeds, this.outDir, this.onProgress)
+    const collection = isIndependentZoo(zoo)
+      ? collectSeeds(model, data, recipe, seedsZooOf(this.config), this.outDir, this.onProgress)
       : collectCheckpoints(model, data, recipe, this.outDir, this.onProgress);
     this.zoo = { collection, split };
     this.timings.collect = seconds(started);

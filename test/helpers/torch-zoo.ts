@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REFERENCE_PYTHON } from '../../lib/bench/reference';
+import type { ImageDataset } from '../../lib/data/dataset';
 import { findProjectRoot } from '../../lib/data/locate';
+import { writeSafetensors } from '../../lib/zoo/safetensors';
 
 /** $PEER_SEED_ZOO, else ../shared/bench/peer_seed_zoo.py beside the project. */
 export const PEER_SEED_ZOO = process.env.PEER_SEED_ZOO ?? path.join(findProjectRoot(), '..', 'shared', 'bench', 'peer_seed_zoo.py');
@@ -45,7 +47,26 @@ export function peerSeedZoo(): PeerSeedZoo {
 
 /** Each member's Fashion-MNIST test accuracy in percent, computed by PyTorch (torch-eval.py). */
 export function torchEval(zoo: string, dataDir: string): number[] {
-  const run = spawnSync(REFERENCE_PYTHON, [TORCH_EVAL, '--zoo', zoo, '--data-dir', dataDir], { encoding: 'utf8' });
+  return runTorchEval(['--zoo', zoo, '--data-dir', dataDir]);
+}
+
+/** Each member's accuracy in percent on `test` (our images, already normalised), computed by PyTorch. */
+export function torchEvalOn(zoo: string, test: ImageDataset): number[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torch-eval-data-'));
+  try {
+    const file = path.join(dir, 'test.safetensors');
+    writeSafetensors(file, [
+      { name: 'images', shape: [test.labels.length, ...test.shape], data: test.images },
+      { name: 'labels', shape: [test.labels.length], data: Float32Array.from(test.labels) },
+    ]);
+    return runTorchEval(['--zoo', zoo, '--data', file]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runTorchEval(args: string[]): number[] {
+  const run = spawnSync(REFERENCE_PYTHON, [TORCH_EVAL, ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`torch-eval.py failed (${run.status ?? run.signal}):\n${run.stderr}`);
   return (JSON.parse(run.stdout) as { test: number[] }).test;
 }

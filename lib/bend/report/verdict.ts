@@ -4,6 +4,7 @@
  * claim, the zoo + BEND against the zoo's own ensemble at its added cost, diversity, and
  * calibration and OOD detection. One run is one seed: the lines give no interval.
  */
+import { isIndependentZoo } from '../../pdiff/config';
 import { findMethod } from '../methods';
 import type { BendResults, MethodScore } from '../results';
 
@@ -33,7 +34,7 @@ export function paperVerdict(results: BendResults): string {
 
 function zooName(results: BendResults): string {
   const n = results.counts.originals;
-  return results.zoo.recipe === 'seeds' ? `the deep ensemble of the same ${n} independently trained zoo members` : `the snapshot ensemble of the same ${n} snapshots`;
+  return isIndependentZoo(results.zoo.recipe) ? `the deep ensemble of the same ${n} independently trained zoo members` : `the snapshot ensemble of the same ${n} snapshots`;
 }
 
 const versus = (row: MethodScore, base: MethodScore) => `${points(row.test.accuracy - base.test.accuracy)}, NLL ${signed(row.test.nll - base.test.nll)}`;

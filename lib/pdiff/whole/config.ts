@@ -12,6 +12,7 @@ import { defaultFlowTrainConfig, type FlowTrainConfig } from '../../diffusion/fl
 import type { FlowSamplerConfig } from '../../diffusion/flow-sampler';
 import { defaultScheduleConfig, type ScheduleConfig } from '../../diffusion/schedule';
 import { defaultDiffusionTrainConfig, type DiffusionTrainConfig } from '../../diffusion/train';
+import type { VelocityMlpConfig } from '../../diffusion/velocity-mlp';
 import { defaultAuditConfig, type AuditConfig } from '../../eval/audit';
 import type { BuiltinModelSpec } from '../../models/registry';
 import { defaultTrainConfig } from '../../models/train';
@@ -19,7 +20,6 @@ import type { NormMode } from '../../params/normalize';
 import { InputError } from '../../util/errors';
 import { defaultWholeSeedsConfig, type WholeSeedsConfig } from '../../zoo/whole-seeds';
 import type { PdiffDataset, SamplerVariant } from '../config';
-import type { VelocityMlpConfig } from './velocity';
 
 /**
  * What learns the distribution of the (aligned, standardised) weights: 'flow' (flow matching) or

@@ -14,6 +14,7 @@ import { LatentDenoiser } from '../../diffusion/denoiser';
 import { FlowMatching } from '../../diffusion/flow-matching';
 import { LatentDiffusion } from '../../diffusion/latent-diffusion';
 import { makeSchedule } from '../../diffusion/schedule';
+import { VelocityMlp } from '../../diffusion/velocity-mlp';
 import type { TaskModel } from '../../models/task-model';
 import { denormalize, fitNormStats, normalize } from '../../params/normalize';
 import type { ParamManifest, VectorSet } from '../../params/types';
@@ -23,7 +24,6 @@ import { preset as pdiffPreset, type PdiffConfig } from '../config';
 import { PDiffPipeline } from '../pipeline';
 import { wholeSeeds, type WholeConfig } from './config';
 import { fitDualPca, pcaDecode, pcaEncode } from './dual-pca';
-import { VelocityMlp } from './velocity';
 
 export const FLOW_STATE_FILE = 'flow-state.safetensors';
 export const DDPM_STATE_FILE = 'ddpm-state.safetensors';

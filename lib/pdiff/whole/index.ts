@@ -16,11 +16,10 @@ export { fitGenerator, latentPdiffConfig, FLOW_STATE_FILE, DDPM_STATE_FILE, LATE
 export type { WeightGenerator } from './generator';
 export { WholeEvaluator } from './evaluate';
 export type { Networks, NetworkMeasures, WholeEvaluatorOptions } from './evaluate';
+export { GENERATED_TORCH_FILE, writeGeneratedNetworks } from './generated-file';
 export { alignWholeZoo, alignRows } from './align';
 export type { AlignedWholeZoo, AlignOptions } from './align';
 export { auditWhole } from './audit';
 export { fitDualPca, pcaEncode, pcaDecode } from './dual-pca';
 export type { DualPca } from './dual-pca';
-export { VelocityMlp, defaultVelocityMlpConfig, timeFeatures } from './velocity';
-export type { VelocityMlpConfig } from './velocity';
 export { summaryTable, renderWholeReport } from './report';

@@ -2,7 +2,8 @@
  * Whole-network generation end to end (issue 15): collect (or reload) the zoo, align it to its
  * reference, fit the generator on the training members, generate, give the generated networks BN
  * statistics, measure every population without fine-tuning, and audit copying against the
- * held-out fifth. Every slow stage keeps its state (zoo per member, generator training), so a
+ * held-out fifth; the generated networks are written to `<outDir>/generated-torch.safetensors`
+ * (generated-file.ts). Every slow stage keeps its state (zoo per member, generator training), so a
  * re-run on the same directories continues, and sampling and evaluation are seeded: a resumed
  * run reports the numbers of an uninterrupted one.
  */
@@ -25,6 +26,7 @@ import { alignRows, alignWholeZoo } from './align';
 import { auditWhole } from './audit';
 import { WHOLE_GENERATORS, wholePresets, wholeSeeds, type WholeConfig } from './config';
 import { WholeEvaluator, type Networks } from './evaluate';
+import { GENERATED_TORCH_FILE, writeGeneratedNetworks } from './generated-file';
 import { fitGenerator } from './generator';
 import { accuracyStats, type WholeResults } from './results';
 
@@ -86,7 +88,11 @@ export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRu
         return { params, buffers: { count: params.count, dim: meanBuffers.dim, data: repeatRow(meanBuffers.data, params.count) } };
       };
       t = performance.now();
-      const gen = evaluator.measure(withBuffers(generated));
+      const generatedNetworks = withBuffers(generated);
+      const gen = evaluator.measure(generatedNetworks);
+      writeGeneratedNetworks(path.join(outDir, GENERATED_TORCH_FILE), model, zoo, generatedNetworks, {
+        model: model.kind, dataset: config.dataset, preset: config.preset, seed: String(config.seed), generator: config.generator,
+      });
       const member = (rows: number[]): AuditPopulation => {
         const m = evaluator.measure({ params: pickRows(aligned.params, rows), buffers: aligned.buffers && pickRows(aligned.buffers, rows) });
         return { weights: pickRows(aligned.params, rows), probes: m.probes, test: m.test };

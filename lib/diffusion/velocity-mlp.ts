@@ -1,16 +1,16 @@
 /**
- * The velocity network of whole-network flow matching (DeepWeightFlow's: an MLP on the flattened,
- * aligned, standardised weights): h_ℓ = SiLU(h_{ℓ−1}·W_ℓ + b_ℓ + φ(t)·U_ℓ), f = h_L·W_out + b_out,
+ * A velocity network for flow matching on flat [B, D] rows (DeepWeightFlow's for whole networks: an
+ * MLP on the flattened, aligned, standardised weights): h_ℓ = SiLU(h_{ℓ−1}·W_ℓ + b_ℓ + φ(t)·U_ℓ), f = h_L·W_out + b_out,
  * with φ(t) sinusoidal features of t (Transformer eq. 5 on 1000·t). f is the velocity itself, or
  * the clean sample x̂_1 with v = (x̂_1 − x_t) / max(1 − t, 0.05) (JiT, Li & He 2025: a network
  * with a bottleneck narrower than D cannot output the full-rank −x_0 part of the velocity, but
  * can output data that lie in a low-dimensional subspace, as N zoo members do). It knows nothing of the flow.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { VelocityField } from '../../diffusion/flow-matching';
-import { linear, named, ParamBuilder } from '../../models/layers';
-import { InputError } from '../../util/errors';
-import { Rng } from '../../util/rng';
+import { linear, named, ParamBuilder } from '../models/layers';
+import { InputError } from '../util/errors';
+import { Rng } from '../util/rng';
+import type { VelocityField } from './flow-matching';
 
 export interface VelocityMlpConfig {
   /** Widths of the hidden layers. */
