@@ -4,6 +4,7 @@
  * README (./readme.ts) and as tables in the notebooks. Every cell is `mean ± sample std` over the
  * seeds, or the value alone where one seed measured it.
  */
+import { METHOD_LABELS, NOVELTY_LABELS } from '../d2nwg/report/tables';
 import type { Interval } from '../eval/interval';
 import { InputError } from '../util/errors';
 import type { Aggregated, ResultsFile } from './aggregate';
@@ -88,13 +89,17 @@ function bendMethods(r: ResultsFile, headline = false): ResultTable {
   };
 }
 
-/** Any paper's main-run metrics matching `pattern`, one row per metric (accuracies in %). */
-function metricsTable(r: ResultsFile, pattern: RegExp): ResultTable {
-  const raw = (m: string) => /\.nll$|disagreement/.test(m);
+/**
+ * D2NWG's methods (`<group>.<method>.<field>` metrics): one row per method, the mean test accuracy
+ * of its heads over all held-out tasks and per kind of task (%), and the shot-selected head over all.
+ */
+function d2nwgMethods(r: ResultsFile): ResultTable {
+  const groups = Object.keys(NOVELTY_LABELS) as (keyof typeof NOVELTY_LABELS)[];
   return {
-    header: ['run', 'metric', 'mean ± std'],
-    rows: Object.entries(r.runs).flatMap(([preset, a]) => Object.keys(a.aggregate).filter((m) => pattern.test(m))
-      .map((m) => [runLabel(preset, a), m, cell(a, m, raw(m) ? 1 : 100, raw(m) ? 4 : 2)])),
+    header: ['run', 'method', 'all tasks: mean of heads', 'all tasks: shot-selected head', ...groups.map((g) => NOVELTY_LABELS[g])],
+    rows: Object.entries(r.runs).flatMap(([preset, a]) => (Object.keys(METHOD_LABELS) as (keyof typeof METHOD_LABELS)[])
+      .filter((m) => `all.${m}.mean` in a.aggregate)
+      .map((m) => [runLabel(preset, a), METHOD_LABELS[m], cell(a, `all.${m}.mean`), cell(a, `all.${m}.shotSelected`), ...groups.map((g) => cell(a, `${g}.${m}.mean`))])),
   };
 }
 
@@ -103,7 +108,7 @@ const KINDS: Record<string, (r: ResultsFile) => ResultTable> = {
   ablations: pdiffAblations,
   'bend-methods': (r) => bendMethods(r),
   'bend-headline': (r) => bendMethods(r, true),
-  'd2nwg-methods': (r) => metricsTable(r, /\.mean$/),
+  'd2nwg-methods': d2nwgMethods,
 };
 
 export const RESULT_KINDS = Object.keys(KINDS);

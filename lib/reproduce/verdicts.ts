@@ -73,7 +73,21 @@ function bendVerdicts(r: ResultsFile): string[] {
   });
 }
 
+/** D2NWG's heads against the bars a reviewer sets (the prototype head, the controls, logistic regression) and the trained reference. */
+function d2nwgVerdicts(r: ResultsFile): string[] {
+  return Object.entries(r.runs).flatMap(([preset, run]) => {
+    const lines = (['prototype', 'logisticRegression', 'shuffledCondition', 'randomCondition'] as const).flatMap((other) => {
+      const d = pairedDifference(run, 'all.generated.mean', `all.${other}.mean`);
+      return d ? [claim(`${label(preset, run)}: D2NWG − ${other}, mean test accuracy over held-out tasks`, d, direction(d), 100, 2, ' points')] : [];
+    });
+    const ratio = run.perSeed.filter((s) => 'all.generated.mean' in s.metrics && 'all.trained.mean' in s.metrics)
+      .map((s) => s.metrics['all.generated.mean'] / s.metrics['all.trained.mean']);
+    if (ratio.length) lines.push(claim(`${label(preset, run)}: D2NWG's mean head accuracy as a share of the trained heads' (the paper's bar: 90%)`, meanInterval(ratio), 'per seed', 100, 1, '%'));
+    return lines;
+  });
+}
+
 /** The claims a results file supports or not, one sentence each. */
 export function resultVerdicts(r: ResultsFile): string[] {
-  return r.paper === 'pdiff' ? pdiffVerdicts(r) : r.paper === 'bend' ? bendVerdicts(r) : [];
+  return r.paper === 'pdiff' ? pdiffVerdicts(r) : r.paper === 'bend' ? bendVerdicts(r) : d2nwgVerdicts(r);
 }
