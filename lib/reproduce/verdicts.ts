@@ -82,7 +82,11 @@ function d2nwgVerdicts(r: ResultsFile): string[] {
     });
     const ratio = run.perSeed.filter((s) => 'all.generated.mean' in s.metrics && 'all.trained.mean' in s.metrics)
       .map((s) => s.metrics['all.generated.mean'] / s.metrics['all.trained.mean']);
-    if (ratio.length) lines.push(claim(`${label(preset, run)}: D2NWG's mean head accuracy as a share of the trained heads' (the paper's bar: 90%)`, meanInterval(ratio), 'per seed', 100, 1, '%'));
+    if (ratio.length) {
+      const share = meanInterval(ratio);
+      const reading = !share.ci95 ? '' : share.ci95[1] < 0.9 ? 'below the bar' : share.ci95[0] >= 0.9 ? 'at or above the bar' : 'the bar is inside the interval';
+      lines.push(claim(`${label(preset, run)}: D2NWG's mean head accuracy as a share of the trained heads' (the paper's bar: 90%)`, share, reading, 100, 1, '%'));
+    }
     return lines;
   });
 }
