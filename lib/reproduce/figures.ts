@@ -3,6 +3,7 @@
  * mean with its 95% t-interval, so a reader sees the seed-to-seed spread that every difference
  * must clear.
  */
+import { METHOD_LABELS, NOVELTY_LABELS } from '../d2nwg/report/tables';
 import type { Figure } from '../viz/figure';
 import type { Aggregated, ResultsFile } from './aggregate';
 
@@ -40,7 +41,8 @@ export function seedsFigure(groups: Record<string, Aggregated>, metrics: Record<
     data,
     layout: {
       title: { text: options.subtitle ? `${options.title}<br><sub>${options.subtitle}</sub>` : options.title }, scattermode: 'group', height: 440,
-      xaxis: { type: 'category' }, yaxis: { title: { text: options.yTitle }, range: paddedRange(data) }, legend: { orientation: 'h', y: -0.2 },
+      xaxis: { type: 'category', tickangle: 0, automargin: true }, yaxis: { title: { text: options.yTitle }, range: paddedRange(data) },
+      legend: { orientation: 'h', y: -0.25 },
     },
   };
 }
@@ -71,6 +73,23 @@ function bendHeadline(r: ResultsFile): Record<string, string> {
     .map((key) => [key, key]));
 }
 
+/** D2NWG's methods a reader compares first (`<method>.mean` within a task group). */
+const D2NWG_HEADLINE = Object.fromEntries((['generated', 'prototype', 'logisticRegression', 'shuffledCondition', 'trained'] as const)
+  .map((m) => [`${m}.mean`, METHOD_LABELS[m]]));
+
+/** One D2NWG run as groups per kind of held-out task: the metrics `<group>.<method>.<field>` of each group, without the group prefix. */
+function byTaskKind(run: Aggregated): Record<string, Aggregated> {
+  const groups: [string, string][] = [['all', 'all tasks'], ...Object.entries(NOVELTY_LABELS)];
+  const strip = <T>(record: Record<string, T>, group: string) =>
+    Object.fromEntries(Object.entries(record).filter(([k]) => k.startsWith(`${group}.`)).map(([k, v]) => [k.slice(group.length + 1), v]));
+  // Long kinds break onto a second line under their column.
+  return Object.fromEntries(groups.map(([group, label]) => [label.replace(/ in /, '<br>in '), {
+    seeds: run.seeds,
+    perSeed: run.perSeed.map((s) => ({ ...s, metrics: strip(s.metrics, group) })),
+    aggregate: strip(run.aggregate, group),
+  }]));
+}
+
 const suffixed = (metrics: Record<string, string>, suffix: string) => Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`${k}${suffix}`, v]));
 
 /** The charts of a results file: its main runs' key numbers per seed, and each ablation's. */
@@ -93,7 +112,6 @@ export function resultFigures(r: ResultsFile): Figure[] {
       seedsFigure(r.runs, suffixed(methods, '.aurocMsp'), { title: `${at}: OOD detection, AUROC of the max softmax probability`, yTitle: 'AUROC', scale: 1 }),
     ];
   }
-  const d2nwg = Object.fromEntries(Object.keys(Object.values(r.runs)[0]?.aggregate ?? {}).filter((m) => /^all\.[^.]+\.mean$/.test(m))
-    .map((m) => [m, m.split('.')[1]]));
-  return [seedsFigure(r.runs, d2nwg, { title: `${at}: mean accuracy over held-out tasks per method`, yTitle: 'accuracy (%)', scale: 100 })];
+  return Object.entries(r.runs).map(([preset, run]) => seedsFigure(byTaskKind(run), D2NWG_HEADLINE,
+    { title: `${at} (${preset}): mean test accuracy of the heads over held-out tasks`, subtitle: 'by kind of held-out task', yTitle: 'accuracy (%)', scale: 100 }));
 }
