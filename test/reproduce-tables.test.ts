@@ -32,14 +32,14 @@ const bend = resultsFile('bend', {
   'quick-seeds': aggregated([0, 1, 2].map((s) => ({
     'zoo ensemble/10.acc': 0.90 + s / 100, 'zoo ensemble/10.nll': 0.3,
     'zoo + sBEND/20.acc': 0.905 + s / 100, 'zoo + sBEND/60.acc': 0.905 + s / 100, 'zoo + sBEND/60.nll': 0.3 + (s - 1) / 100, 'zoo + sBEND/60.extraCost': 0.5,
-    'sBEND/50.acc': 0.89 + s / 100, 'original: mean/1.acc': 0.89 + s / 100 + (s - 1) / 1000,
+    'sBEND/50.acc': 0.89 + s / 100, 'original: mean single/1.acc': 0.89 + s / 100 + (s - 1) / 1000,
   }))),
 });
 
 describe('results files: tables, charts and verdicts', () => {
   it('BEND\'s headline table keeps each method at its largest M, formatted mean ± std', () => {
     const table = resultTable(bend, 'bend-headline');
-    assert.deepEqual(table.rows.map((r) => [r[1], r[2]]), [['original: mean', '1'], ['zoo ensemble', '10'], ['sBEND', '50'], ['zoo + sBEND', '60']]);
+    assert.deepEqual(table.rows.map((r) => [r[1], r[2]]), [['original: mean single', '1'], ['zoo ensemble', '10'], ['sBEND', '50'], ['zoo + sBEND', '60']]);
     const row = tableObjects(table).find((r) => r.method === 'zoo + sBEND')!;
     assert.equal(row['test acc (%)'], '91.50 ± 1.00');
     assert.equal(row['added cost (× zoo)'], '0.50 ± 0.00');

@@ -69,7 +69,7 @@ function bendHeadline(r: ResultsFile): Record<string, string> {
   const keys = new Set(Object.values(r.runs).flatMap((a) => Object.keys(a.aggregate)));
   const largest = (method: string) => Math.max(...[...keys].filter((k) => k.startsWith(`${method}/`)).map((k) => Number(k.slice(method.length + 1).split('.')[0])));
   const pick = (method: string) => `${method}/${largest(method)}`;
-  return Object.fromEntries([pick('zoo ensemble'), pick('zoo + sBEND'), pick('sBEND'), pick('deep ensemble (full networks)'), 'original: mean/1', 'generated: mean/1']
+  return Object.fromEntries([pick('zoo ensemble'), pick('zoo + sBEND'), pick('sBEND'), pick('deep ensemble (full networks)'), 'original: mean single/1', 'generated: mean single/1']
     .map((key) => [key, key]));
 }
 

@@ -63,7 +63,7 @@ function pdiffAblations(r: ResultsFile): ResultTable {
 }
 
 /** The rows a reader of BEND's claim needs first: single models, the zoo's own ensembles and BEND at its largest M. */
-const BEND_HEADLINE = ['original: mean', 'original: median', 'generated: mean', 'generated: median', 'zoo ensemble', 'weight average',
+const BEND_HEADLINE = ['original: mean single', 'original: median single', 'generated: mean single', 'generated: median single', 'zoo ensemble', 'weight average',
   'zoo + noise copies σ=0.01', 'deep ensemble (full networks)', 'sBEND', 'aBEND', 'zoo + sBEND'];
 
 /** BEND's methods (`<method>/<M>.<score>` metrics): one row per method and size, its scores as columns; `headline`: BEND_HEADLINE at the largest M. */

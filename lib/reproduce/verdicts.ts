@@ -65,9 +65,9 @@ function bendVerdicts(r: ResultsFile): string[] {
     }
     const cost = run.aggregate[`${plus}.extraCost`];
     if (cost) lines.push(`${label(preset, run)}: the generator adds ${(100 * cost.mean).toFixed(0)}% of the zoo's cost.`);
-    for (const single of ['original: mean/1', 'original: median/1', 'generated: mean/1', 'generated: median/1']) {
-      const d = pairedDifference(run, `${sbend}.acc`, `${single}.acc`);
-      if (d) lines.push(claim(`${label(preset, run)}: ${sbend} − ${single.slice(0, -2)} single model, test accuracy`, d, direction(d), 100, 2, ' points'));
+    for (const single of ['original: mean single', 'original: median single', 'generated: mean single', 'generated: median single']) {
+      const d = pairedDifference(run, `${sbend}.acc`, `${single}/1.acc`);
+      if (d) lines.push(claim(`${label(preset, run)}: ${sbend} − ${single} model, test accuracy`, d, direction(d), 100, 2, ' points'));
     }
     return lines;
   });
