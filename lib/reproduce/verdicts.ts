@@ -61,7 +61,9 @@ function bendVerdicts(r: ResultsFile): string[] {
     const lines: string[] = [];
     for (const [score, name, scale, digits] of [['acc', 'test accuracy', 100, 2], ['nll', 'NLL', 1, 4]] as const) {
       const d = pairedDifference(run, `${plus}.${score}`, `${zoo}.${score}`);
-      if (d) lines.push(claim(`${label(preset, run)}: ${plus} − ${zoo}, ${name}`, d, direction(d), scale, digits));
+      const better = score === 'nll' ? 'lower' : 'higher';
+      const reading = (dir: string) => (dir === better ? `${dir} (better)` : dir === 'no difference' ? dir : `${dir} (worse)`);
+      if (d) lines.push(claim(`${label(preset, run)}: ${plus} − ${zoo}, ${name}`, d, reading(direction(d)), scale, digits));
     }
     const cost = run.aggregate[`${plus}.extraCost`];
     if (cost) lines.push(`${label(preset, run)}: the generator adds ${(100 * cost.mean).toFixed(0)}% of the zoo's cost.`);
