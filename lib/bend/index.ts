@@ -8,11 +8,13 @@
 export { BendPipeline } from './pipeline';
 export type { PopulationOutputs } from './pipeline';
 export { run } from './run';
+export { runWholeBend, wholeBendPreset } from './whole';
+export type { WholeBendConfig, WholeBendOptions } from './whole';
 export { borrowGenerator } from './borrow';
 export type { RunOptions } from './run';
 export { preset, defaultBendOptions, bendSeeds } from './config';
 export type { BendConfig } from './config';
-export { loadOodData, renormalizedSample } from './ood-data';
+export { loadOodData, oodImagesFor, renormalizedSample } from './ood-data';
 export { noiseCopies, zooBaselines } from './populations';
 export type { ZooBaselines } from './populations';
 export type {

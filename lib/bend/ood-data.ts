@@ -42,8 +42,10 @@ export function renormalizedSample(ds: ImageDataset, count: number, seed: number
 }
 
 /** The run's OOD images: `config.ood.images` of the other dataset's test split. */
-export function loadOodData(config: BendConfig): ImageDataset {
-  const { dataset, seed } = config.pdiff;
+export const loadOodData = (config: BendConfig): ImageDataset => oodImagesFor(config.pdiff.dataset, config.pdiff.seed, config.ood.images);
+
+/** `images` OOD images for a run on `dataset` with `seed`: the other dataset's test split, drawn with the seed. */
+export function oodImagesFor(dataset: PdiffDataset, seed: number, images: number): ImageDataset {
   const source = sourceFor(dataset, seed);
-  return renormalizedSample(source.load(), config.ood.images, bendSeeds(seed).oodImages, source.from, source.to);
+  return renormalizedSample(source.load(), images, bendSeeds(seed).oodImages, source.from, source.to);
 }

@@ -16,7 +16,7 @@ import { parseRunArgs, prepareOutDir, type RunArgs } from './run-args';
 async function runWholeNetworks(args: RunArgs): Promise<void> {
   const config = applyOverrides(pdiff.whole.wholePreset(args.preset, args.seed), args.sets);
   const { whole } = pdiff;
-  const outDir = prepareOutDir(args, 'pdiff', config.preset, [whole.WHOLE_ZOO_DIR, whole.FLOW_STATE_FILE, whole.DDPM_STATE_FILE, whole.LATENT_DIR]);
+  const outDir = prepareOutDir(args, 'pdiff', config.preset, whole.WHOLE_OUTPUTS);
   console.log(describeBackend(await initBackend()));
   // One data split for every generator seed: the zoo is tied to its training images.
   const data = pdiff.loadData({ dataset: config.dataset, seed: 0 });

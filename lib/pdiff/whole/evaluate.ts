@@ -66,11 +66,44 @@ export class WholeEvaluator {
       this.load(params, buffers, i);
       val.push(this.accuracy(this.images.val, this.labels.val));
       test.push(this.accuracy(this.images.test, this.labels.test));
-      const p = tf.tidy(() => tf.softmax(this.model.forward(this.images.probe, { mode: 'eval' })));
-      probes.push(p.dataSync() as Float32Array);
-      p.dispose();
+      probes.push(this.softmax(this.images.probe));
     }
     return { val, test, probes: stackVectors(probes) };
+  }
+
+  /** Each network's class probabilities ([n · C], row-major) on val, test and `extra` images, in inference mode. */
+  probabilities(networks: Networks, extra: ImageDataset): { val: Float32Array[]; test: Float32Array[]; extra: Float32Array[] } {
+    const extraImages = imagesTensor(extra);
+    try {
+      const out = { val: [] as Float32Array[], test: [] as Float32Array[], extra: [] as Float32Array[] };
+      for (let i = 0; i < networks.params.count; i++) {
+        this.load(networks.params, networks.buffers, i);
+        out.val.push(this.softmax(this.images.val));
+        out.test.push(this.softmax(this.images.test));
+        out.extra.push(this.softmax(extraImages));
+      }
+      return out;
+    } finally {
+      extraImages.dispose();
+    }
+  }
+
+  /** Inference-mode class probabilities of the loaded network, in batches. */
+  private softmax(images: tf.Tensor4D): Float32Array {
+    const parts: Float32Array[] = [];
+    for (let start = 0; start < images.shape[0]; start += BATCH) {
+      const size = Math.min(BATCH, images.shape[0] - start);
+      const p = tf.tidy(() => tf.softmax(this.model.forward(images.slice(start, size), { mode: 'eval' })));
+      parts.push(p.dataSync() as Float32Array);
+      p.dispose();
+    }
+    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      all.set(p, offset);
+      offset += p.length;
+    }
+    return all;
   }
 
   /** [M, B]: each network's BN running statistics recomputed from the calibration images (recalibrateBatchNorm). */

@@ -4,7 +4,7 @@
  * their dual-PCA coefficients, or p-diff's autoencoder + latent DDPM), BN statistics recomputed
  * after generation, the copying audit, and the ablations.
  */
-export { runWhole, WHOLE_ZOO_DIR, ALIGNED_DIR } from './run';
+export { runWhole, WHOLE_ZOO_DIR, ALIGNED_DIR, WHOLE_OUTPUTS } from './run';
 export type { WholeRunOptions } from './run';
 export { wholePreset, wholePresets, wholeSeeds, WHOLE_GENERATORS } from './config';
 export type { WholeConfig, WholeGenerator, WholeAlignment, BnRecalibration, GeneratorSpace } from './config';

@@ -27,13 +27,16 @@ import { auditWhole } from './audit';
 import { WHOLE_GENERATORS, wholePresets, wholeSeeds, type WholeConfig } from './config';
 import { WholeEvaluator, type Networks } from './evaluate';
 import { GENERATED_TORCH_FILE, writeGeneratedNetworks } from './generated-file';
-import { fitGenerator } from './generator';
+import { DDPM_STATE_FILE, fitGenerator, FLOW_STATE_FILE, LATENT_DIR } from './generator';
 import { accuracyStats, type WholeResults } from './results';
 
 /** The zoo's directory inside a run's (unless `zooDir` names another). */
 export const WHOLE_ZOO_DIR = 'zoo';
 /** The aligned zoo, kept inside the zoo's directory. */
 export const ALIGNED_DIR = 'aligned';
+
+/** Everything a whole-network run writes besides run.json, results and report; `--restart` deletes these. */
+export const WHOLE_OUTPUTS: readonly string[] = [WHOLE_ZOO_DIR, FLOW_STATE_FILE, DDPM_STATE_FILE, LATENT_DIR, GENERATED_TORCH_FILE];
 
 export interface WholeRunOptions {
   /** The run directory: run.json, and the generator's state unless `generatorDir` is given. */
