@@ -33,7 +33,9 @@ describe('reproduce: intervals, the job plan, and results files from finished jo
     assert.equal(planJobs('pdiff', { scale: 'quick', seeds: [0], root: '/r' }).filter((j) => j.part.startsWith('ablation:')).length, 3);
     assert.deepEqual(planJobs('bend', { scale: 'quick', seeds: [2], root: '/r' }).map((j) => [j.outDir, j.lender]), [
       ['/r/quick/bend-quick-seed2', '/r/quick/quick-seed2'], ['/r/quick/bend-quick-seeds-seed2', '/r/quick/quick-seeds-seed2'],
+      ['/r/quick/bend-whole-quick-seed2', undefined],
     ]);
+    assert.deepEqual(planJobs('bend', { scale: 'standard', seeds: [0], root: '/r' }).map((j) => j.preset), ['standard', 'standard-seeds']);
     assert.throws(() => planJobs('pdiff', { scale: 'huge' as 'quick', seeds: [0], root: '/r' }), /unknown scale huge/);
     assert.throws(() => planJobs('pdiff', { scale: 'quick', seeds: [-1], root: '/r' }), /seeds must be non-negative integers/);
   });

@@ -53,6 +53,10 @@ export function runJob(job: Job, root: string, onProgress?: ProgressFn): void {
 function mainRun(job: Job, onProgress?: ProgressFn): unknown {
   const options = { outDir: job.outDir, onProgress };
   if (job.paper === 'd2nwg') return d2nwg.run(d2nwg.preset(job.preset, job.seed), options);
+  if (job.paper === 'bend' && job.preset.startsWith('whole')) {
+    const config = bend.wholeBendPreset(job.preset, job.seed);
+    return bend.runWholeBend(config, pdiff.loadData({ dataset: config.whole.dataset, seed: 0 }), options);
+  }
   if (job.paper === 'bend') {
     const config = bend.preset(job.preset, job.seed);
     return bend.run(config, pdiff.loadData(config.pdiff), options);

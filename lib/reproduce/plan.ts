@@ -37,10 +37,17 @@ export interface PlanOptions {
   ablations?: boolean;
 }
 
-/** The presets of a paper's main runs at a scale (BEND: on the trajectory zoo and on the seeds zoo). */
+/**
+ * BEND's whole-network preset at a scale: `whole-smoke`, `whole-quick`; none at standard (the
+ * ConvNet-S zoo of `whole` takes hours; run it with `npm run bend -- --preset whole`).
+ */
+const WHOLE_BEND: Partial<Record<Scale, string>> = { smoke: 'whole-smoke', quick: 'whole-quick' };
+
+/** The presets of a paper's main runs at a scale (BEND: on the trajectory zoo, the seeds zoo, and whole networks). */
 export function mainPresets(paper: Paper, scale: Scale): string[] {
   if (paper === 'pdiff') return [scale, `${scale}-epochs`, `${scale}-seeds`];
-  return paper === 'bend' ? [scale, `${scale}-seeds`] : [scale];
+  const whole = WHOLE_BEND[scale];
+  return paper === 'bend' ? [scale, `${scale}-seeds`, ...(whole ? [whole] : [])] : [scale];
 }
 
 export function planJobs(paper: Paper, options: PlanOptions): Job[] {
@@ -53,7 +60,7 @@ export function planJobs(paper: Paper, options: PlanOptions): Job[] {
   const prefix = paper === 'pdiff' ? '' : `${paper}-`;
   const jobs: Job[] = options.seeds.flatMap((seed) => mainPresets(paper, options.scale).map((preset) => ({
     paper, preset, seed, part: 'main', outDir: dir(`${prefix}${preset}-seed${seed}`),
-    ...(paper === 'bend' ? { lender: dir(`${preset}-seed${seed}`) } : {}),
+    ...(paper === 'bend' && !preset.startsWith('whole') ? { lender: dir(`${preset}-seed${seed}`) } : {}),
   })));
   const ablations = options.ablations ?? options.scale !== 'standard';
   if (paper === 'pdiff' && ablations) {
