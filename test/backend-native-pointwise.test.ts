@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeAddon } from '../lib/backend/native-addon';
+import { BATCH_NORM_TRAINING, batchNormTraining } from '../lib/nn/batch-norm';
 import { STANDARDIZE, standardize } from '../lib/nn/standardize';
 import { Rng } from '../lib/util/rng';
 import { onBackend } from './helpers/backends';
@@ -92,6 +93,24 @@ describe('native backend: pointwise kernels', function () {
     for (const shape of [[3, 17, 4], [1, 128 * 7 * 7, 16], [200, 30, 2], [4, 1, 3], [2, 5, 1]]) {
       const x = normal(shape).map((v, i) => 3 * v + (i % 3)); // offsets and scales per column: the variance is not trivial
       await compare(`standardize [${shape}]`, () => ({ params: [tf.tensor(x, shape)], f: (t) => standardize(t as tf.Tensor3D, 1e-5) }));
+    }
+  });
+
+  it('training batch norm with and without ReLU, its statistics, gradients of x, gamma and beta included', async () => {
+    assert.ok(tf.getKernel(BATCH_NORM_TRAINING, 'native'), 'the native backend has no BatchNormTraining kernel');
+    for (const [s, c] of [[50, 3], [128 * 7 * 7, 16], [9, 1], [2, 5]]) {
+      const x = normal([s, c]).map((v, i) => 3 * v + (i % 3)); // offsets and scales per column
+      const [gamma, beta] = [normal([c]), normal([c])]; // signs of both: the ReLU mask is not just x's
+      for (const activation of ['linear', 'relu'] as const) {
+        const run = (stats: boolean) => (xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) =>
+          batchNormTraining(xt as tf.Tensor2D, gt as tf.Tensor1D, bt as tf.Tensor1D, { eps: 1e-5, activation, stats });
+        const params = () => [tf.tensor2d(x, [s, c]), tf.tensor1d(gamma), tf.tensor1d(beta)];
+        await compare(`batch norm ${activation} [${s}, ${c}]`, () => ({ params: params(), f: (...p) => run(false)(p[0], p[1], p[2]).y }));
+        await compare(`batch norm ${activation} [${s}, ${c}]: mean and variance`, () => ({
+          params: params(),
+          f: (...p) => { const { stats } = run(true)(p[0], p[1], p[2]); return tf.concat([stats!.mean, stats!.variance]); },
+        }), false);
+      }
     }
   });
 

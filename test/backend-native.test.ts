@@ -109,6 +109,31 @@ describe('native backend', function () {
     }
   });
 
+  it('conv2d with few channels (the direct kernels): every channel block width, strides, dilations, paddings, gradients', async () => {
+    // Patches of ≤ 16 values and ≤ 16 output channels run direct (native/src/direct-conv.h):
+    // output channels in blocks of 16, 8, 4 and 1–3, so every count from 1 to 16 takes another mix.
+    const filters: [number, number, number][] = [[3, 3, 1], [1, 3, 2], [1, 5, 3], [2, 2, 4], [1, 1, 3]]; // fh, fw, cin
+    for (let trial = 0; trial < 16; trial++) {
+      const [fh, fw, cin] = filters[trial % filters.length];
+      const cout = trial + 1;
+      const [n, h, w] = [pick([1, 2, 3]), fh === 1 ? 1 : pick([4, 7]), pick([5, 9, 12])];
+      const dilated = trial % 5 === 4;
+      const stride = dilated ? 1 : pick([1, 2, 3]);
+      const dilation = dilated ? 2 : 1;
+      const pad = pick<'same' | 'valid'>(['same', 'valid']);
+      const [x, k] = [normal([n, h, w, cin]), normal([fh, fw, cin, cout])];
+      await compare(`conv2d [${n},${h},${w},${cin}] k${fh}x${fw}→${cout} s${stride} d${dilation} ${pad}`, () => ({
+        params: [tf.tensor4d(x, [n, h, w, cin]), tf.tensor4d(k, [fh, fw, cin, cout])],
+        f: (xt, kt) => tf.conv2d(xt as tf.Tensor4D, kt as tf.Tensor4D, stride, pad, 'NHWC', dilation),
+      }), !dilated);
+    }
+    const [x, k] = [normal([3, 28, 28, 1]), normal([3, 3, 1, 16])];
+    await compare('ConvNet-S conv1 [3,28,28,1] k3x3→16 same', () => ({
+      params: [tf.tensor4d(x, [3, 28, 28, 1]), tf.tensor4d(k, [3, 3, 1, 16])],
+      f: (xt, kt) => tf.conv2d(xt as tf.Tensor4D, kt as tf.Tensor4D, 1, 'same'),
+    }));
+  });
+
   it('fused matMul and conv2d: bias and relu natively, other activations through wasm', async () => {
     for (const activation of ['linear', 'relu', 'elu'] as const) {
       const [a, b, bias] = [normal([6, 5]), normal([5, 3]), normal([3])];

@@ -36,11 +36,22 @@ export interface NativeAddon {
   /** dx = rstd · (dy − mean(dy) − xhat · mean(dy · xhat)), means over size. */
   standardizeGrad(dy: Float32Array, xhat: Float32Array, rstd: Float32Array, dx: Float32Array, dims: Int32Array): void;
   /**
+   * Training batch norm of x [size, inner] (dims): y = act(xhat · gamma + beta) with ReLU or the
+   * identity, mean and biased variance [inner], rstd = 1/√(variance + eps) [inner].
+   */
+  batchNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array,
+    rstd: Float32Array, dims: Int32Array, eps: number, relu: boolean): void;
+  /** Its gradient into dx, dgamma, dbeta; y (for ReLU's mask) null without an activation. */
+  batchNormGrad(dy: Float32Array, x: Float32Array, y: Float32Array | null, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
+  /**
    * One Adam / AdamW step into pOut, mOut, vOut; scalars [decay, wd, b1, 1 − b1, b2, 1 − b2,
    * 1 − b1ᵗ, 1 − b2ᵗ, eps, lr] (native/src/pointwise.h).
    */
   adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array,
     vOut: Float32Array, scalars: Float32Array, decoupled: boolean): void;
+  /** One SGD-with-momentum step into pOut and bufOut; scalars [wd, momentum, lr] (native/src/pointwise.h). */
+  sgdUpdate(p: Float32Array, g: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, scalars: Float32Array): void;
   /** out[m, n, c] = mean_p relu(x[n, p, c] · scale[m, c] + shift[m, c]); dims = [M, N, P, C]. */
   affineReluMean(x: Float32Array, scale: Float32Array, shift: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** Threads the kernels run on (PARAMDIFF_NATIVE_THREADS, else the CPUs this process may use). */

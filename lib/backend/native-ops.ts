@@ -1,12 +1,15 @@
 /**
  * The 'native' backend's kernels for paramdiff's own ops, which tfjs does not have (so there is
  * no wasm kernel to replace): the evaluation head of many models (lib/nn/affine-relu-mean.ts),
- * standardisation with its gradient (lib/nn/standardize.ts) and the Adam update
- * (lib/optim/adam-update.ts). Other backends run those ops as tfjs ops.
+ * standardisation (lib/nn/standardize.ts) and training batch norm (lib/nn/batch-norm.ts) with
+ * their gradients, and the Adam and SGD updates (lib/optim/adam-update.ts, sgd-update.ts). Other
+ * backends run those ops as tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AFFINE_RELU_MEAN } from '../nn/affine-relu-mean';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../optim/adam-update';
+import { SGD_UPDATE, type SgdUpdateAttrs } from '../optim/sgd-update';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../nn/batch-norm';
 import { STANDARDIZE, STANDARDIZE_GRAD } from '../nn/standardize';
 import type { NativeAddon } from './native-addon';
 import { allFloat, heap, input, type KernelArgs, wasmBackend } from './native-kernels';
@@ -63,6 +66,33 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
       },
     },
     {
+      kernelName: BATCH_NORM_TRAINING,
+      backendName,
+      kernelFunc: (args) => {
+        const [x, gamma, beta] = floatInputs(args, BATCH_NORM_TRAINING, 'x', 'gamma', 'beta');
+        const { eps, relu } = args.attrs as unknown as BatchNormTrainingAttrs;
+        const backend = wasmBackend(args);
+        const c = x.shape[1];
+        const outs = [backend.makeOutput(x.shape, 'float32'), ...[0, 1, 2].map(() => backend.makeOutput([c], 'float32'))]; // y, mean, variance, rstd
+        addon.batchNorm(heap(backend, x), heap(backend, gamma), heap(backend, beta),
+          ...outs.map((t) => heap(backend, t)) as [Float32Array, Float32Array, Float32Array, Float32Array], Int32Array.from(x.shape), eps, relu);
+        return outs;
+      },
+    },
+    {
+      kernelName: BATCH_NORM_TRAINING_GRAD,
+      backendName,
+      kernelFunc: (args) => {
+        const [dy, x, gamma, mean, rstd] = floatInputs(args, BATCH_NORM_TRAINING_GRAD, 'dy', 'x', 'gamma', 'mean', 'rstd');
+        const y = args.inputs.y; // present under ReLU: its mask
+        const backend = wasmBackend(args);
+        const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32')];
+        addon.batchNormGrad(heap(backend, dy), heap(backend, x), y ? heap(backend, y) : null, heap(backend, gamma), heap(backend, mean),
+          heap(backend, rstd), ...outs.map((t) => heap(backend, t)) as [Float32Array, Float32Array, Float32Array], Int32Array.from(x.shape));
+        return outs;
+      },
+    },
+    {
       kernelName: ADAM_UPDATE,
       backendName,
       kernelFunc: (args) => {
@@ -75,6 +105,19 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
           1 - a.beta1 ** a.step, 1 - a.beta2 ** a.step, a.eps, a.lr);
         addon.adamUpdate(heap(backend, p), heap(backend, g), heap(backend, m), heap(backend, v),
           ...outs.map((t) => heap(backend, t)) as [Float32Array, Float32Array, Float32Array], scalars, a.decoupled);
+        return outs;
+      },
+    },
+    {
+      kernelName: SGD_UPDATE,
+      backendName,
+      kernelFunc: (args) => {
+        const [p, g, buf] = floatInputs(args, SGD_UPDATE, 'p', 'g', 'buf');
+        const a = args.attrs as unknown as SgdUpdateAttrs;
+        const backend = wasmBackend(args);
+        const outs = [p, buf].map((t) => backend.makeOutput(t.shape, 'float32'));
+        addon.sgdUpdate(heap(backend, p), heap(backend, g), heap(backend, buf), heap(backend, outs[0]), heap(backend, outs[1]),
+          Float32Array.of(a.weightDecay, a.momentum, a.lr));
         return outs;
       },
     },

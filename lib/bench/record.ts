@@ -26,7 +26,7 @@ export interface BenchRecord {
   created: string;
   preset: string;
   backend: BackendInfo;
-  machine: { cpus: number; cpu: string | undefined; node: string; loadAverage: number[] };
+  machine: MachineInfo;
   micro: MicroResults | null;
   pipeline: {
     runDir: string; timings: PdiffResults['timings'];
@@ -35,6 +35,18 @@ export interface BenchRecord {
   reference: BenchInputs['reference'];
   tables: Record<string, Row[]>;
   notes: string[];
+}
+
+/** The machine a benchmark ran on; the load average tells whether something else was running. */
+export interface MachineInfo {
+  cpus: number;
+  cpu: string | undefined;
+  node: string;
+  loadAverage: number[];
+}
+
+export function machineInfo(): MachineInfo {
+  return { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() };
 }
 
 /** The tables, titled, in the order they print. */
@@ -82,7 +94,7 @@ export function benchRecord(inputs: BenchInputs): BenchRecord {
     created: new Date().toISOString(),
     preset: inputs.preset,
     backend: inputs.backend,
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
+    machine: machineInfo(),
     micro: inputs.micro,
     pipeline: p && {
       runDir: p.runDir,
@@ -98,7 +110,8 @@ export function benchRecord(inputs: BenchInputs): BenchRecord {
   };
 }
 
-export function benchText(record: BenchRecord): string {
+/** Every table, titled, then the notes (of any benchmark's record). */
+export function benchText(record: { tables: Record<string, Row[]>; notes: string[] }): string {
   const tables = Object.entries(record.tables).map(([title, rows]) => `${title}:\n${rowsToText(rows)}`);
   const notes = record.notes.length ? [`notes:\n${record.notes.map((n) => `- ${n}`).join('\n')}`] : [];
   return [...tables, ...notes].join('\n\n');

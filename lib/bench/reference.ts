@@ -1,10 +1,11 @@
 /**
- * The PyTorch reference of the pdiff-small benchmark (../shared/bench/peer_pdiff_small.py), run
- * with Debian's /usr/bin/python3 and read back from the JSON it writes. It has no micro-benchmark
+ * The PyTorch references (../shared/bench/peer_*.py), run with Debian's /usr/bin/python3 and read
+ * back from the JSON they write; here the pdiff-small one (peer_pdiff_small.py). It has no micro-benchmark
  * mode: its per-step times are its stage wall times over its step counts (its `per_step_s`).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { JsonReader } from '../zoo/json-reader';
 
 export const REFERENCE_PYTHON = '/usr/bin/python3';
@@ -52,18 +53,23 @@ export function parseReference(file: string, text: string): ReferenceRun {
   };
 }
 
-export type ReferenceOutcome = { run: ReferenceRun } | { skipped: string };
+export type ReferenceOutcome<R = ReferenceRun> = { run: R } | { skipped: string };
 
 /**
- * Runs the peer to completion (its output goes to this terminal) and reads its results; or says
- * why it did not run: no script, no PyTorch, or a failed run.
+ * Runs a peer script with `args` to completion (its output goes to this terminal) and reads its
+ * results with `parse`; or says why it did not run: no script, no PyTorch, or a failed run.
  */
-export function runReference(script: string, outFile: string, options: { quick: boolean }): ReferenceOutcome {
+export function runPeer<R>(script: string, outFile: string, args: readonly string[], parse: (file: string, text: string) => R): ReferenceOutcome<R> {
   if (!fs.existsSync(script)) return { skipped: `reference script not found at ${script}` };
   const probe = spawnSync(REFERENCE_PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return { skipped: `no PyTorch for ${REFERENCE_PYTHON} (apt-get install python3-torch libopenblas0-pthread)` };
-  const args = [script, '--out', outFile, ...(options.quick ? ['--quick'] : [])];
-  const run = spawnSync(REFERENCE_PYTHON, args, { stdio: 'inherit' });
+  fs.mkdirSync(path.dirname(outFile), { recursive: true }); // the peer writes there, but does not make the folder
+  const run = spawnSync(REFERENCE_PYTHON, [script, '--out', outFile, ...args], { stdio: 'inherit' });
   if (run.status !== 0) return { skipped: `reference exited with ${run.status ?? run.signal}` };
-  return { run: parseReference(outFile, fs.readFileSync(outFile, 'utf8')) };
+  return { run: parse(outFile, fs.readFileSync(outFile, 'utf8')) };
+}
+
+/** The pdiff-small peer, with --quick or its default settings. */
+export function runReference(script: string, outFile: string, options: { quick: boolean }): ReferenceOutcome {
+  return runPeer(script, outFile, options.quick ? ['--quick'] : [], parseReference);
 }

@@ -34,32 +34,57 @@ export interface DeepEnsembleOptions {
   onProgress?: ProgressFn;
 }
 
-export function trainDeepEnsemble(
-  data: DataSplits, model: ModelSpec, train: TrainConfig, config: DeepEnsembleConfig, seed: number, options: DeepEnsembleOptions,
-): DeepEnsemble {
-  const { ood: oodImages, onProgress } = options;
-  const seeds = Array.from({ length: config.size }, (_, i) => seed + config.seedOffset + i);
-  const val: Float32Array[] = [];
-  const test: Float32Array[] = [];
-  const ood: Float32Array[] = [];
+/** Independently trained members and their class probabilities on each named image set. */
+export interface IndependentMembers<S extends string> {
+  /** probabilities[set][m]: member m's [N, C] class probabilities on that set, row-major. */
+  probabilities: Record<S, Float32Array[]>;
+  /** `trainModel` wall seconds of each member. */
+  trainSeconds: number[];
+  /** `trainModel` steps of each member. */
+  steps: number[];
+  /** Wall seconds of all the members' forward passes on the sets. */
+  evaluateSeconds: number;
+}
+
+/**
+ * One task model per seed, one after another: `createModel(model, seed)` trained by `trainModel`
+ * with that seed (initialisation and shuffles), then its softmax outputs on every set in `evaluate`.
+ */
+export function trainIndependentMembers<S extends string>(
+  train: ImageDataset, model: ModelSpec, config: TrainConfig, seeds: readonly number[], evaluate: Record<S, ImageDataset>,
+  progress?: { label: string; onProgress: ProgressFn },
+): IndependentMembers<S> {
+  const sets = Object.keys(evaluate) as S[];
+  const probabilities = Object.fromEntries(sets.map((s) => [s, [] as Float32Array[]])) as Record<S, Float32Array[]>;
   const trainSeconds: number[] = [];
+  const steps: number[] = [];
   let evaluateSeconds = 0;
   seeds.forEach((memberSeed, i) => {
     const member = createModel(model, memberSeed);
     try {
-      const stage = `deep ensemble ${i + 1}/${seeds.length}`;
-      const run = trainModel(member, data.train, { ...train, seed: memberSeed }, (p) => onProgress?.(stage, p.step, p.totalSteps, { loss: p.loss }));
+      const stage = `${progress?.label} ${i + 1}/${seeds.length}`;
+      const run = trainModel(member, train, { ...config, seed: memberSeed }, (p) => progress?.onProgress(stage, p.step, p.totalSteps, { loss: p.loss }));
       trainSeconds.push(run.seconds);
+      steps.push(run.steps);
       const t = performance.now();
-      val.push(modelProbabilities(member, data.val));
-      test.push(modelProbabilities(member, data.test));
-      ood.push(modelProbabilities(member, oodImages));
+      for (const s of sets) probabilities[s].push(modelProbabilities(member, evaluate[s]));
       evaluateSeconds += seconds(t);
     } finally {
       member.dispose();
     }
   });
+  return { probabilities, trainSeconds, steps, evaluateSeconds };
+}
+
+export function trainDeepEnsemble(
+  data: DataSplits, model: ModelSpec, train: TrainConfig, config: DeepEnsembleConfig, seed: number, options: DeepEnsembleOptions,
+): DeepEnsemble {
+  const { ood, onProgress } = options;
+  const seeds = Array.from({ length: config.size }, (_, i) => seed + config.seedOffset + i);
+  const progress = onProgress && { label: 'deep ensemble', onProgress };
+  const members = trainIndependentMembers(data.train, model, train, seeds, { val: data.val, test: data.test, ood }, progress);
   const classes = data.train.numClasses;
-  const outputs = { val: memberOutputs(classes, val), test: memberOutputs(classes, test), ood: memberOutputs(classes, ood) };
-  return { outputs, seeds, trainSeconds, evaluateSeconds };
+  const p = members.probabilities;
+  const outputs = { val: memberOutputs(classes, p.val), test: memberOutputs(classes, p.test), ood: memberOutputs(classes, p.ood) };
+  return { outputs, seeds, trainSeconds: members.trainSeconds, evaluateSeconds: members.evaluateSeconds };
 }

@@ -45,7 +45,7 @@ export class ConvNetS implements SplittableModel {
       let h = x;
       for (const i of [1, 2]) {
         h = conv(this.params, `conv${i}`, h);
-        h = tf.relu(batchNorm(this.params, this.buffers, `bn${i}`, h, options));
+        h = batchNorm(this.params, this.buffers, `bn${i}`, h, options, 'relu');
         h = tf.maxPool(h, 2, 2, 'valid');
       }
       return conv(this.params, 'conv3', h);
@@ -54,7 +54,7 @@ export class ConvNetS implements SplittableModel {
 
   /** bn3 → ReLU → global average pool: [N, h, w, C3] → [N, C3]. */
   private pooled(features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
-    return tf.tidy(() => tf.mean(tf.relu(batchNorm(this.params, this.buffers, 'bn3', features, options)), [1, 2]) as tf.Tensor2D);
+    return tf.tidy(() => tf.mean(batchNorm(this.params, this.buffers, 'bn3', features, options, 'relu'), [1, 2]) as tf.Tensor2D);
   }
 
   private head(features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {

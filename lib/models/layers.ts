@@ -3,7 +3,7 @@
  * initialisation (seeded), and the conv / batch-norm / linear functions over named parameters.
  */
 import * as tf from '@tensorflow/tfjs';
-import { standardize } from '../nn/standardize';
+import { batchNormTraining, type NormActivation } from '../nn/batch-norm';
 import { Rng } from '../util/rng';
 import type { ForwardOptions } from './task-model';
 
@@ -73,31 +73,32 @@ export function linear(params: Map<string, tf.Variable>, name: string, x: tf.Ten
 export const BN_MOMENTUM = 0.1;
 export const BN_EPS = 1e-5;
 
+/** Batch norm, then `activation` (ReLU fused into the op where the backend has the kernel). */
 export function batchNorm(
   params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>, name: string,
-  x: tf.Tensor4D, options: ForwardOptions,
+  x: tf.Tensor4D, options: ForwardOptions, activation: NormActivation = 'linear',
 ): tf.Tensor4D {
-  const gamma = named(params, `${name}/weight`);
-  const beta = named(params, `${name}/bias`);
+  const gamma = named(params, `${name}/weight`) as tf.Tensor1D;
+  const beta = named(params, `${name}/bias`) as tf.Tensor1D;
   const runningMean = named(buffers, `${name}/running_mean`);
   const runningVar = named(buffers, `${name}/running_var`);
   if (options.mode === 'train') {
-    if (options.bufferUpdates) {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]); // [C], biased
-      const n = x.size / x.shape[3];
-      const unbiased = variance.mul(n / Math.max(n - 1, 1));
+    // Batch statistics over N·H·W, with the gradient written out (lib/nn/batch-norm).
+    const [n, h, w, c] = x.shape;
+    const { y, stats } = batchNormTraining(x.reshape([n * h * w, c]), gamma, beta, { eps: BN_EPS, activation, stats: !!options.bufferUpdates });
+    if (options.bufferUpdates && stats) {
+      const count = n * h * w;
+      const unbiased = stats.variance.mul(count / Math.max(count - 1, 1));
       options.bufferUpdates.push(
-        { name: `${name}/running_mean`, value: tf.keep(runningMean.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM))) },
+        { name: `${name}/running_mean`, value: tf.keep(runningMean.mul(1 - BN_MOMENTUM).add(stats.mean.mul(BN_MOMENTUM))) },
         { name: `${name}/running_var`, value: tf.keep(runningVar.mul(1 - BN_MOMENTUM).add(unbiased.mul(BN_MOMENTUM))) },
       );
     }
-    // Batch statistics: standardise over N·H·W with the gradient written out (two passes each
-    // way where the native kernels exist), then the per-channel affine map.
-    const [n, h, w, c] = x.shape;
-    return standardize(x.reshape([1, n * h * w, c]), BN_EPS).reshape(x.shape).mul(gamma).add(beta) as tf.Tensor4D;
+    return y.reshape(x.shape);
   }
   // Running statistics: y = x·scale + shift with per-channel scale and shift.
   const scale = gamma.mul(tf.rsqrt(runningVar.add(BN_EPS)));
   const shift = beta.sub(runningMean.mul(scale));
-  return x.mul(scale).add(shift);
+  const affine = x.mul(scale).add(shift) as tf.Tensor4D;
+  return activation === 'relu' ? tf.relu(affine) : affine;
 }

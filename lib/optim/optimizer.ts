@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdate } from './adam-update';
+import { sgdUpdate } from './sgd-update';
 
 export type OptimizerConfig =
   | {
@@ -69,16 +70,14 @@ export class Optimizer {
       for (const [name, g0] of grads) {
         const p = vars.get(name);
         if (!p) throw new Error(`gradient for unknown variable ${name}`);
-        if (c.kind === 'sgd') {
+        if (c.kind === 'sgd' && c.momentum) {
+          const [buf] = this.slot(name, p, 1);
+          const [p1, buf1] = sgdUpdate(p, g0, buf, { lr: this.lr, momentum: c.momentum, weightDecay: c.weightDecay });
+          buf.assign(buf1);
+          p.assign(p1);
+        } else if (c.kind === 'sgd') {
           const g = c.weightDecay ? g0.add(p.mul(c.weightDecay)) : g0;
-          let update = g;
-          if (c.momentum) {
-            const [buf] = this.slot(name, p, 1);
-            // PyTorch: buf ← momentum·buf + g, with buf = g on the first step (0·momentum + g here).
-            buf.assign(buf.mul(c.momentum).add(g));
-            update = buf;
-          }
-          p.assign(p.sub(update.mul(this.lr)));
+          p.assign(p.sub(g.mul(this.lr)));
         } else {
           const [m, v] = this.slot(name, p, 2);
           const [p1, m1, v1] = adamUpdate(p, g0, m, v, {

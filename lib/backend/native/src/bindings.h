@@ -5,15 +5,18 @@
 namespace paramdiff {
 namespace bindings {
 
-// pointwise-binding.cc: elementwise ops, reductions, standardisation, the max-pool gradient and
-// the Adam update (pointwise.h).
+// pointwise-binding.cc: elementwise ops, reductions, standardisation and training batch norm,
+// the max-pool gradient and the Adam and SGD updates (pointwise.h).
 napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Unary(napi_env env, napi_callback_info info);
 napi_value Reduce(napi_env env, napi_callback_info info);
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
 napi_value Standardize(napi_env env, napi_callback_info info);
 napi_value StandardizeGrad(napi_env env, napi_callback_info info);
+napi_value BatchNorm(napi_env env, napi_callback_info info);
+napi_value BatchNormGrad(napi_env env, napi_callback_info info);
 napi_value AdamUpdate(napi_env env, napi_callback_info info);
+napi_value SgdUpdate(napi_env env, napi_callback_info info);
 
 // head.cc: the evaluation head of many models at once.
 napi_value AffineReluMean(napi_env env, napi_callback_info info);

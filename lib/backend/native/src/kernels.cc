@@ -1,6 +1,7 @@
-// im2col + sgemm convolutions and batched products over single-threaded OpenBLAS, split into
-// tasks for the pool (see kernels.h, pool.h). Every sum is taken in an order that depends only on
-// the shapes, never on the thread count or timing: results are reproducible bit for bit.
+// im2col + sgemm convolutions (direct ones for few input channels: direct-conv.h) and batched
+// products over single-threaded OpenBLAS, split into tasks for the pool (see kernels.h, pool.h).
+// Every sum is taken in an order that depends only on the shapes, never on the thread count or
+// timing: results are reproducible bit for bit.
 #include "kernels.h"
 
 #include <cblas.h>
@@ -11,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "conv-patch.h"
+#include "direct-conv.h"
 #include "pool.h"
 
 namespace paramdiff {
@@ -71,25 +74,7 @@ bool pointwise(const ConvGeometry& g) {
          g.padLeft == 0 && g.outH == g.inH && g.outW == g.inW;
 }
 
-int64_t patchSize(const ConvGeometry& g) { return g.filterH * g.filterW * g.inC; }
-int64_t rowsPerItem(const ConvGeometry& g) { return g.outH * g.outW; }
 int64_t blockRows(const ConvGeometry& g) { return std::max<int64_t>(1, kBlockFloats / std::max<int64_t>(1, patchSize(g))); }
-
-// Calls visit(fy, fx, src) for each filter tap of output row r (item n, position oy, ox), with
-// src the x offset of (n, iy, ix, 0) it reads, or −1 in the padding.
-template <typename Visit>
-void forPatch(const ConvGeometry& g, int64_t r, Visit visit) {
-  const int64_t ox = r % g.outW, oy = (r / g.outW) % g.outH, n = r / rowsPerItem(g);
-  for (int64_t fy = 0; fy < g.filterH; fy++) {
-    const int64_t iy = oy * g.strideH - g.padTop + fy * g.dilationH;
-    const bool rowInside = iy >= 0 && iy < g.inH;
-    for (int64_t fx = 0; fx < g.filterW; fx++) {
-      const int64_t ix = ox * g.strideW - g.padLeft + fx * g.dilationW;
-      const bool inside = rowInside && ix >= 0 && ix < g.inW;
-      visit(fy, fx, inside ? ((n * g.inH + iy) * g.inW + ix) * g.inC : int64_t{-1});
-    }
-  }
-}
 
 // cols[r − r0, (fy·fW + fx)·C + c] = x[n, iy, ix, c] (0 in the padding) for output rows [r0, r1).
 void im2col(const float* x, float* cols, const ConvGeometry& g, int64_t r0, int64_t r1) {
@@ -158,6 +143,10 @@ void batchMatMul(const float* a, const float* b, float* out, const int32_t* aInd
 }
 
 void conv2d(const float* x, const float* filter, float* y, const ConvGeometry& g) {
+  if (directConvFits(g)) {
+    directConv2d(x, filter, y, g);
+    return;
+  }
   const int64_t k = patchSize(g), rows = g.batch * rowsPerItem(g), block = blockRows(g);
   runTasks((rows + block - 1) / block, rows * k * g.outC, [&](int64_t task) {
     const int64_t r0 = task * block, r1 = std::min(rows, r0 + block);
@@ -194,6 +183,10 @@ void conv2dBackpropInput(const float* dy, const float* filter, float* dx, const 
     transposedAsConv(dy, filter, dx, g);
     return;
   }
+  if (directConvFits(g)) {
+    directConv2dBackpropInput(dy, filter, dx, g);
+    return;
+  }
   const int64_t k = patchSize(g), perItem = rowsPerItem(g), block = blockRows(g);
   const int64_t itemSize = g.inH * g.inW * g.inC;
   // A task owns whole batch items, so no two tasks add into the same dx.
@@ -218,6 +211,10 @@ void conv2dBackpropInput(const float* dy, const float* filter, float* dx, const 
 }
 
 void conv2dBackpropFilter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g) {
+  if (directConvFits(g)) {
+    directConv2dBackpropFilter(x, dy, dfilter, g);
+    return;
+  }
   const int64_t k = patchSize(g), rows = g.batch * rowsPerItem(g), block = blockRows(g);
   const int64_t blocks = (rows + block - 1) / block;
   const int64_t groups = std::max<int64_t>(1, std::min(blocks, kMaxPieces));

@@ -4,6 +4,7 @@
 
 #include "bindings.h"
 #include "napi-util.h"
+#include "normalize.h"
 #include "pointwise.h"
 
 namespace paramdiff {
@@ -138,6 +139,60 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// [size, inner] of a batch norm, from an Int32Array.
+static bool rowsByChannels(napi_env env, napi_value value, int64_t& size, int64_t& inner) {
+  const int32_t* d = typedArray<int32_t>(env, value, napi_int32_array, 2, "dims");
+  if (!d) return false;
+  if (d[0] < 1 || d[1] < 0) {
+    napi_throw_range_error(env, nullptr, "dims must be [size ≥ 1, inner ≥ 0]");
+    return false;
+  }
+  size = d[0], inner = d[1];
+  return true;
+}
+
+// batchNorm(x, gamma, beta, y, mean, variance, rstd, dims, eps, relu): dims [size, inner].
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Args args;
+  int64_t size = 0, inner = 0;
+  double eps = 0;
+  bool relu = false;
+  if (!getArgs(env, info, args, 10) || !rowsByChannels(env, args.values[7], size, inner) ||
+      !ok(env, napi_get_value_double(env, args.values[8], &eps), "eps must be a number") ||
+      !boolean(env, args.values[9], relu, "relu")) {
+    return nullptr;
+  }
+  const int64_t lengths[] = {size * inner, inner, inner, size * inner, inner, inner, inner};
+  const char* names[] = {"x", "gamma", "beta", "y", "mean", "variance", "rstd"};
+  float* ptrs[7];
+  for (int t = 0; t < 7; t++) {
+    ptrs[t] = floats(env, args.values[t], lengths[t], names[t]);
+    if (!ptrs[t]) return nullptr;
+  }
+  batchNorm(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], size, inner, static_cast<float>(eps), relu);
+  return nullptr;
+}
+
+// batchNormGrad(dy, x, y, gamma, mean, rstd, dx, dgamma, dbeta, dims): y null without an activation.
+napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  Args args;
+  int64_t size = 0, inner = 0;
+  if (!getArgs(env, info, args, 10) || !rowsByChannels(env, args.values[9], size, inner)) return nullptr;
+  napi_valuetype yType = napi_undefined;
+  if (!ok(env, napi_typeof(env, args.values[2], &yType), "y")) return nullptr;
+  const bool relu = yType != napi_null;
+  const int64_t lengths[] = {size * inner, size * inner, size * inner, inner, inner, inner, size * inner, inner, inner};
+  const char* names[] = {"dy", "x", "y", "gamma", "mean", "rstd", "dx", "dgamma", "dbeta"};
+  float* ptrs[9] = {};
+  for (int t = 0; t < 9; t++) {
+    if (t == 2 && !relu) continue;
+    ptrs[t] = floats(env, args.values[t], lengths[t], names[t]);
+    if (!ptrs[t]) return nullptr;
+  }
+  batchNormGrad(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], ptrs[7], ptrs[8], size, inner);
+  return nullptr;
+}
+
 // adamUpdate(p, g, m, v, pOut, mOut, vOut, scalars, decoupled): scalars a Float32Array of 10 (pointwise.h).
 napi_value AdamUpdate(napi_env env, napi_callback_info info) {
   Args args;
@@ -154,6 +209,24 @@ napi_value AdamUpdate(napi_env env, napi_callback_info info) {
     if (!ptrs[t]) return nullptr;
   }
   adamUpdate(p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], n, scalars, decoupled);
+  return nullptr;
+}
+
+// sgdUpdate(p, g, buf, pOut, bufOut, scalars): scalars a Float32Array [wd, momentum, lr].
+napi_value SgdUpdate(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!getArgs(env, info, args, 6)) return nullptr;
+  const float* scalars = floats(env, args.values[5], 3, "scalars");
+  const float* p = scalars ? floats(env, args.values[0], -1, "p") : nullptr;
+  if (!p) return nullptr;
+  const int64_t n = static_cast<int64_t>(lengthOf(env, args.values[0]));
+  const char* names[] = {"g", "buf", "pOut", "bufOut"};
+  float* ptrs[4];
+  for (int t = 0; t < 4; t++) {
+    ptrs[t] = floats(env, args.values[t + 1], n, names[t]);
+    if (!ptrs[t]) return nullptr;
+  }
+  sgdUpdate(p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], n, scalars);
   return nullptr;
 }
 

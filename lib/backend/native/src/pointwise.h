@@ -28,20 +28,16 @@ enum class ReduceOp { Sum = 0, Mean = 1 };
 // x viewed as [outer, size, inner]: out[o, i] = Σ_s x[o, s, i] (Mean: divided by size).
 void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t size, int64_t inner);
 
-// x viewed as [outer, size, inner], standardised over size: xhat = (x − mean) · rstd with
-// rstd = 1/√(var + eps), the biased variance; rstd is [outer, inner]. (Instance norm over a
-// length, batch norm over N·H·W.)
-void standardize(const float* x, float* xhat, float* rstd, int64_t outer, int64_t size, int64_t inner, float eps);
-
-// The gradient of standardize: dx = rstd · (dy − mean_s(dy) − xhat · mean_s(dy · xhat)).
-void standardizeGrad(const float* dy, const float* xhat, const float* rstd, float* dx, int64_t outer, int64_t size,
-                     int64_t inner);
-
 // One Adam / AdamW step over n values, the float32 expressions of lib/optim/adam-update.ts in
 // the same order: k = [decay, wd, b1, 1 − b1, b2, 1 − b2, 1 − b1ᵗ, 1 − b2ᵗ, eps, lr], decoupled
 // decay multiplies p by `decay`, coupled decay adds wd·p to the gradient.
 void adamUpdate(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
                 int64_t n, const float* k, bool decoupled);
+
+// One SGD step with momentum over n values, the float32 expressions of lib/optim/sgd-update.ts
+// in the same order: k = [wd, momentum, lr]; g' = g + p·wd (when wd ≠ 0), buf' = buf·momentum + g',
+// p' = p − buf'·lr.
+void sgdUpdate(const float* p, const float* g, const float* buf, float* pOut, float* bufOut, int64_t n, const float* k);
 
 // dx of an NHWC max pool (g.inC channels; g.filter*, g.out*, strides, dilations and padding as
 // for a conv; outC unused): each window's dy goes to the first maximum of x in the window,
