@@ -54,7 +54,7 @@ describe('results files: tables, charts and verdicts', () => {
     assert.ok(Math.abs(acc.mean - 0.005) < 1e-12 && acc.std < 1e-12);
     const lines = resultVerdicts(bend);
     assert.ok(lines.some((l) => /zoo \+ sBEND\/60 − zoo ensemble\/10, test accuracy \+0\.50 \[\+0\.50, \+0\.50\]: higher \(better\)\./.test(l)), lines.join('\n'));
-    assert.ok(lines.some((l) => /NLL \+0\.0000 \[−0\.0248, \+0\.0248\]: no difference\./.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /NLL \+0\.00000 \[−0\.02484, \+0\.02484\]: no difference\./.test(l)), lines.join('\n'));
     assert.ok(lines.some((l) => /adds 50% of the zoo's cost/.test(l)));
     assert.ok(lines.some((l) => /sBEND\/50 − original: mean single model, test accuracy [+−]0\.00 \[[^\]]+\] points: no difference\./.test(l)), lines.join('\n'));
   });

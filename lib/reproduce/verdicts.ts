@@ -59,7 +59,7 @@ function bendVerdicts(r: ResultsFile): string[] {
     const sbend = largest(run, 'sBEND');
     if (!zoo || !plus || !sbend) return [];
     const lines: string[] = [];
-    for (const [score, name, scale, digits] of [['acc', 'test accuracy', 100, 2], ['nll', 'NLL', 1, 4]] as const) {
+    for (const [score, name, scale, digits] of [['acc', 'test accuracy', 100, 2], ['nll', 'NLL', 1, 5]] as const) {
       const d = pairedDifference(run, `${plus}.${score}`, `${zoo}.${score}`);
       const better = score === 'nll' ? 'lower' : 'higher';
       const reading = (dir: string) => (dir === better ? `${dir} (better)` : dir === 'no difference' ? dir : `${dir} (worse)`);
