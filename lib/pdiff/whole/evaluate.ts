@@ -88,22 +88,17 @@ export class WholeEvaluator {
     }
   }
 
-  /** Inference-mode class probabilities of the loaded network, in batches. */
+  /** Inference-mode class probabilities of the loaded network, in batches (each batch's activations freed before the next). */
   private softmax(images: tf.Tensor4D): Float32Array {
-    const parts: Float32Array[] = [];
+    const parts: tf.Tensor[] = [];
     for (let start = 0; start < images.shape[0]; start += BATCH) {
       const size = Math.min(BATCH, images.shape[0] - start);
-      const p = tf.tidy(() => tf.softmax(this.model.forward(images.slice(start, size), { mode: 'eval' })));
-      parts.push(p.dataSync() as Float32Array);
-      p.dispose();
+      parts.push(tf.tidy(() => tf.softmax(this.model.forward(images.slice(start, size), { mode: 'eval' }))));
     }
-    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      all.set(p, offset);
-      offset += p.length;
-    }
-    return all;
+    const all = tf.concat(parts);
+    const data = all.dataSync() as Float32Array;
+    tf.dispose([all, ...parts]);
+    return data;
   }
 
   /** [M, B]: each network's BN running statistics recomputed from the calibration images (recalibrateBatchNorm). */
