@@ -22,8 +22,11 @@ function cell(a: Aggregated, metric: string, scale = 100, digits = 2): string {
   return i.n > 1 ? `${f(i.mean)} ± ${f(i.std)}` : f(i.mean);
 }
 
-/** A row's name: the preset and how many seeds it averages (one seed is said, not hidden). */
-const runLabel = (preset: string, a: Aggregated) => `\`${preset}\` · ${a.seeds.length === 1 ? 'one seed' : `${a.seeds.length} seeds`}`;
+/** How many seeds a row averages (one seed is said, not hidden). */
+const seedCount = (a: Aggregated) => (a.seeds.length === 1 ? 'one seed' : `${a.seeds.length} seeds`);
+
+/** A row's name: the preset and how many seeds it averages. */
+const runLabel = (preset: string, a: Aggregated) => `\`${preset}\` · ${seedCount(a)}`;
 
 /** Where the numbers come from: seeds, commits, backend, machine, wall time, and what is missing. */
 export function provenanceLine(r: ResultsFile): string {
@@ -56,7 +59,7 @@ function pdiffAblations(r: ResultsFile): ResultTable {
   return {
     header: ['ablation', 'setting', 'originals mean', 'generated mean', 'generated best', 'max IoU vs originals', 'paper: generated mean (CIFAR-100)'],
     rows: Object.entries(r.ablations).flatMap(([name, settings]) => Object.entries(settings).map(([setting, a]) => [
-      name, setting, cell(a, 'originals.mean'), cell(a, 'generated.mean'), cell(a, 'generated.best'), cell(a, 'maxIoU.generated', 1, 4),
+      name, `${setting} · ${seedCount(a)}`, cell(a, 'originals.mean'), cell(a, 'generated.mean'), cell(a, 'generated.best'), cell(a, 'maxIoU.generated', 1, 4),
       PAPER_GENERATED_MEAN[name]?.[setting]?.toFixed(1) ?? '–',
     ])),
   };
