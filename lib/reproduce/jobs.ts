@@ -14,9 +14,12 @@ import { RESULTS_FILE } from '../util/run-dir';
 import type { Ablation, Job } from './plan';
 import { provenance, PROVENANCE_FILE, type Provenance } from './provenance';
 
-/** The K values, noise settings and layers of p-diff's Table 2 (K = 500 and an earlier BN layer, bn2, added). */
+/**
+ * The K values, noise settings and layers of p-diff's Table 2 (K = 500 and an earlier BN layer added:
+ * bn2 with bn3, since bn2 alone is 64 values, too few for the autoencoder's four stride-5 blocks).
+ */
 const ABLATION_KS = [...pdiff.paperSnapshotCounts, 500];
-const ABLATION_LAYERS = [...pdiff.convnetLayerSubsets, ['bn2/*']];
+const ABLATION_LAYERS = [...pdiff.convnetLayerSubsets, ['bn2/*', 'bn3/*']];
 
 /** Where a job's results are: results.json of a main run, ablation-<name>.json of an ablation. */
 export function jobResultsFile(job: Job): string {
