@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DataSplits, ImageDataset } from '../data/dataset';
 import { weightAverage } from '../eval/baselines';
-import { memberOutputs, type EvalOutputs } from '../ensemble/outputs';
+import { firstOf, memberOutputs, type EvalOutputs } from '../ensemble/outputs';
 import { createModel } from '../models/registry';
 import { flatten, stackVectors } from '../params/flatten';
 import { permutationSpecFor } from '../params/permutation-spec';
@@ -90,9 +90,6 @@ export function runWholeBend(config: WholeBendConfig, data: DataSplits, options:
     const zooOutputs = outputsOf({ params: zoo.params, buffers: zoo.buffers });
     const evaluateZoo = seconds(evaluated);
     const d = config.deepEnsemble.size;
-    const firstD = (o: EvalOutputs): EvalOutputs => ({
-      val: { ...o.val, members: o.val.members.slice(0, d) }, test: { ...o.test, members: o.test.members.slice(0, d) }, ood: { ...o.ood, members: o.ood.members.slice(0, d) },
-    });
     const n = zoo.params.count;
     const zooSeconds = run.timings.zoo;
     // The generator's cost: aligning the zoo and training the flow (or DDPM); the zoo's stage seconds are what this run spent (a reloaded zoo costs its reload only).
@@ -103,7 +100,7 @@ export function runWholeBend(config: WholeBendConfig, data: DataSplits, options:
     };
     const outputs = {
       generated: generatedOutputs, zoo: zooOutputs, weightAverage: outputsOf(averaged),
-      noise: noise.map((c) => ({ sigma: c.sigma, outputs: outputsOf(c.copies) })), deepEnsemble: firstD(zooOutputs),
+      noise: noise.map((c) => ({ sigma: c.sigma, outputs: outputsOf(c.copies) })), deepEnsemble: firstOf(zooOutputs, d),
     };
     const scores = scoreBend(outputs, { val: data.val.labels, test: data.test.labels }, costs, 'seeds', { ...config, members: m });
     return {

@@ -10,9 +10,9 @@
  * backoff (queue.ts).
  */
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { DelayedError, Worker, type Job as BullJob } from 'bullmq';
+import { childScriptArgs } from '../util/child-script';
 import { LOCK_HOLDER_ENV, lockRunDir, RunDirBusyError } from '../util/run-lock';
 import type { Job } from './plan';
 import { BUSY_EXIT, connection, fromQueued, QUEUE_NAME, type JobReport, type QueuedJob } from './queue';
@@ -32,8 +32,6 @@ export interface WorkerOptions {
 }
 
 export const defaultWorkerOptions = { lockSeconds: 30, busySeconds: 15 };
-
-const CHILD = path.join(__dirname, `job-child${path.extname(__filename)}`);
 
 export function startWorker(options: WorkerOptions): Worker<QueuedJob, JobReport> {
   const worker = new Worker<QueuedJob, JobReport>(QUEUE_NAME, (job, token, signal) => processJob(job, token, signal, options), {
@@ -89,8 +87,7 @@ async function wait(bull: BullJob<QueuedJob, JobReport>, token: string | undefin
 interface ChildRun { code: number | null; signal: NodeJS.Signals | null; stderr: string; report?: JobReport }
 
 function runChild(bull: BullJob<QueuedJob, JobReport>, job: Job, signal: AbortSignal | undefined, options: WorkerOptions): Promise<ChildRun> {
-  const args = [...(CHILD.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : []), CHILD,
-    JSON.stringify({ job, scale: bull.data.scale, projectRoot: options.projectRoot })];
+  const args = [...childScriptArgs(__filename, 'job-child'), JSON.stringify({ job, scale: bull.data.scale, projectRoot: options.projectRoot })];
   const child = spawn(process.execPath, args, { env: { ...process.env, [LOCK_HOLDER_ENV]: String(process.pid) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const onAbort = () => child.kill('SIGKILL');
   signal?.addEventListener('abort', onAbort);

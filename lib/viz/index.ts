@@ -7,7 +7,7 @@ export { pct, pctText, percents, fixed } from './format';
 export { plotlySource, figureHtml, reportPage } from './plotly-html';
 export { NotebookDisplay, notebookDisplay, showFigure, showTable, htmlFallbackWriter } from './notebook';
 export type { DisplayMessage, DisplayWriter, MimeBundle, TableLike, LiveOutput, FigureMode, NotebookDisplayOptions } from './notebook';
-export { figuresToSvg, staticFiguresAvailable } from './static-figure';
+export { figuresToSvg } from './static-figure';
 export { liveTraining, defaultLiveTrainingOptions } from './live';
 export type { LiveTrainingOptions } from './live';
 export { progressLine, formatDuration } from './progress';

@@ -5,7 +5,7 @@
  * which lets the synchronous `showFigure` wait for the image.
  */
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
+import { childScriptArgs } from '../util/child-script';
 import type { Figure } from './figure';
 import { chromiumPath } from './chromium';
 
@@ -17,9 +17,6 @@ export interface StaticRequest {
   executablePath: string;
 }
 
-/** The child script next to this module: .ts under tsx (tests, CLI), .js in dist (notebooks). */
-const CHILD = path.join(__dirname, `static-figure-child${path.extname(__filename)}`);
-
 function canDraw(): string | undefined {
   try {
     require.resolve('playwright-core');
@@ -29,9 +26,6 @@ function canDraw(): string | undefined {
   return chromiumPath();
 }
 
-/** Whether static images can be drawn here (Chromium and playwright-core present). */
-export const staticFiguresAvailable = (): boolean => canDraw() !== undefined;
-
 /**
  * Each figure as an SVG document, in order; undefined when this machine has no Chromium or no
  * playwright-core. A browser that is present but fails is an error naming its message.
@@ -39,7 +33,7 @@ export const staticFiguresAvailable = (): boolean => canDraw() !== undefined;
 export function figuresToSvg(figures: Figure[]): string[] | undefined {
   const executablePath = canDraw();
   if (!executablePath) return undefined;
-  const args = [...(CHILD.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : []), CHILD];
+  const args = childScriptArgs(__filename, 'static-figure-child');
   const request: StaticRequest = { figures, executablePath };
   const run = spawnSync(process.execPath, args, { input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.status !== 0) {
