@@ -80,6 +80,30 @@ describe('affineReluMean', () => {
   });
 
   it('leaves no tensor behind', assertNoLeak);
+
+  it('its gradients in x, scale and shift equal the tfjs formula\'s (the behavioural loss trains through it)', () => {
+    for (const [i, shape] of [[3, 4, 7, 7, 17], [2, 5, 1, 1, 64]].entries() as Iterable<[number, Shape]>) {
+      const [m, n, h, w, c] = shape;
+      const o = operands(shape, 200 + i);
+      const weights = new Rng(300 + i).normalArray(m * n * c); // a loss that weighs every output differently
+      const grads = (composite: boolean) => tf.tidy(() => {
+        const loss = (x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor) => {
+          const [x4, s2, b2] = [x as tf.Tensor4D, scale as tf.Tensor2D, shift as tf.Tensor2D];
+          const y = composite
+            ? x4.expandDims(0).mul(s2.reshape([m, 1, 1, 1, c])).add(b2.reshape([m, 1, 1, 1, c])).relu().mean([2, 3])
+            : affineReluMean(x4, s2, b2);
+          return y.mul(tf.tensor3d(weights, [m, n, c])).sum();
+        };
+        const inputs = [tf.tensor4d(o.x, [n, h, w, c]), tf.tensor2d(o.scale, [m, c]), tf.tensor2d(o.shift, [m, c])];
+        return tf.grads(loss)(inputs).map((g) => g.dataSync() as Float32Array);
+      });
+      const [kernel, formula] = [grads(false), grads(true)];
+      ['x', 'scale', 'shift'].forEach((name, k) => {
+        const diff = maxRelDiff(kernel[k], formula[k]);
+        assert.ok(diff <= 1e-5, `[${shape}] d${name} differs by ${diff}`);
+      });
+    }
+  });
 });
 
 describe('affineReluMean native kernel', function () {

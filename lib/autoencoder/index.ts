@@ -11,6 +11,16 @@ export {
 } from './config';
 export { ParamAutoencoder, mixNoise, type NoiseSeeds } from './model';
 export {
+  behaviourTerm,
+  behaviourWeight,
+  defaultBehaviourLossConfig,
+  BEHAVIOUR_LOSSES,
+  type BehaviourLossConfig,
+  type BehaviourLossKind,
+  type BehaviourTarget,
+  type BehaviourTerm,
+} from './behaviour';
+export {
   trainAutoencoder,
   defaultAutoencoderTrainConfig,
   encodeSet,

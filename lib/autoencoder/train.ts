@@ -3,7 +3,8 @@
  * reconstruction of its noise-augmented forward, AdamW. The noise of step s is drawn from seeds
  * taken in order from an Rng seeded with `config.seed`, so two runs are identical, and a run
  * resumed from a saved state (which holds the Rng's state) is identical to an uninterrupted one.
- * Then the noise-free passes over whole sets: encode, decode, reconstruct.
+ * Optionally a behavioural term on the same reconstructions (./behaviour). Then the noise-free
+ * passes over whole sets: encode, decode, reconstruct.
  */
 import * as tf from '@tensorflow/tfjs';
 import { runTrainingLoop, type StepProgress, type TrainRunResult } from '../optim/loop';
@@ -12,6 +13,7 @@ import { defaultAdamWConfig, type OptimizerConfig } from '../optim/optimizer';
 import { checkCheckpointOption, dataFingerprint, type TrainCheckpoint } from '../optim/train-state';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
+import { behaviourWeight, type BehaviourLossConfig, type BehaviourTerm } from './behaviour';
 import type { ParamAutoencoder } from './model';
 import { checkVectorSet, DEFAULT_BATCH_SIZE, mapBatches } from './batches';
 
@@ -24,6 +26,11 @@ export interface AutoencoderTrainConfig {
   seed: number;
   /** Read the loss back (and report it) every this many steps, and at the first and last step. */
   logEvery: number;
+  /**
+   * The behavioural loss (./behaviour): weight × the term on the same reconstructions, added to
+   * the parameter MSE; the caller builds the term. null (default): p-diff's training, unchanged.
+   */
+  behaviour: BehaviourLossConfig | null;
 }
 
 export const defaultAutoencoderTrainConfig: AutoencoderTrainConfig = {
@@ -31,9 +38,10 @@ export const defaultAutoencoderTrainConfig: AutoencoderTrainConfig = {
   optimizer: defaultAdamWConfig,
   seed: 0,
   logEvery: 100,
+  behaviour: null,
 };
 
-/** The loss is the MSE of the noise-augmented reconstruction. */
+/** The loss is the MSE of the noise-augmented reconstruction (plus the weighted behavioural term, when on). */
 export type AutoencoderProgress = StepProgress;
 
 /** Names the stage in errors and saved states. */
@@ -47,17 +55,22 @@ export type AutoencoderTrainResult = TrainRunResult;
  * `checkpoint.every` steps and after the last, and a run finds it and continues bit-identically;
  * a state of a finished run is loaded without training. NaN or Infinity in the loss, a gradient
  * or a weight stops training with a NumericalError (a state is saved only after it is checked).
+ * With `config.behaviour` on, `behaviour` is its term over `data`'s rows (the caller disposes it).
  */
 export function trainAutoencoder(
   ae: ParamAutoencoder, data: VectorSet, config: AutoencoderTrainConfig = defaultAutoencoderTrainConfig,
-  onProgress?: (p: AutoencoderProgress) => void, checkpoint?: TrainCheckpoint,
+  onProgress?: (p: AutoencoderProgress) => void, checkpoint?: TrainCheckpoint, behaviour?: BehaviourTerm,
 ): AutoencoderTrainResult {
   checkVectorSet(data, ae.inDim, 'autoencoder training data');
   if (!Number.isInteger(config.steps) || config.steps < 0) throw new InputError(`autoencoder steps must be a non-negative integer, got ${config.steps}`);
   if (!Number.isInteger(config.logEvery) || config.logEvery < 1) throw new InputError(`autoencoder logEvery must be a positive integer, got ${config.logEvery}`);
   checkCheckpointOption(checkpoint);
-  // What a saved state must have been trained with: this config, this model, these vectors.
-  const identity = { train: config, model: ae.config, inDim: ae.inDim, data: dataFingerprint(data.data) };
+  const weight = behaviourWeight(config.behaviour);
+  const term = weight > 0 ? checkTerm(behaviour, data.count) : undefined;
+  // What a saved state must have been trained with: this config, this model, these vectors (a state
+  // saved before the behavioural option existed has no such field: off, it stays out of the identity).
+  const { behaviour: option, ...withoutOption } = config;
+  const identity = { train: option ? config : withoutOption, model: ae.config, inDim: ae.inDim, data: dataFingerprint(data.data) };
   const x = tf.tensor2d(data.data, [data.count, data.dim]); // [B, inDim]
   try {
     const { losses, seconds } = runTrainingLoop({
@@ -65,7 +78,11 @@ export function trainAutoencoder(
       params: ae.params, optimizer: config.optimizer, rng: config.seed,
       step: (_, { optimizer, rng }) => {
         const seeds = { input: rng.seed(), latent: rng.seed() };
-        return minimizeChecked(ae.params, optimizer, () => ae.trainForward(x, seeds).sub(x).square().mean() as tf.Scalar);
+        return minimizeChecked(ae.params, optimizer, () => {
+          const decoded = ae.trainForward(x, seeds); // [B, inDim]
+          const loss = decoded.sub(x).square().mean() as tf.Scalar;
+          return term ? loss.add(term.loss(decoded).mul(weight)) : loss;
+        });
       },
       onLog: ({ step, loss }, { seconds }) => onProgress?.({ step, totalSteps: config.steps, loss, elapsedSeconds: seconds() }),
     });
@@ -73,6 +90,13 @@ export function trainAutoencoder(
   } finally {
     x.dispose();
   }
+}
+
+/** The term an active behavioural option needs, over the training set's `rows`. */
+function checkTerm(term: BehaviourTerm | undefined, rows: number): BehaviourTerm {
+  if (!term) throw new InputError('autoencoderTrain.behaviour is on, but no behavioural term was given (PDiffPipeline.fit builds it from the model, its cut and the training images)');
+  if (term.rows !== rows) throw new InputError(`the behavioural term knows the outputs of ${term.rows} rows, the autoencoder's training set has ${rows}`);
+  return term;
 }
 
 /** Parameter vectors [count, inDim] → latents [count, latentDim] (flattened channel-major). */

@@ -73,6 +73,7 @@ export class ConvNetS implements SplittableModel {
     if (subset.every((name) => fc.includes(name))) {
       return {
         headParams: fc,
+        differentiable: true,
         trunk: (x) => this.pooled(this.trunk(x, { mode: 'eval' }), { mode: 'eval' }),
         head: (features) => linear(this.params, 'fc', features as tf.Tensor2D),
         headMany: (features, params) => linearHead(tf.tidy(() => (features as tf.Tensor2D).expandDims(0)) as tf.Tensor3D, params),
@@ -81,6 +82,7 @@ export class ConvNetS implements SplittableModel {
     if (subset.every((name) => bn3AndFc.includes(name))) {
       return {
         headParams: bn3AndFc,
+        differentiable: true,
         trunk: (x) => this.trunk(x, { mode: 'eval' }),
         head: (features, options) => this.head(features as tf.Tensor4D, options),
         headMany: (features, params) => {

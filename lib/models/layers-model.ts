@@ -164,6 +164,7 @@ export class LayersTaskModel implements SplittableModel {
       this.run(options, (training) => runLayers(features, cut, chain.length, training));
     return {
       headParams,
+      differentiable: false, // headMany assigns each model's values to the layers' variables in turn
       trunk: (x) => {
         this.checkInput(x);
         return tf.tidy(() => runLayers(x, 0, cut, false));

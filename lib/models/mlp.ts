@@ -1,8 +1,9 @@
 /** A multilayer perceptron over flattened images: fc1 ReLU fc2 ReLU … fcN. */
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { linear, ParamBuilder } from './layers';
-import type { TaskModel } from './task-model';
+import type { ModelSplit, SplittableModel } from './split';
 
 export interface MlpConfig {
   /** Flattened input size (H·W·C). */
@@ -14,7 +15,7 @@ export interface MlpConfig {
 
 export const defaultMlpConfig: MlpConfig = { inputSize: 784, hidden: [128, 64], numClasses: 10 };
 
-export class Mlp implements TaskModel {
+export class Mlp implements SplittableModel {
   readonly kind = 'mlp';
   readonly params: Map<string, tf.Variable>;
   readonly buffers = new Map<string, tf.Variable>();
@@ -29,17 +30,52 @@ export class Mlp implements TaskModel {
   }
 
   forward(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => {
-      let h = x.reshape([x.shape[0], -1]) as tf.Tensor2D;
-      if (h.shape[1] !== this.config.inputSize) {
-        throw new Error(`mlp expects ${this.config.inputSize} inputs per image, got ${h.shape[1]}`);
-      }
-      for (let i = 1; i <= this.layerCount; i++) {
-        h = linear(this.params, `fc${i}`, h);
-        if (i < this.layerCount) h = tf.relu(h);
-      }
-      return h;
-    });
+    return tf.tidy(() => this.layers(this.flat(x), 1, this.layerCount + 1));
+  }
+
+  /**
+   * The cut before the first layer the subset touches (before fc1 for a whole network: the
+   * features are the flattened images). headMany runs M models as batched matmuls on the features,
+   * [1, N, F] × [M, F, out] per layer, differentiably.
+   */
+  split(subset: readonly string[]): ModelSplit | undefined {
+    const layerOf = (name: string) => Number(/^fc(\d+)\//.exec(name)?.[1]);
+    const cut = Math.min(...subset.map(layerOf));
+    if (!(cut >= 1 && cut <= this.layerCount)) return undefined;
+    const after = Array.from({ length: this.layerCount - cut + 1 }, (_, i) => cut + i);
+    return {
+      headParams: after.flatMap((i) => [`fc${i}/weight`, `fc${i}/bias`]),
+      differentiable: true,
+      trunk: (x) => tf.tidy(() => this.layers(this.flat(x), 1, cut)),
+      head: (features) => tf.tidy(() => this.layers(features as tf.Tensor2D, cut, this.layerCount + 1)),
+      headMany: (features, params) => tf.tidy(() => {
+        let h = features.expandDims(0) as tf.Tensor3D; // [1, N, F]
+        for (const i of after) {
+          const [weight, bias] = [params.get(`fc${i}/weight`), params.get(`fc${i}/bias`)];
+          if (!weight || !bias) throw new InputError(`headMany: no values for fc${i}`);
+          h = tf.matMul(h, weight as tf.Tensor3D).add(bias.expandDims(1)); // [M, N, out]
+          if (i < this.layerCount) h = tf.relu(h);
+        }
+        return h;
+      }),
+    };
+  }
+
+  /** Layers [from, to) with the model's own variables, ReLU after every layer but the last. */
+  private layers(h: tf.Tensor2D, from: number, to: number): tf.Tensor2D {
+    for (let i = from; i < to; i++) {
+      h = linear(this.params, `fc${i}`, h);
+      if (i < this.layerCount) h = tf.relu(h);
+    }
+    return h;
+  }
+
+  private flat(x: tf.Tensor4D): tf.Tensor2D {
+    const h = x.reshape([x.shape[0], -1]) as tf.Tensor2D;
+    if (h.shape[1] !== this.config.inputSize) {
+      throw new Error(`mlp expects ${this.config.inputSize} inputs per image, got ${h.shape[1]}`);
+    }
+    return h;
   }
 
   dispose(): void {

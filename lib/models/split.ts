@@ -19,6 +19,12 @@ export interface ModelSplit {
    * (or [1, ...shape] when shared by all M): → logits [M, N, classes].
    */
   headMany(features: tf.Tensor, params: Map<string, tf.Tensor>): tf.Tensor3D;
+  /**
+   * Whether headMany is a function of the [M, ...] `params` that gradients flow through (tf ops on
+   * them), not a loop that assigns them to the model's variables (shared [1, ...] ones are constants
+   * there). The autoencoder's behavioural loss needs it.
+   */
+  readonly differentiable: boolean;
 }
 
 /** A model that knows cheaper cuts than "the whole network is the head". */
@@ -46,6 +52,7 @@ export function splitFor(model: TaskModel, subset: readonly string[]): ModelSpli
 function wholeNetworkSplit(model: TaskModel, subset: readonly string[]): ModelSplit {
   return {
     headParams: subset,
+    differentiable: false,
     trunk: (x) => x.clone(),
     head: (features, options) => model.forward(features as tf.Tensor4D, options),
     headMany(features, params) {

@@ -103,7 +103,7 @@ export function fitStandardizer(set: VectorSet): Standardizer {
 }
 
 /** Per-position mean and std, expanded from the stats' groups (positions or layers). */
-function expand(stats: NormStats, dim: number): { mean: Float64Array; std: Float64Array } {
+export function perPositionStats(stats: NormStats, dim: number): { mean: Float64Array; std: Float64Array } {
   checkNormStats(stats, dim);
   if (stats.mode === 'position') return { mean: Float64Array.from(stats.mean), std: Float64Array.from(stats.std) };
   const mean = new Float64Array(dim);
@@ -124,7 +124,7 @@ function transform(
   f: (x: number, mean: number, std: number) => number,
 ): VectorSet {
   checkFinite(set, what);
-  const { mean, std } = expand(stats, set.dim);
+  const { mean, std } = perPositionStats(stats, set.dim);
   const out = new Float32Array(set.data.length);
   for (let r = 0; r < set.count; r++) {
     const base = r * set.dim;

@@ -2,6 +2,7 @@
  * The p-diff run's typed config and its presets: `smoke` (embedded MNIST, seconds: CI runs of the
  * notebooks), `quick` (embedded MNIST, minutes) and `standard` (pdiff-small).
  */
+import { defaultBehaviourLossConfig } from '../autoencoder/behaviour';
 import { autoencoderPresets, type AutoencoderConfig } from '../autoencoder/config';
 import { defaultAutoencoderTrainConfig, type AutoencoderTrainConfig } from '../autoencoder/train';
 import { defaultDenoiserConfig, type DenoiserConfig } from '../diffusion/denoiser';
@@ -190,8 +191,17 @@ const perEpoch = (config: PdiffConfig): PdiffConfig =>
  */
 const independent = (config: PdiffConfig, zoo: 'seeds' | 'recipes'): PdiffConfig => ({ ...config, preset: `${config.preset}-${zoo}`, zoo });
 
+/**
+ * `<preset>-behaviour`: the autoencoder also learns to keep the originals' outputs on training
+ * images (`defaultBehaviourLossConfig`: KL on 64 images, weight 1), against `<preset>` without it.
+ */
+const withBehaviour = (config: PdiffConfig): PdiffConfig =>
+  ({ ...config, preset: `${config.preset}-behaviour`, autoencoderTrain: { ...config.autoencoderTrain, behaviour: defaultBehaviourLossConfig } });
+
 export const presets: Readonly<Record<string, PdiffConfig>> = Object.fromEntries(
-  [smoke, quick, standard].flatMap((c) => [c, perEpoch(c), independent(c, 'seeds'), independent(c, 'recipes')]).map((c) => [c.preset, c]),
+  [smoke, quick, standard]
+    .flatMap((c) => [c, perEpoch(c), independent(c, 'seeds'), independent(c, 'recipes'), withBehaviour(c)])
+    .map((c) => [c.preset, c]),
 );
 
 /** A copy of the preset `name` with the run's seed. */

@@ -11,9 +11,10 @@
  *   pipe.load(myModel, vectors, 0);
  */
 import * as path from 'node:path';
+import { behaviourTerm, behaviourWeight, type BehaviourTerm } from '../autoencoder/behaviour';
 import { ParamAutoencoder } from '../autoencoder/model';
-import { decodeSet, encodeSet, trainAutoencoder } from '../autoencoder/train';
-import type { DataSplits } from '../data/dataset';
+import { decodeSet, encodeSet, trainAutoencoder, type AutoencoderTrainResult } from '../autoencoder/train';
+import type { DataSplits, ImageDataset } from '../data/dataset';
 import { LatentDenoiser } from '../diffusion/denoiser';
 import { LatentDiffusion } from '../diffusion/latent-diffusion';
 import type { SampleResult, SamplerConfig } from '../diffusion/samplers';
@@ -86,12 +87,20 @@ interface Fitted {
   diffusion: LatentDiffusion<LatentDenoiser>;
 }
 
+/** The zoo and what stage 2 may need of stage 1. */
+interface Zoo {
+  collection: Collection;
+  split: HeldOutSplit;
+  /** Training images, for the autoencoder's behavioural loss (absent for a zoo given without them). */
+  images?: ImageDataset;
+}
+
 export class PDiffPipeline {
   /** The config as run: after `collect`, its model and subset are the ones collected. */
   config: PdiffConfig;
   /** Wall seconds of the stages run (or reloaded) by this object. */
   readonly timings = { collect: 0, autoencoder: 0, diffusion: 0 };
-  private zoo?: { collection: Collection; split: HeldOutSplit };
+  private zoo?: Zoo;
   private fitted?: Fitted;
   private readonly outDir: string;
   private readonly onProgress?: ProgressFn;
@@ -124,7 +133,7 @@ export class PDiffPipeline {
     const collection = isIndependentZoo(zoo)
       ? collectSeeds(model, data, recipe, seedsZooOf(this.config), this.outDir, this.onProgress)
       : collectCheckpoints(model, data, recipe, this.outDir, this.onProgress);
-    this.zoo = { collection, split };
+    this.zoo = { collection, split, images: data.train };
     this.timings.collect = seconds(started);
     return collection;
   }
@@ -133,8 +142,9 @@ export class PDiffPipeline {
    * Stage 1 from a zoo made elsewhere (e.g. a PyTorch zoo read by `zoo.readTorchZoo`): `members`
    * [N, D] are values of the `subset` of `model` (default: every parameter, a whole network), laid
    * out in the model's order. The audit's held-out members are set aside as `collect` does.
+   * `images`: training images, needed only by the autoencoder's behavioural loss (its query set).
    */
-  useZoo(model: TaskModel, members: VectorSet, options: { subset?: string[] } = {}): Collection {
+  useZoo(model: TaskModel, members: VectorSet, options: { subset?: string[]; images?: ImageDataset } = {}): Collection {
     if (this.zoo) throw new InputError('this pipeline has its zoo already; make a new pipeline for another');
     const subset = options.subset ?? ['**'];
     this.config = { ...this.config, collect: { ...this.config.collect, model: specOf(model, this.config.collect.model), subset } };
@@ -145,7 +155,7 @@ export class PDiffPipeline {
     if (this.resume === 'run') claimDir(this.outDir, this.config);
     const base = flatten(readParams(model.params, names)).vector;
     const collection = { model, subsetNames: names, manifest, split: splitFor(model, names), snapshots: members, steps: new Array<number>(members.count).fill(0), base };
-    this.zoo = { collection, split };
+    this.zoo = { collection, split, images: options.images };
     return collection;
   }
 
@@ -164,9 +174,15 @@ export class PDiffPipeline {
     const autoencoder = new ParamAutoencoder(config.autoencoder, originals.dim, seeds.autoencoder);
     let denoiser: LatentDenoiser | undefined;
     try {
-      const aeRun = trainAutoencoder(autoencoder, standardized, { ...config.autoencoderTrain, seed: seeds.autoencoder },
-        (p) => onProgress?.('autoencoder', p.step, p.totalSteps, { loss: p.loss }),
-        checkpoint(AUTOENCODER_STATE_FILE, config.autoencoderTrain.logEvery));
+      const behaviour = this.behaviourTerm(norm, originals);
+      let aeRun: AutoencoderTrainResult;
+      try {
+        aeRun = trainAutoencoder(autoencoder, standardized, { ...config.autoencoderTrain, seed: seeds.autoencoder },
+          (p) => onProgress?.('autoencoder', p.step, p.totalSteps, { loss: p.loss }),
+          checkpoint(AUTOENCODER_STATE_FILE, config.autoencoderTrain.logEvery), behaviour);
+      } finally {
+        behaviour?.dispose();
+      }
       const latents = encodeSet(autoencoder, standardized);
       assertFinite(latents.data, latents.dim, 'latents of the originals');
       const decoded = decodeSet(autoencoder, latents).data;
@@ -187,6 +203,15 @@ export class PDiffPipeline {
       denoiser?.dispose();
       throw err;
     }
+  }
+
+  /** The autoencoder's behavioural term over the training rows (raw `originals`), or undefined when the config has none. */
+  private behaviourTerm(norm: NormStats, originals: VectorSet): BehaviourTerm | undefined {
+    const option = this.config.autoencoderTrain.behaviour;
+    if (option === null || behaviourWeight(option) === 0) return undefined;
+    const { collection, images } = this.collected;
+    if (!images) throw new InputError('autoencoderTrain.behaviour queries training images: give them to useZoo(model, members, { images })');
+    return behaviourTerm(option, { model: collection.model, split: collection.split, manifest: collection.manifest, norm, originals, images });
   }
 
   /** Samples `count` latents with the EMA weights. */
@@ -231,7 +256,7 @@ export class PDiffPipeline {
     return this.collected.collection;
   }
 
-  private get collected(): { collection: Collection; split: HeldOutSplit } {
+  private get collected(): Zoo {
     if (!this.zoo) throw new InputError('collect the zoo first: pipeline.collect(model, data)');
     return this.zoo;
   }

@@ -4,6 +4,7 @@
  * variant that differs from `full` only after generation (BN statistics) reuses full's generator.
  */
 import * as path from 'node:path';
+import { defaultBehaviourLossConfig } from '../../autoencoder/behaviour';
 import type { DataSplits } from '../../data/dataset';
 import { mean, median, std } from '../../eval/stats';
 import { writeFileAtomic } from '../../util/atomic-write';
@@ -15,9 +16,9 @@ import type { WholeConfig } from './config';
 import type { WholeResults } from './results';
 import { runWhole, WHOLE_ZOO_DIR } from './run';
 
-export type WholeVariant = 'full' | 'no-align' | 'no-bn-recalibration' | 'ddpm' | 'latent-ddpm' | 'weight-space';
+export type WholeVariant = 'full' | 'no-align' | 'no-bn-recalibration' | 'ddpm' | 'latent-ddpm' | 'latent-ddpm-behaviour' | 'weight-space';
 
-/** Each variant: the config with one switch turned. */
+/** Each variant: the config with one switch turned ('latent-ddpm-behaviour': 'latent-ddpm' with the autoencoder's behavioural loss on). */
 export function wholeVariant(config: WholeConfig, variant: WholeVariant): WholeConfig {
   switch (variant) {
     case 'full': return config;
@@ -25,6 +26,10 @@ export function wholeVariant(config: WholeConfig, variant: WholeVariant): WholeC
     case 'no-bn-recalibration': return { ...config, bnRecalibration: 'none' };
     case 'ddpm': return { ...config, generator: 'ddpm' };
     case 'latent-ddpm': return { ...config, generator: 'latent-ddpm' };
+    case 'latent-ddpm-behaviour': {
+      const { latent } = config;
+      return { ...config, generator: 'latent-ddpm', latent: { ...latent, autoencoderTrain: { ...latent.autoencoderTrain, behaviour: defaultBehaviourLossConfig } } };
+    }
     case 'weight-space': return { ...config, space: 'weights' };
     default: throw new InputError(`unknown whole-network variant ${JSON.stringify(variant)}`);
   }

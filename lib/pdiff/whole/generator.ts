@@ -10,6 +10,7 @@
  * Training resumes from the saved state, and a finished state is loaded instead of trained again.
  */
 import * as path from 'node:path';
+import type { ImageDataset } from '../../data/dataset';
 import { LatentDenoiser } from '../../diffusion/denoiser';
 import { FlowMatching } from '../../diffusion/flow-matching';
 import { LatentDiffusion } from '../../diffusion/latent-diffusion';
@@ -40,11 +41,11 @@ export interface WeightGenerator {
   dispose(): void;
 }
 
-/** Trains (or reloads from `dir`) the config's generator on `training` [N, D]. */
+/** Trains (or reloads from `dir`) the config's generator on `training` [N, D]; `images` (training images) are the behavioural loss's queries. */
 export function fitGenerator(
-  config: WholeConfig, model: TaskModel, manifest: ParamManifest, training: VectorSet, dir: string, onProgress?: ProgressFn,
+  config: WholeConfig, model: TaskModel, manifest: ParamManifest, training: VectorSet, images: ImageDataset, dir: string, onProgress?: ProgressFn,
 ): WeightGenerator {
-  if (config.generator === 'latent-ddpm') return fitLatent(config, model, training, dir, onProgress);
+  if (config.generator === 'latent-ddpm') return fitLatent(config, model, training, images, dir, onProgress);
   const started = performance.now();
   const rep = representation(config, manifest, training);
   const fitted = config.generator === 'flow' ? fitFlow(config, rep.rows, dir, onProgress) : fitDdpm(config, rep.rows, dir, onProgress);
@@ -135,11 +136,11 @@ export function latentPdiffConfig(config: WholeConfig): PdiffConfig {
   };
 }
 
-function fitLatent(config: WholeConfig, model: TaskModel, training: VectorSet, dir: string, onProgress?: ProgressFn): WeightGenerator {
+function fitLatent(config: WholeConfig, model: TaskModel, training: VectorSet, images: ImageDataset, dir: string, onProgress?: ProgressFn): WeightGenerator {
   const started = performance.now();
   const pipeline = new PDiffPipeline(latentPdiffConfig(config), { outDir: path.join(dir, LATENT_DIR), onProgress });
   try {
-    pipeline.useZoo(model, training, { subset: ['**'] });
+    pipeline.useZoo(model, training, { subset: ['**'], images });
     pipeline.fit();
   } catch (err) {
     pipeline.dispose();

@@ -9,9 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
+import { behaviourWeight, checkDifferentiable } from '../../autoencoder/behaviour';
 import type { DataSplits } from '../../data/dataset';
 import type { AuditPopulation } from '../../eval/audit';
 import { createModel } from '../../models/registry';
+import { splitFor } from '../../models/split';
 import { weightAverage } from '../../eval/baselines';
 import { permutationSpecFor } from '../../params/permutation-spec';
 import { pickRows, rowOf } from '../../params/rows';
@@ -76,7 +78,7 @@ export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRu
     timings.align = seconds(t);
 
     t = performance.now();
-    const generator = fitGenerator(config, model, zoo.manifest, generatorRows, options.generatorDir ?? outDir, onProgress);
+    const generator = fitGenerator(config, model, zoo.manifest, generatorRows, data.train, options.generatorDir ?? outDir, onProgress);
     timings.generator = seconds(t);
     try {
       t = performance.now();
@@ -151,6 +153,15 @@ function checkConfig(config: WholeConfig): void {
     throw new InputError(`bnRecalibration must be 'train-images' or 'none', got ${JSON.stringify(config.bnRecalibration)}`);
   }
   if (!(Number.isInteger(config.generated) && config.generated >= 1)) throw new InputError(`generated must be a positive integer, got ${config.generated}`);
+  if (config.generator === 'latent-ddpm' && behaviourWeight(config.latent.autoencoderTrain.behaviour) > 0) {
+    // Refused here, not after the zoo is trained: the loss runs whole networks through the model's cut before its first parameter.
+    const probe = createModel(config.model, 0);
+    try {
+      checkDifferentiable(splitFor(probe, [...probe.params.keys()]), probe.kind);
+    } finally {
+      probe.dispose();
+    }
+  }
 }
 
 /** The current preset of the config's name, for fields a saved run.json lacks. */
