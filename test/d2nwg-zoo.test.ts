@@ -11,7 +11,9 @@ import { buildTaskZoo, openTaskZoo, trainTaskHeads, zooTaskHeads } from '../lib/
 import { HEADS_FILE, loadTaskZoo, TASKS_FILE } from '../lib/d2nwg/task-zoo/store';
 import { taskZooPreset, type TaskZooConfig } from '../lib/d2nwg/task-zoo/config';
 import { dataFingerprint } from '../lib/optim/train-state';
+import { configHash } from '../lib/util/config-diff';
 import { ConfigMismatchError, FileFormatError, InputError } from '../lib/util/errors';
+import { RUN_FILE } from '../lib/util/run-dir';
 import { readSafetensors, writeSafetensors } from '../lib/zoo/safetensors';
 import { blobSources } from './helpers/task-sources';
 import { tmpDirs } from './helpers/tmp-dirs';
@@ -61,6 +63,27 @@ describe('D2NWG task zoo', () => {
     assert.ok(features.train.labels.every((l) => l >= 0 && l < 5));
     // A second call finds everything done and only reads.
     assert.deepEqual(buildTaskZoo(config, fullDir, () => assert.fail('nothing to do'), sources).heads.data, zoo.heads.data);
+  });
+
+  it('extra training tasks come last: the first tasks keep their heads, the held-out tasks stay', () => {
+    const more = buildTaskZoo({ ...config, plan: { ...config.plan, extraTrainTasksPerVariant: 1 } }, dirs.make(), undefined, sources);
+    const base = openTaskZoo(fullDir);
+    assert.equal(more.tasks.length, base.tasks.length + 2 * 3);
+    assert.deepEqual(more.tasks.slice(0, base.tasks.length).map((t) => t.id), base.tasks.map((t) => t.id));
+    assert.deepEqual(more.heads.data.subarray(0, base.heads.data.length), base.heads.data);
+    assert.deepEqual(more.plan.heldOut, base.plan.heldOut);
+  });
+
+  it('a zoo pinned before extra training tasks existed is read with none', () => {
+    const dir = dirs.make();
+    for (const f of fs.readdirSync(fullDir)) fs.cpSync(path.join(fullDir, f), path.join(dir, f), { recursive: true });
+    const old = structuredClone(config) as unknown as { plan: Record<string, unknown> };
+    delete old.plan.extraTrainTasksPerVariant;
+    fs.writeFileSync(path.join(dir, RUN_FILE), JSON.stringify({ configSha256: configHash(old), config: old }));
+    assert.deepEqual(buildTaskZoo(config, dir, () => assert.fail('nothing to do'), sources).heads.data, openTaskZoo(fullDir).heads.data);
+    fs.writeFileSync(path.join(dir, RUN_FILE), JSON.stringify({ configSha256: configHash(old), config: old }));
+    assert.throws(() => buildTaskZoo({ ...config, plan: { ...config.plan, extraTrainTasksPerVariant: 1 } }, dir, undefined, sources),
+      (err: Error) => err instanceof ConfigMismatchError && err.message.includes('plan.extraTrainTasksPerVariant'));
   });
 
   it('never trains anything on held-out tasks, held-out variants, unseen classes, val or test', () => {

@@ -15,7 +15,7 @@ import { InputError } from '../../util/errors';
 import { featureFile, FeatureStore, fillFeatureCache, SPLIT_NAMES, taskFeatures, type FeatureKey, type TaskFeatures } from '../features';
 import { loadTaskSources, trainExtractor, type ExtractorInfo, type TaskSources } from './extractor';
 import { headManifest, headsAccuracy, trainHeads, type HeadTrainConfig, type TrainedHeads } from '../heads';
-import { planTasks, type HeldOutTask, type PlannedTask, type TaskPlan } from './tasks';
+import { defaultTaskPlanConfig, planTasks, type HeldOutTask, type PlannedTask, type TaskPlan } from './tasks';
 import { loadTaskZoo, saveTaskZoo, TASKS_FILE, type TaskZooManifest, type ZooTask } from './store';
 import { checkTaskZooConfig, type TaskZooConfig } from './config';
 import type { ProgressFn } from '../../util/progress';
@@ -67,7 +67,8 @@ export function buildTaskZoo(config: TaskZooConfig, outDir: string, onProgress?:
   checkTaskZooConfig(config);
   const plan = planTasks(config.plan);
   const record = structuredClone(config) as unknown as Record<string, unknown>;
-  claimRunDir(outDir, record);
+  // A zoo saved before a plan field was added ran with that field's default.
+  claimRunDir(outDir, record, { defaults: { plan: defaultTaskPlanConfig } });
   const keys = planFeatureKeys(config);
   const earlier = fs.existsSync(path.join(outDir, TASKS_FILE)) ? loadTaskZoo(outDir, { extraRows: 'drop' }) : undefined;
   if (earlier?.manifest.tasks.length === plan.train.length && keys.every((k) => fs.existsSync(featureFile(outDir, k)))) return openTaskZoo(outDir);

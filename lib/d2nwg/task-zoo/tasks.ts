@@ -28,6 +28,13 @@ export interface TaskPlanConfig {
   heldOutVariants: ImageVariant[];
   /** Training tasks per source and training variant: distinct class combinations drawn for each variant. Default 8. */
   trainTasksPerVariant: number;
+  /**
+   * More training tasks per source and training variant, other combinations than that variant's
+   * first ones, drawn from a stream of their own after the rest of the plan and listed last: the
+   * held-out tasks, the first training tasks and their heads (seeded by task index) stay those of
+   * the plan without them. Default 0.
+   */
+  extraTrainTasksPerVariant: number;
   /** Class combinations per source held out of every training task, each evaluated in every variant. Default 2. */
   heldOutCombos: number;
   /** Combinations of training tasks per source also evaluated in each held-out variant. Default 2. */
@@ -49,6 +56,7 @@ export const defaultTaskPlanConfig: TaskPlanConfig = {
   trainVariants: ['identity', 'invert', 'rot90'],
   heldOutVariants: ['rot180'],
   trainTasksPerVariant: 8,
+  extraTrainTasksPerVariant: 0,
   heldOutCombos: 2,
   seenCombosInHeldOutVariants: 2,
   unseenClasses: 2,
@@ -112,8 +120,8 @@ export function checkTaskPlanConfig(config: TaskPlanConfig): void {
     throw new InputError(`plan.ways must be an integer in [2, ${SOURCE_CLASSES - 1}], got ${config.ways}`);
   }
   const counts = {
-    trainTasksPerVariant: config.trainTasksPerVariant, heldOutCombos: config.heldOutCombos, seenCombosInHeldOutVariants: config.seenCombosInHeldOutVariants,
-    unseenClasses: config.unseenClasses, unseenClassTasks: config.unseenClassTasks,
+    trainTasksPerVariant: config.trainTasksPerVariant, extraTrainTasksPerVariant: config.extraTrainTasksPerVariant, heldOutCombos: config.heldOutCombos,
+    seenCombosInHeldOutVariants: config.seenCombosInHeldOutVariants, unseenClasses: config.unseenClasses, unseenClassTasks: config.unseenClassTasks,
   };
   for (const [field, n] of Object.entries(counts)) {
     if (!Number.isInteger(n) || n < 0) throw new InputError(`plan.${field} must be an integer ≥ 0, got ${n}`);
@@ -121,8 +129,9 @@ export function checkTaskPlanConfig(config: TaskPlanConfig): void {
   if (config.trainTasksPerVariant < 1) throw new InputError('plan.trainTasksPerVariant must be at least 1');
   const seen = SOURCE_CLASSES - config.unseenClasses;
   const total = seen >= config.ways ? combinations(seen, config.ways).length : 0;
-  if (config.trainTasksPerVariant + config.heldOutCombos > total) {
-    throw new InputError(`${config.heldOutCombos} held-out and ${config.trainTasksPerVariant} training combinations per variant exceed the ${total} ` +
+  const training = config.trainTasksPerVariant + config.extraTrainTasksPerVariant;
+  if (training + config.heldOutCombos > total) {
+    throw new InputError(`${config.heldOutCombos} held-out and ${training} training combinations per variant exceed the ${total} ` +
       `${config.ways}-of-${seen} combinations of the seen classes`);
   }
   if (config.unseenClassTasks > 0) {
@@ -137,14 +146,20 @@ export function checkTaskPlanConfig(config: TaskPlanConfig): void {
   }
 }
 
+/** Offsets the extra training tasks' stream from the plan's (TaskPlanConfig.extraTrainTasksPerVariant). */
+const EXTRA_TASKS_SEED_OFFSET = 0x2545f491;
+
 /**
  * The seeded plan. For each source: its unseen classes, then held-out combinations of the seen
- * classes, then training draws from the remaining combinations, then the tasks of each kind.
+ * classes, then training draws from the remaining combinations, then the tasks of each kind; the
+ * extra training tasks last.
  */
 export function planTasks(config: TaskPlanConfig): TaskPlan {
   checkTaskPlanConfig(config);
   const rng = new Rng(config.seed);
+  const extraRng = new Rng(config.seed + EXTRA_TASKS_SEED_OFFSET);
   const train: PlannedTask[] = [];
+  const extra: PlannedTask[] = [];
   const heldOut: HeldOutTask[] = [];
   const unseenClasses: TaskPlan['unseenClasses'] = {};
   const task = (source: TaskSource, classes: number[], variant: ImageVariant): PlannedTask => {
@@ -163,10 +178,13 @@ export function planTasks(config: TaskPlanConfig): TaskPlan {
     const pool = all.slice(config.heldOutCombos);
     const used = new Map<string, number[]>();
     for (const variant of config.trainVariants) {
-      for (const classes of rng.shuffle([...pool]).slice(0, config.trainTasksPerVariant)) {
+      const drawn = rng.shuffle([...pool]);
+      for (const classes of drawn.slice(0, config.trainTasksPerVariant)) {
         train.push(task(source, classes, variant));
         used.set(comboKey({ source, classes }), classes);
       }
+      const others = extraRng.shuffle(drawn.slice(config.trainTasksPerVariant));
+      for (const classes of others.slice(0, config.extraTrainTasksPerVariant)) extra.push(task(source, classes, variant));
     }
     for (const classes of heldOutCombos) {
       for (const variant of config.trainVariants) heldOut.push({ ...task(source, classes, variant), novelty: 'combination' });
@@ -185,5 +203,5 @@ export function planTasks(config: TaskPlanConfig): TaskPlan {
       }
     }
   }
-  return { train, heldOut, unseenClasses };
+  return { train: [...train, ...extra], heldOut, unseenClasses };
 }
