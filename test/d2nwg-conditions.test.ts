@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { makeDatasetEncoder, type Condition, type DatasetEncoder } from '../lib/conditioning';
+import { makeDatasetEncoder, stackConditions, type Condition, type DatasetEncoder } from '../lib/conditioning';
 import { drawConditions, embedConditions, taskCondition } from '../lib/d2nwg/conditions';
 import { preset } from '../lib/d2nwg/config';
 import type { TaskFeatures } from '../lib/d2nwg/features';
+import { repeatRows } from '../lib/params/rows';
 import type { VectorSet } from '../lib/params/types';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
@@ -62,6 +63,41 @@ describe('D2NWG conditions', () => {
     const fromSecond = Array.from({ length: 5 }, (_, t) => shot(stacked, t, 0, 0)[0] >= 50);
     assert.deepEqual(fromSecond, [false, false, true, true, true]);
     assert.deepEqual(drawConditions(tasks, [2, 3], S, 1).data, stacked.data);
+  });
+
+  it('in one round, draw the zoo conditions the reported numbers were measured with: seed (seed, task, draw)', () => {
+    const tasks = [syntheticTask([9, 9, 9, 9, 9]), syntheticTask([4, 7, 9, 3, 9]), syntheticTask([6, 6, 6, 6, 6])];
+    // The draws as the code before conditionsPerHead made them.
+    const rng = new Rng(11);
+    const reference = tasks.flatMap((task, i) => {
+      const taskRng = new Rng(rng.seed() + i);
+      return Array.from({ length: [2, 1, 3][i] }, () => taskCondition(task, S, taskRng.seed()));
+    });
+    assert.deepEqual(drawConditions(tasks, [2, 1, 3], S, 11), stackConditions(reference));
+  });
+
+  it('in k rounds, pair each head with k distinct draws of its own task\'s shots, round 0 unchanged', () => {
+    const tasks = [syntheticTask([9, 9, 9, 9, 9]), syntheticTask([9, 9, 9, 9, 9])];
+    tasks[1].trainByClass.forEach((c) => c.data.forEach((_, i) => { c.data[i] += 50; }));
+    const perTask = [2, 3];
+    const one = drawConditions(tasks, perTask, S, 4);
+    const rounds = drawConditions(tasks, perTask, S, 4, 3);
+    assert.equal(rounds.tasks, 3 * 5);
+    assert.deepEqual(rounds.data.subarray(0, one.data.length), one.data, 'round 0 is the one-round draw');
+    const size = C * S * F;
+    const condition = (t: number) => rounds.data.subarray(t * size, (t + 1) * size).join();
+    for (let head = 0; head < 5; head++) {
+      const draws = [0, 1, 2].map((r) => r * 5 + head);
+      assert.equal(new Set(draws.map(condition)).size, 3, `head ${head}: three distinct draws`);
+      // Heads 0–1 are task 0's (values < 50), heads 2–4 task 1's.
+      assert.ok(draws.every((t) => (shot(rounds, t, 0, 0)[0] >= 50) === head >= 2), `head ${head} draws from its own task`);
+    }
+    assert.equal(new Set(Array.from({ length: 15 }, (_, t) => condition(t))).size, 15, 'no draw is reused across heads');
+    // The latents the rounds pair with: the zoo's rows once per round, in the same order.
+    const latents: VectorSet = { count: 2, dim: 2, data: Float32Array.of(1, 2, 3, 4) };
+    assert.deepEqual(repeatRows(latents, 3), { count: 6, dim: 2, data: Float32Array.of(1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4) });
+    assert.deepEqual(repeatRows(latents, 1), latents);
+    assert.throws(() => repeatRows(latents, 0), InputError);
   });
 
   it('embed to condition rows [T·C, 2H] and dataset embeddings invariant to shot and class order', () => {

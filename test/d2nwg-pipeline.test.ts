@@ -101,3 +101,27 @@ describe('D2NWG pipeline conditioned on class prototypes', function () {
     }
   });
 });
+
+describe('D2NWG pipeline with several conditions per zoo head', function () {
+  this.timeout(120_000);
+  const dirs = tmpDirs('d2nwg-pipeline-rounds');
+  after(dirs.cleanup);
+
+  it('aligns the encoder on the first condition of each head as with one, and trains only the conditional diffusion on all of them', () => {
+    const one = new D2nwgPipeline(config, { outDir: dirs.make(), sources }).fit();
+    const several = new D2nwgPipeline({ ...config, conditionsPerHead: 3 }, { outDir: dirs.make(), sources }).fit();
+    try {
+      const condition = taskCondition(taskFeatures(one.zoo.features, one.zoo.plan.heldOut[0].spec), config.shots, 3);
+      assert.deepEqual(several.conditionBlock(condition), one.conditionBlock(condition), 'the same encoder');
+      assert.deepEqual(several.losses.vae, one.losses.vae);
+      assert.deepEqual(several.losses.unconditional, one.losses.unconditional);
+      assert.notDeepEqual(several.losses.conditional, one.losses.conditional, 'the conditional diffusion saw other pairs');
+      const heads = several.generate(several.conditionBlock(condition), 2, { seed: 1, guidance: 2 });
+      assert.deepEqual([heads.count, heads.dim], [2, one.zoo.heads.dim]);
+      assert.ok(finite(heads));
+    } finally {
+      one.dispose();
+      several.dispose();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * `npm run d2nwg -- --preset smoke|quick|standard --seed N --out DIR [--restart] [--set path=value …]`:
+ * `npm run d2nwg -- --preset smoke|quick|standard[-<lever>] --seed N --out DIR [--restart] [--set path=value …]`
+ * (a lever toward the target, lib/d2nwg/levers.ts: `--preset quick-prototypes`):
  * builds the task zoo, trains the D2NWG generator (VAE, aligned dataset encoder, conditional and
  * unconditional latent diffusion), makes the run's choices on training tasks and evaluates every
  * method on the held-out tasks; writes DIR/results.json and DIR/report.html. Every stage resumes

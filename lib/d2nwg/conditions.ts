@@ -16,15 +16,27 @@ export function taskCondition(task: Pick<TaskFeatures, 'trainByClass'>, shots: n
   return sampleCondition(task.trainByClass.map(rowsOf), shots, new Rng(seed));
 }
 
-/** `perTask[i]` conditions of task i, stacked task-major: [Σ perTask, C, S, F]; draw j of task i uses seed (seed, i, j). */
-export function drawConditions(tasks: Pick<TaskFeatures, 'trainByClass'>[], perTask: number[], shots: number, seed: number): Condition {
+/**
+ * `perTask[i]` conditions of task i, stacked task-major ([Σ perTask, C, S, F]), in `rounds` rounds
+ * of fresh draws stacked round-major ([rounds·Σ perTask, C, S, F]). Task i draws from a stream of
+ * its own, seeded by (seed, i): round r takes its draws perTask[i]·r to perTask[i]·(r + 1) − 1, so
+ * round 0 does not depend on `rounds`.
+ */
+export function drawConditions(tasks: Pick<TaskFeatures, 'trainByClass'>[], perTask: number[], shots: number, seed: number, rounds = 1): Condition {
   const rng = new Rng(seed);
-  const draws = tasks.flatMap((task, i) => {
+  const draws = tasks.map((task, i) => {
     const taskSeed = rng.seed();
     const taskRng = new Rng(taskSeed + i);
-    return Array.from({ length: perTask[i] }, () => taskCondition(task, shots, taskRng.seed()));
+    return Array.from({ length: perTask[i] * rounds }, () => taskCondition(task, shots, taskRng.seed()));
   });
-  return stackConditions(draws);
+  const round = (r: number) => draws.flatMap((d, i) => d.slice(r * perTask[i], (r + 1) * perTask[i]));
+  return stackConditions(Array.from({ length: rounds }, (_, r) => round(r)).flat());
+}
+
+/** Tasks start … start + count − 1 of `conditions` [T, C, S, F], as a view. */
+export function taskSlice(conditions: Condition, start: number, count: number): Condition {
+  const size = conditions.classes * conditions.shots * conditions.features;
+  return { ...conditions, tasks: count, data: conditions.data.subarray(start * size, (start + count) * size) };
 }
 
 /** The mean of each class's shots (prototypical networks' prototypes): [T·C, F], task-major. */
@@ -39,15 +51,14 @@ export function classMeans(conditions: Condition): VectorSet {
 
 /** Condition vectors [T·C, 2H] (task-major) and dataset embeddings [T, H] of `conditions`, in batches of tasks. */
 export function embedConditions(encoder: DatasetEncoder, conditions: Condition, batchTasks = 64): { rows: VectorSet; datasets: VectorSet } {
-  const { tasks, classes, shots, features } = conditions;
+  const { tasks, classes, features } = conditions;
   const H = encoder.embedSize;
   const rows = new Float32Array(tasks * classes * 2 * H);
   const datasets = new Float32Array(tasks * H);
   for (let start = 0; start < tasks; start += batchTasks) {
     const n = Math.min(batchTasks, tasks - start);
-    const part: Condition = { tasks: n, classes, shots, features, data: conditions.data.subarray(start * classes * shots * features, (start + n) * classes * shots * features) };
     const [vectors, dataset] = tf.tidy(() => {
-      const embedding = encoder.embed(conditionTensor(part, features));
+      const embedding = encoder.embed(conditionTensor(taskSlice(conditions, start, n), features));
       return [conditionVector(embedding), embedding.dataset];
     });
     rows.set(vectors.dataSync(), start * classes * 2 * H);

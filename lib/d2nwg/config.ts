@@ -3,8 +3,9 @@
  * and its contrastive alignment, the conditional latent diffusion (and the unconditional one it
  * is compared with), sampling, the choices made on training tasks and the evaluation protocol.
  * Presets `smoke` (CI, seconds; its numbers mean nothing), `quick` (~7 minutes on the native backend)
- * and `standard` (the reported setting). What a run chooses (the guidance scale, the shot head's
- * steps) it chooses on training tasks' val splits (selection), never on a held-out task's data.
+ * and `standard` (the reported setting), and each with one lever toward the target (./levers.ts:
+ * `quick-prototypes`, …). What a run chooses (the guidance scale, the shot head's steps) it
+ * chooses on training tasks' val splits (selection), never on a held-out task's data.
  */
 import { defaultVaeConfig, type VaeConfig } from '../vae/config';
 import { defaultVaeTrainConfig, type VaeTrainConfig } from '../vae/train';
@@ -15,6 +16,7 @@ import { defaultScheduleConfig, type ScheduleConfig } from '../diffusion/schedul
 import { defaultDiffusionTrainConfig, type DiffusionTrainConfig } from '../diffusion/train';
 import { InputError } from '../util/errors';
 import { defaultFineTuneConfig, type FineTuneConfig } from './heads';
+import { D2NWG_LEVER_NAMES, leverPreset } from './levers';
 import { d2nwgSeeds } from './seeds';
 import { taskZooPreset, type TaskZooConfig } from './task-zoo/config';
 
@@ -63,6 +65,11 @@ export interface D2nwgConfig {
    * the zoo conditions' statistics (a departure: the class means the prototype head is made of).
    */
   conditionOn: 'embeddings' | 'prototypes';
+  /**
+   * Conditions each zoo head is paired with in the conditional diffusion's training: independent
+   * draws of its task's shots (the first is the one the encoder is aligned on). Default 1, D2NWG's.
+   */
+  conditionsPerHead: number;
   denoiser: ConditionalDenoiserConfig;
   schedule: ScheduleConfig;
   /** Both the conditional and the unconditional denoiser train with this (the latter without conditions). */
@@ -90,6 +97,7 @@ const standard: D2nwgConfig = {
   encoder: { ...defaultDatasetEncoderConfig, setTransformer: { ...defaultDatasetEncoderConfig.setTransformer, inducingPoints: 8 } },
   align: { ...defaultAlignConfig, steps: 400 },
   conditionOn: 'embeddings',
+  conditionsPerHead: 1,
   denoiser: defaultConditionalDenoiserConfig,
   schedule: defaultScheduleConfig,
   diffusion: { ...defaultDiffusionTrainConfig, steps: 3000, batchSize: 256, conditionDropout: 0.1 },
@@ -131,13 +139,30 @@ const smoke: D2nwgConfig = {
   draws: 1,
 };
 
-/** The presets by name, with master seed 0 (use `preset` for another seed). */
-export const presets: Readonly<Record<string, D2nwgConfig>> = { smoke, quick, standard };
+const bases = { smoke, quick, standard };
 
-/** A preset (smoke, quick, standard) with master seed `seed` and the task zoo's seeds derived from it (see d2nwgSeeds). */
+/**
+ * The presets by name, with master seed 0 (use `preset` for another seed): smoke, quick, standard,
+ * and each of them with each lever toward the target (./levers.ts), `<base>-<lever>` (`quick-prototypes`).
+ */
+export const presets: Readonly<Record<string, D2nwgConfig>> = {
+  ...bases,
+  ...Object.fromEntries(Object.values(bases).flatMap((base) => D2NWG_LEVER_NAMES.map((lever) => {
+    const config = leverPreset(base, lever);
+    return [config.preset, config];
+  }))),
+};
+
+/**
+ * A preset (smoke, quick, standard, or one of them with a lever: `quick-prototypes`) with master
+ * seed `seed` and the task zoo's seeds derived from it (see d2nwgSeeds).
+ */
 export function preset(name: string, seed = 0): D2nwgConfig {
   const base = Object.hasOwn(presets, name) ? presets[name] : undefined;
-  if (!base) throw new InputError(`unknown D2NWG preset "${name}"; expected one of ${Object.keys(presets).join(', ')}`);
+  if (!base) {
+    throw new InputError(`unknown D2NWG preset "${name}"; expected one of ${Object.keys(bases).join(', ')}, ` +
+      `or one of them with a lever, <preset>-<lever>, the lever among ${D2NWG_LEVER_NAMES.join(', ')}`);
+  }
   const config = structuredClone(base);
   const seeds = d2nwgSeeds(seed);
   config.seed = seed;
@@ -152,7 +177,7 @@ export function preset(name: string, seed = 0): D2nwgConfig {
 export function checkD2nwgConfig(config: D2nwgConfig): void {
   const { selection } = config;
   const positive = {
-    shots: config.shots, 'sampling.samples': config.sampling.samples, draws: config.draws,
+    shots: config.shots, conditionsPerHead: config.conditionsPerHead, 'sampling.samples': config.sampling.samples, draws: config.draws,
     'selection.tasks': selection.tasks, 'selection.samples': selection.samples,
   };
   for (const [field, value] of Object.entries(positive)) {

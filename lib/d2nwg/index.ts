@@ -16,7 +16,9 @@
  * - conditions come from training splits only, every choice is made on training tasks' val splits,
  *   and a head is picked by its fit to the shots (the official code builds some conditions from
  *   test splits and picks the best of 50 samples by test accuracy);
- * - config.conditionOn 'prototypes' (ours, not the paper's) conditions rows on the shots' class means.
+ * - config.conditionOn 'prototypes' (ours, not the paper's) conditions rows on the shots' class means;
+ *   config.conditionsPerHead > 1 (ours) trains the diffusion under several draws of shots per zoo head.
+ * Levers toward the target (levers.ts) are presets of their own, `<preset>-<lever>`.
  */
 export { run } from './run';
 export type { RunOptions } from './run';
@@ -24,6 +26,8 @@ export { D2nwgPipeline } from './pipeline';
 export type { D2nwgPipelineOptions, GenerateOptions, D2nwgTimings, D2nwgLosses } from './pipeline';
 export { preset, presets, checkD2nwgConfig } from './config';
 export type { D2nwgConfig, D2nwgSamplingConfig, D2nwgSelectionConfig } from './config';
+export { D2NWG_LEVERS, D2NWG_LEVER_NAMES, isLeverName, leverPreset, SEVERAL_CONDITIONS } from './levers';
+export type { D2nwgLever, D2nwgLeverName } from './levers';
 export { chooseOnTrainingTasks, chooseOnTasks } from './selection';
 export type { Choice, D2nwgChoices, SupportTask } from './selection';
 export { MethodContext } from './methods';

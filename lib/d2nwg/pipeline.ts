@@ -19,6 +19,7 @@ import type { SamplerConfig } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
 import type { ConditionedLatents, Denoiser } from '../diffusion/types';
 import { fitStandardizer, type Standardizer } from '../params/normalize';
+import { repeatRows } from '../params/rows';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 import { assertFinite } from '../util/finite';
@@ -29,7 +30,7 @@ import { saveVae } from '../vae/io';
 import { WeightVae } from '../vae/model';
 import { OfficialLossVae } from '../vae/official-loss';
 import { decodeRows, encodeRows, trainVae } from '../vae/train';
-import { classMeans, drawConditions, embedConditions } from './conditions';
+import { classMeans, drawConditions, embedConditions, taskSlice } from './conditions';
 import { checkD2nwgConfig, type D2nwgConfig } from './config';
 import { loadEncoder, saveEncoder } from './encoder-io';
 import { taskFeatures, type TaskFeatures } from './features';
@@ -125,10 +126,12 @@ export class D2nwgPipeline {
       const vaeRelativeMse = relativeMse(rows, decodeRows(vae, latents));
       timings.vae = seconds(t);
 
-      // Stage 2: the dataset encoder, aligned to the frozen latents (one condition per zoo head).
+      // Stage 2: the dataset encoder, aligned to the frozen latents on one condition per zoo head (the first
+      // round: more would put one latent in a contrastive batch twice, each a false negative of the other).
       t = performance.now();
       const trainTasks = zoo.tasks.map((task) => taskFeatures(zoo.features, task.spec));
-      const conditions = drawConditions(trainTasks, zoo.tasks.map((task) => task.headCount), config.shots, seeds.conditions); // [K, C, S, F]
+      const rounds = drawConditions(trainTasks, zoo.tasks.map((task) => task.headCount), config.shots, seeds.conditions, config.conditionsPerHead); // [R·K, C, S, F]
+      const conditions = taskSlice(rounds, 0, zoo.heads.count); // [K, C, S, F]
       const encoder = makeDatasetEncoder(conditions.features, config.encoder, seeds.encoder);
       owned.push(encoder);
       let alignment: AlignResult;
@@ -141,11 +144,12 @@ export class D2nwgPipeline {
       }
       timings.align = seconds(t);
 
-      // Stage 3: conditional and unconditional latent diffusion over the standardised row latents.
+      // Stage 3: conditional and unconditional latent diffusion over the standardised row latents;
+      // the conditional one sees each head's latents once per round of conditions.
       const standardizer = fitStandardizer(latents);
       const z = standardizer.apply(latents);
-      const prototypes = fitStandardizer(classMeans(conditions));
-      const conditionRows = conditionRowsOf(config, encoder, prototypes, conditions); // [K·C, Dc], aligned with the latents
+      const prototypes = fitStandardizer(classMeans(rounds));
+      const conditionRows = conditionRowsOf(config, encoder, prototypes, rounds); // [R·K·C, Dc], aligned with the repeated latents
       const schedule = makeSchedule(config.schedule);
       // One diffusion stage: the model owns its denoiser (and EMA) once trained; a failed training frees the denoiser.
       const stage = <D extends OwnedDenoiser>(name: 'diffusion' | 'unconditional', denoiser: D, data: VectorSet | ConditionedLatents, seed: number, stateFile: string) => {
@@ -163,7 +167,7 @@ export class D2nwgPipeline {
         return model;
       };
       const conditional = stage('diffusion', new ConditionalLatentDenoiser(z.dim, schedule.steps, conditionRows.dim, config.denoiser, seeds.conditional),
-        { latents: z, conditions: conditionRows }, seeds.conditional, D2NWG_OUTPUTS.conditionalState);
+        { latents: repeatRows(z, config.conditionsPerHead), conditions: conditionRows }, seeds.conditional, D2NWG_OUTPUTS.conditionalState);
       const unconditional = stage('unconditional', new LatentDenoiser(z.dim, schedule.steps, config.denoiser, seeds.unconditional),
         z, seeds.unconditional, D2NWG_OUTPUTS.unconditionalState);
 

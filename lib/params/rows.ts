@@ -25,3 +25,12 @@ export function pickRows(set: VectorSet, indices: readonly number[]): VectorSet 
   indices.forEach((r, i) => data.set(rowOf(set, r), i * set.dim));
   return { count: indices.length, dim: set.dim, data };
 }
+
+/** The set stacked `times` times: [times·count, dim]. */
+export function repeatRows(set: VectorSet, times: number): VectorSet {
+  if (!(Number.isInteger(times) && times >= 1)) throw new InputError(`cannot repeat rows ${times} times`);
+  const size = set.count * set.dim;
+  const data = new Float32Array(times * size);
+  for (let r = 0; r < times; r++) data.set(set.data.subarray(0, size), r * size);
+  return { count: times * set.count, dim: set.dim, data };
+}
