@@ -69,6 +69,33 @@ describe('results files: tables, charts and verdicts', () => {
     assert.equal(resultFigures(bend).length, 3);
   });
 
+  it('D2NWG\'s levers: the main run then each lever, D2NWG beside the prototype and trained heads, its % of trained taken per seed', () => {
+    const run = (generated: number[], trained: number[]) => aggregated(generated.map((g, i) => ({
+      'all.generated.mean': g, 'all.generated.shotSelected': g + 0.02, 'all.prototype.mean': 0.65, 'all.trained.mean': trained[i],
+      'combination.generated.mean': g, 'combination.trained.mean': trained[i],
+    })));
+    const prototypes = run([0.6], [0.8]);
+    const d2nwg: ResultsFile = {
+      ...resultsFile('d2nwg', { quick: run([0.5, 0.54, 0.58], [0.8, 0.8, 0.8]) }),
+      ablations: { levers: { 'quick-prototypes': { ...prototypes, seeds: [1], perSeed: prototypes.perSeed.map((s) => ({ ...s, seed: 1 })) }, 'quick-more-tasks': run([0.4, 0.6], [0.5, 1]) } },
+    };
+    const table = resultTable(d2nwg, 'd2nwg-levers');
+    assert.deepEqual(table.header.slice(0, 7), ['run', 'lever', 'all tasks: D2NWG mean of heads', 'all tasks: D2NWG shot-selected',
+      'all tasks: prototype head', 'all tasks: trained head', 'all tasks: D2NWG % of trained']);
+    assert.equal(table.header[7], 'unseen class combinations: D2NWG mean of heads');
+    const rows = tableObjects(table);
+    assert.deepEqual(rows.map((r) => r.run), ['`quick` · 3 seeds', '`quick-prototypes` · one seed', '`quick-more-tasks` · 2 seeds']);
+    assert.deepEqual(rows.map((r) => r.lever.split(' ')[0]), ['none', 'condition', 'twice']);
+    assert.deepEqual([rows[0]['all tasks: D2NWG mean of heads'], rows[0]['all tasks: D2NWG shot-selected'], rows[0]['all tasks: prototype head'],
+      rows[0]['all tasks: trained head'], rows[0]['all tasks: D2NWG % of trained']], ['54.00 ± 4.00', '56.00 ± 4.00', '65.00 ± 0.00', '80.00 ± 0.00', '67.5 ± 5.0']);
+    assert.equal(rows[1]['all tasks: D2NWG mean of heads'], '60.00', 'one seed: the value alone');
+    assert.equal(rows[1]['all tasks: D2NWG % of trained'], '75.0');
+    // Per seed 80% and 60%: the mean of the ratios, not the ratio of the means (50 / 75 = 66.7%).
+    assert.equal(rows[2]['all tasks: D2NWG % of trained'], '70.0 ± 14.1');
+    assert.equal(rows[2]['unseen class combinations: prototype head'], '–', 'a metric no seed measured');
+    assert.equal(resultTable(resultsFile('d2nwg', { quick: run([0.5], [0.8]) }), 'd2nwg-levers').rows.length, 1, 'a file without levers: the main run alone');
+  });
+
   it('reads a paper\'s files largest scale first and refuses a file of another paper', () => {
     const dir = dirs.make();
     fs.writeFileSync(path.join(dir, 'bend-quick.json'), JSON.stringify(bend));

@@ -7,8 +7,12 @@ import { aggregateJobs } from '../lib/reproduce/aggregate';
 import { borrowGenerator } from '../lib/bend/borrow';
 import type { BendResults } from '../lib/bend/results';
 import type { PdiffResults } from '../lib/pdiff/results';
+import { D2NWG_LEVER_NAMES } from '../lib/d2nwg/levers';
+import type { D2nwgResults } from '../lib/d2nwg/results';
 import { jobResultsFile, runJob } from '../lib/reproduce/jobs';
-import { planJobs } from '../lib/reproduce/plan';
+import { isPresetRun, planJobs } from '../lib/reproduce/plan';
+import { jobId } from '../lib/reproduce/queue';
+import { resultTable } from '../lib/reproduce/tables';
 import { tmpDirs } from './helpers/tmp-dirs';
 
 const dirs = tmpDirs('reproduce');
@@ -38,6 +42,46 @@ describe('reproduce: intervals, the job plan, and results files from finished jo
     assert.deepEqual(planJobs('bend', { scale: 'standard', seeds: [0], root: '/r' }).map((j) => j.preset), ['standard', 'standard-seeds']);
     assert.throws(() => planJobs('pdiff', { scale: 'huge' as 'quick', seeds: [0], root: '/r' }), /unknown scale huge/);
     assert.throws(() => planJobs('pdiff', { scale: 'quick', seeds: [-1], root: '/r' }), /seeds must be non-negative integers/);
+  });
+
+  it('plans D2NWG\'s levers as runs of their own presets at smoke and quick scale, not at standard unless asked', () => {
+    const jobs = planJobs('d2nwg', { scale: 'quick', seeds: [0, 2], root: '/r' });
+    assert.deepEqual(jobs.slice(0, 2).map((j) => [j.preset, j.part, j.outDir]),
+      [['quick', 'main', '/r/quick/d2nwg-quick-seed0'], ['quick', 'main', '/r/quick/d2nwg-quick-seed2']], 'the main runs as before');
+    const levers = jobs.slice(2);
+    assert.deepEqual(levers.map((j) => [j.preset, j.seed, j.part, j.outDir]), [0, 2].flatMap((seed) => D2NWG_LEVER_NAMES.map((lever) =>
+      [`quick-${lever}`, seed, `lever:${lever}`, `/r/quick/d2nwg-quick-${lever}-seed${seed}`])));
+    assert.ok(levers.every((j) => isPresetRun(j) && jobResultsFile(j) === path.join(j.outDir, 'results.json')));
+    assert.equal(new Set(levers.map(jobId)).size, levers.length, 'each lever job has a queue id of its own');
+    assert.deepEqual(planJobs('d2nwg', { scale: 'quick', seeds: [0], root: '/r', ablations: false }).map((j) => j.part), ['main']);
+    assert.deepEqual(planJobs('d2nwg', { scale: 'standard', seeds: [0], root: '/r' }).map((j) => j.part), ['main']);
+    assert.deepEqual(planJobs('d2nwg', { scale: 'standard', seeds: [0], root: '/r', ablations: true }).slice(1).map((j) => j.preset),
+      D2NWG_LEVER_NAMES.map((lever) => `standard-${lever}`));
+    assert.equal(planJobs('pdiff', { scale: 'quick', seeds: [0], root: '/r' }).filter((j) => j.part.startsWith('lever:')).length, 0);
+  });
+
+  it('runs a smoke lever of D2NWG end to end and aggregates it beside the main runs, under ablations.levers', function () {
+    this.timeout(300_000);
+    const root = dirs.make();
+    const [job] = planJobs('d2nwg', { scale: 'smoke', seeds: [0], root }).filter((j) => j.part === 'lever:several-conditions');
+    runJob(job, findProjectRoot());
+    const written = fs.statSync(jobResultsFile(job)).mtimeMs;
+    runJob(job, findProjectRoot()); // finished: not run again
+    assert.equal(fs.statSync(jobResultsFile(job)).mtimeMs, written);
+    const run = JSON.parse(fs.readFileSync(jobResultsFile(job), 'utf8')) as D2nwgResults;
+    assert.equal(run.preset, 'smoke-several-conditions');
+    assert.equal(run.config.conditionsPerHead, 4);
+    const main = planJobs('d2nwg', { scale: 'smoke', seeds: [0], root })[0];
+    const results = aggregateJobs('d2nwg', 'smoke', [main, job]);
+    assert.deepEqual(Object.keys(results.runs), [], 'a lever is not a main run');
+    assert.deepEqual(results.missing, ['smoke seed 0 main']);
+    const lever = results.ablations.levers['smoke-several-conditions'];
+    assert.deepEqual(lever.seeds, [0]);
+    assert.equal(lever.aggregate['all.generated.mean'].mean, run.summary.all.methods.generated.mean.mean);
+    assert.equal(results.wallSeconds, run.timings.total);
+    const [row] = resultTable(results, 'd2nwg-levers').rows;
+    assert.equal(row[0], '`smoke-several-conditions` · one seed');
+    assert.equal(row[2], (100 * run.summary.all.methods.generated.mean.mean).toFixed(2));
   });
 
   it('runs two seeds of the smoke preset, skips them when finished, and aggregates with provenance', function () {

@@ -1,8 +1,9 @@
 /**
  * `npm run reproduce -- pdiff|d2nwg|bend|all --seeds 0,1,2 --scale quick|standard [--root runs] [--aggregate-only]
  * [--ablations | --no-ablations] [--queue redis://host:port --store DIR] [--results DIR]`:
- * runs each paper's grid (main runs, p-diff's ablations at quick scale) for the seeds, one job at a
- * time, skipping finished jobs (every job resumes from its run directory), then writes
+ * runs each paper's grid (main runs; at smoke and quick scale, or with --ablations, p-diff's ablations
+ * and D2NWG's levers, lib/d2nwg/levers.ts) for the seeds, one job at a time, skipping finished
+ * jobs (every job resumes from its run directory), then writes
  * results/<paper>-<scale>.json: per-seed numbers, mean ± std and 95% intervals, commits, backend,
  * machine and wall time. With --queue, the jobs go to a BullMQ queue instead, for `npm run worker`
  * on any number of machines, with run directories under the shared --store (which replaces --root);

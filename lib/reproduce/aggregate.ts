@@ -9,7 +9,7 @@ import { meanInterval, type Interval } from '../eval/interval';
 import type { PdiffResults, VariantResult } from '../pdiff';
 import { readJobResults } from './jobs';
 import { bendMetrics, d2nwgMetrics, pdiffMetrics, type Metrics } from './metrics';
-import type { Job, Paper, Scale } from './plan';
+import { isPresetRun, LEVERS, type Job, type Paper, type Scale } from './plan';
 import type { Provenance } from './provenance';
 
 export interface SeedRun {
@@ -35,7 +35,7 @@ export interface ResultsFile {
   seeds: number[];
   backends: string[];
   machines: string[];
-  /** Main runs by preset; p-diff ablations by ablation, then setting. */
+  /** Main runs by preset; p-diff ablations by ablation, then setting; D2NWG's levers under `levers`, by preset. */
   runs: Record<string, Aggregated>;
   ablations: Record<string, Record<string, Aggregated>>;
   /** Jobs planned but not finished: what this file does not cover yet. */
@@ -70,10 +70,11 @@ export function aggregateJobs(paper: Paper, scale: Scale, jobs: readonly Job[]):
       continue;
     }
     provenances.push(done.provenance);
-    if (job.part === 'main') {
+    if (isPresetRun(job)) {
       const wall = (done.results as { timings: { total: number } }).timings.total;
       wallSeconds += wall;
-      (main[job.preset] ??= []).push(seedRun(job.seed, metricsOf(paper, done.results), wall, done.provenance));
+      const runs = job.part === 'main' ? main : (ablations[LEVERS] ??= {});
+      (runs[job.preset] ??= []).push(seedRun(job.seed, metricsOf(paper, done.results), wall, done.provenance));
       continue;
     }
     const byVariant = (ablations[job.part.slice('ablation:'.length)] ??= {});

@@ -3,7 +3,7 @@
  * results files with per-seed numbers and their aggregate, and their tables and charts (README
  * and notebooks). The queue and its workers (./queue.ts, ./worker.ts) are reached through the CLI.
  */
-export { planJobs, mainPresets, PAPERS, SCALES, ABLATIONS } from './plan';
+export { planJobs, mainPresets, isPresetRun, PAPERS, SCALES, ABLATIONS, LEVERS } from './plan';
 export type { Job, Paper, Scale, Ablation, PlanOptions } from './plan';
 export { runJob, readJobResults, jobResultsFile } from './jobs';
 export { aggregateJobs } from './aggregate';

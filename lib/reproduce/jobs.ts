@@ -11,7 +11,7 @@ import * as pdiff from '../pdiff';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { ProgressFn } from '../util/progress';
 import { RESULTS_FILE } from '../util/run-dir';
-import type { Ablation, Job } from './plan';
+import { isPresetRun, type Ablation, type Job } from './plan';
 import { provenance, PROVENANCE_FILE, type Provenance } from './provenance';
 
 /**
@@ -21,9 +21,9 @@ import { provenance, PROVENANCE_FILE, type Provenance } from './provenance';
 const ABLATION_KS = [...pdiff.paperSnapshotCounts, 500];
 const ABLATION_LAYERS = [...pdiff.convnetLayerSubsets, ['bn2/*', 'bn3/*']];
 
-/** Where a job's results are: results.json of a main run, ablation-<name>.json of an ablation. */
+/** Where a job's results are: results.json of a run of its preset (main or lever), ablation-<name>.json of an ablation. */
 export function jobResultsFile(job: Job): string {
-  return path.join(job.outDir, job.part === 'main' ? RESULTS_FILE : `${job.part.replace(':', '-')}.json`);
+  return path.join(job.outDir, isPresetRun(job) ? RESULTS_FILE : `${job.part.replace(':', '-')}.json`);
 }
 
 /** The results of a finished job with their provenance, or undefined if it has not finished. */
@@ -35,7 +35,7 @@ export function readJobResults(job: Job): { results: unknown; provenance: Proven
   const sidecar = path.join(job.outDir, PROVENANCE_FILE);
   const prov = json.provenance ?? (fs.existsSync(sidecar) ? (JSON.parse(fs.readFileSync(sidecar, 'utf8')) as Provenance) : undefined);
   if (!prov) return undefined;
-  return { results: job.part === 'main' ? json : json.results, provenance: prov };
+  return { results: isPresetRun(job) ? json : json.results, provenance: prov };
 }
 
 /** Runs `job` unless it has finished; `root` is the checkout whose commit is recorded. */
@@ -43,8 +43,8 @@ export function runJob(job: Job, root: string, onProgress?: ProgressFn): void {
   if (readJobResults(job)) return;
   if (job.lender) bend.borrowGenerator(job.lender, job.outDir);
   fs.mkdirSync(job.outDir, { recursive: true });
-  if (job.part === 'main') {
-    const results = mainRun(job, onProgress);
+  if (isPresetRun(job)) {
+    const results = presetRun(job, onProgress);
     writeFileAtomic(path.join(job.outDir, PROVENANCE_FILE), `${JSON.stringify(provenance(root), null, 1)}\n`);
     writeFileAtomic(jobResultsFile(job), `${JSON.stringify(results, null, 1)}\n`);
     return;
@@ -53,7 +53,7 @@ export function runJob(job: Job, root: string, onProgress?: ProgressFn): void {
   writeFileAtomic(jobResultsFile(job), `${JSON.stringify({ provenance: provenance(root), results }, null, 1)}\n`);
 }
 
-function mainRun(job: Job, onProgress?: ProgressFn): unknown {
+function presetRun(job: Job, onProgress?: ProgressFn): unknown {
   const options = { outDir: job.outDir, onProgress };
   if (job.paper === 'd2nwg') return d2nwg.run(d2nwg.preset(job.preset, job.seed), options);
   if (job.paper === 'bend' && job.preset.startsWith('whole')) {

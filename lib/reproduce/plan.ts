@@ -1,10 +1,12 @@
 /**
  * What a reproduction runs: for each paper and scale, its main runs per seed (for p-diff: the
  * trajectory zoo, the paper's per-epoch trajectory and a seeds zoo, each with the copying audit)
- * and, where asked, the paper's ablations. Every job has its own run directory, so any job can
- * resume, run on any worker that reaches the directory, or be skipped when finished.
+ * and, where asked, the paper's ablations (D2NWG's: its levers toward the target, each a run of the
+ * scale's preset with one switch, lib/d2nwg/levers.ts). Every job has its own run directory, so
+ * any job can resume, run on any worker that reaches the directory, or be skipped when finished.
  */
 import * as path from 'node:path';
+import { D2NWG_LEVER_NAMES } from '../d2nwg/levers';
 import { InputError } from '../util/errors';
 
 export const PAPERS = ['pdiff', 'd2nwg', 'bend'] as const;
@@ -14,13 +16,18 @@ export type Scale = (typeof SCALES)[number];
 /** The p-diff ablations of the paper's Table 2. */
 export const ABLATIONS = ['snapshots', 'noise', 'layers'] as const;
 export type Ablation = (typeof ABLATIONS)[number];
+/** Where a results file keeps D2NWG's lever runs: `ablations.levers`, by preset. */
+export const LEVERS = 'levers';
 
 export interface Job {
   paper: Paper;
   /** The preset run (a scale, or a scale's zoo variant such as `standard-seeds`). */
   preset: string;
   seed: number;
-  /** 'main', or 'ablation:<name>'. */
+  /**
+   * 'main'; 'ablation:<name>' (p-diff, its settings' runs under one directory); or 'lever:<name>'
+   * (D2NWG, a whole run of the lever's preset `<scale>-<name>` in its own directory).
+   */
   part: string;
   /** The job's run directory. */
   outDir: string;
@@ -33,7 +40,7 @@ export interface PlanOptions {
   seeds: number[];
   /** Run directories live under `<root>/<scale>/`. */
   root: string;
-  /** p-diff's ablations too (default: at quick and smoke scale only; hours at standard). */
+  /** p-diff's ablations and D2NWG's levers too (default: at quick and smoke scale only; hours at standard). */
   ablations?: boolean;
 }
 
@@ -68,5 +75,16 @@ export function planJobs(paper: Paper, options: PlanOptions): Job[] {
       for (const name of ABLATIONS) jobs.push({ paper, preset: options.scale, seed, part: `ablation:${name}`, outDir: dir(`ablations-seed${seed}`) });
     }
   }
+  if (paper === 'd2nwg' && ablations) {
+    for (const seed of options.seeds) {
+      for (const lever of D2NWG_LEVER_NAMES) {
+        const preset = `${options.scale}-${lever}`;
+        jobs.push({ paper, preset, seed, part: `lever:${lever}`, outDir: dir(`${prefix}${preset}-seed${seed}`) });
+      }
+    }
+  }
   return jobs;
 }
+
+/** Whether a job is a whole run of its preset, whose results.json is its own directory's (a main run or a D2NWG lever). */
+export const isPresetRun = (job: Pick<Job, 'part'>): boolean => job.part === 'main' || job.part.startsWith('lever:');

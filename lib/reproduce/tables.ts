@@ -1,25 +1,35 @@
 /**
  * The result tables of results/*.json, one kind per story (the p-diff copying audit, its
- * ablations, BEND's methods, D2NWG's methods): rows of formatted cells, rendered as markdown in the
- * README (./readme.ts) and as tables in the notebooks. Every cell is `mean ± sample std` over the
+ * ablations, BEND's methods, D2NWG's methods and its levers): rows of formatted cells, rendered as
+ * markdown in the README (./readme.ts) and as tables in the notebooks. Every cell is `mean ± sample std` over the
  * seeds, or the value alone where one seed measured it.
  */
+import { D2NWG_LEVERS, isLeverName } from '../d2nwg/levers';
 import { METHOD_LABELS, NOVELTY_LABELS } from '../d2nwg/report/tables';
-import type { Interval } from '../eval/interval';
+import { meanInterval, type Interval } from '../eval/interval';
 import { InputError } from '../util/errors';
 import type { Aggregated, ResultsFile } from './aggregate';
+import { LEVERS } from './plan';
 
 export interface ResultTable {
   header: string[];
   rows: string[][];
 }
 
-/** `mean ± std` over the seeds (the mean alone for one seed), scaled (100 for percentages). */
-function cell(a: Aggregated, metric: string, scale = 100, digits = 2): string {
-  const i: Interval | undefined = a.aggregate[metric];
+/** `mean ± std` (the mean alone for one value), scaled (100 for percentages); '–' for nothing measured. */
+function intervalText(i: Interval | undefined, scale: number, digits: number): string {
   if (!i) return '–';
   const f = (v: number) => (v * scale).toFixed(digits);
   return i.n > 1 ? `${f(i.mean)} ± ${f(i.std)}` : f(i.mean);
+}
+
+/** A metric over the seeds. */
+const cell = (a: Aggregated, metric: string, scale = 100, digits = 2): string => intervalText(a.aggregate[metric], scale, digits);
+
+/** The ratio of two metrics (%), taken per seed, then over the seeds that measured both. */
+function ratioCell(a: Aggregated, numerator: string, denominator: string, digits = 1): string {
+  const ratios = a.perSeed.flatMap(({ metrics: m }) => (numerator in m && denominator in m ? [m[numerator] / m[denominator]] : []));
+  return intervalText(ratios.length ? meanInterval(ratios) : undefined, 100, digits);
 }
 
 /** How many seeds a row averages (one seed is said, not hidden). */
@@ -106,12 +116,37 @@ function d2nwgMethods(r: ResultsFile): ResultTable {
   };
 }
 
+/** The task groups a lever is judged on: all held-out tasks, and unseen combinations of seen classes (the kind nearest the zoo). */
+const LEVER_GROUPS = [['all', 'all tasks'], ['combination', 'unseen class combinations']] as const;
+
+/**
+ * D2NWG against its target, per run of a preset: the main runs, then each lever's (ablations.levers):
+ * the mean test accuracy (%) of its heads and its shot-selected head beside the prototype and the
+ * trained heads, and its mean as % of the trained head's, on each of LEVER_GROUPS.
+ */
+function d2nwgLevers(r: ResultsFile): ResultTable {
+  const change = (preset: string) => {
+    const lever = preset.slice(`${r.scale}-`.length);
+    return isLeverName(lever) ? D2NWG_LEVERS[lever].summary : 'none (the preset)';
+  };
+  const runs = [...Object.entries(r.runs), ...Object.entries(r.ablations[LEVERS] ?? {})];
+  return {
+    header: ['run', 'lever', ...LEVER_GROUPS.flatMap(([, label]) =>
+      ['D2NWG mean of heads', 'D2NWG shot-selected', 'prototype head', 'trained head', 'D2NWG % of trained'].map((column) => `${label}: ${column}`))],
+    rows: runs.map(([preset, a]) => [runLabel(preset, a), change(preset), ...LEVER_GROUPS.flatMap(([group]) => [
+      cell(a, `${group}.generated.mean`), cell(a, `${group}.generated.shotSelected`), cell(a, `${group}.prototype.mean`), cell(a, `${group}.trained.mean`),
+      ratioCell(a, `${group}.generated.mean`, `${group}.trained.mean`),
+    ])]),
+  };
+}
+
 const KINDS: Record<string, (r: ResultsFile) => ResultTable> = {
   audit: pdiffAudit,
   ablations: pdiffAblations,
   'bend-methods': (r) => bendMethods(r),
   'bend-headline': (r) => bendMethods(r, true),
   'd2nwg-methods': d2nwgMethods,
+  'd2nwg-levers': d2nwgLevers,
 };
 
 export const RESULT_KINDS = Object.keys(KINDS);
