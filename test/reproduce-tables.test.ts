@@ -93,6 +93,13 @@ describe('results files: tables, charts and verdicts', () => {
     // Per seed 80% and 60%: the mean of the ratios, not the ratio of the means (50 / 75 = 66.7%).
     assert.equal(rows[2]['all tasks: D2NWG % of trained'], '70.0 ± 14.1');
     assert.equal(rows[2]['unseen class combinations: prototype head'], '–', 'a metric no seed measured');
+    // Against the preset on the seeds both ran: seed 1 only (60 − 54), and seeds 0–1 (40 − 50, 60 − 54).
+    const versus = 'all tasks: D2NWG mean − `quick`\'s, same seeds';
+    assert.deepEqual(rows.map((r) => r[versus].split(' [')[0]), ['–', '+6.00 (one seed, no interval)', '−2.00']);
+    assert.deepEqual(resultVerdicts(d2nwg).filter((line) => line.includes('same seeds')), [
+      'quick-prototypes (one seed) − quick, D2NWG\'s mean test accuracy over held-out tasks, same seeds +6.00 (one seed, no interval) points.',
+      `quick-more-tasks (2 seeds) − quick, D2NWG's mean test accuracy over held-out tasks, same seeds ${rows[2][versus]} points: no difference.`,
+    ]);
     assert.equal(resultTable(resultsFile('d2nwg', { quick: run([0.5], [0.8]) }), 'd2nwg-levers').rows.length, 1, 'a file without levers: the main run alone');
   });
 

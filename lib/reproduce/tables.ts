@@ -10,6 +10,7 @@ import { meanInterval, type Interval } from '../eval/interval';
 import { InputError } from '../util/errors';
 import type { Aggregated, ResultsFile } from './aggregate';
 import { LEVERS } from './plan';
+import { crossRunDifference, intervalText } from './verdicts';
 
 export interface ResultTable {
   header: string[];
@@ -17,19 +18,19 @@ export interface ResultTable {
 }
 
 /** `mean ± std` (the mean alone for one value), scaled (100 for percentages); '–' for nothing measured. */
-function intervalText(i: Interval | undefined, scale: number, digits: number): string {
+function meanStdText(i: Interval | undefined, scale: number, digits: number): string {
   if (!i) return '–';
   const f = (v: number) => (v * scale).toFixed(digits);
   return i.n > 1 ? `${f(i.mean)} ± ${f(i.std)}` : f(i.mean);
 }
 
 /** A metric over the seeds. */
-const cell = (a: Aggregated, metric: string, scale = 100, digits = 2): string => intervalText(a.aggregate[metric], scale, digits);
+const cell = (a: Aggregated, metric: string, scale = 100, digits = 2): string => meanStdText(a.aggregate[metric], scale, digits);
 
 /** The ratio of two metrics (%), taken per seed, then over the seeds that measured both. */
 function ratioCell(a: Aggregated, numerator: string, denominator: string, digits = 1): string {
   const ratios = a.perSeed.flatMap(({ metrics: m }) => (numerator in m && denominator in m ? [m[numerator] / m[denominator]] : []));
-  return intervalText(ratios.length ? meanInterval(ratios) : undefined, 100, digits);
+  return meanStdText(ratios.length ? meanInterval(ratios) : undefined, 100, digits);
 }
 
 /** How many seeds a row averages (one seed is said, not hidden). */
@@ -129,14 +130,21 @@ function d2nwgLevers(r: ResultsFile): ResultTable {
     const lever = preset.slice(`${r.scale}-`.length);
     return isLeverName(lever) ? D2NWG_LEVERS[lever].summary : 'none (the preset)';
   };
+  const base = r.runs[r.scale];
   const runs = [...Object.entries(r.runs), ...Object.entries(r.ablations[LEVERS] ?? {})];
+  // Levers ran on fewer seeds than the preset: the paired difference on the seeds both ran is the fair comparison.
+  const versusBase = (a: Aggregated) => {
+    const d = !base || a === base ? undefined : crossRunDifference(a, base, 'all.generated.mean');
+    return d ? intervalText(d, 100) : '–';
+  };
   return {
     header: ['run', 'lever', ...LEVER_GROUPS.flatMap(([, label]) =>
-      ['D2NWG mean of heads', 'D2NWG shot-selected', 'prototype head', 'trained head', 'D2NWG % of trained'].map((column) => `${label}: ${column}`))],
+      ['D2NWG mean of heads', 'D2NWG shot-selected', 'prototype head', 'trained head', 'D2NWG % of trained'].map((column) => `${label}: ${column}`)),
+    `all tasks: D2NWG mean − \`${r.scale}\`'s, same seeds`],
     rows: runs.map(([preset, a]) => [runLabel(preset, a), change(preset), ...LEVER_GROUPS.flatMap(([group]) => [
       cell(a, `${group}.generated.mean`), cell(a, `${group}.generated.shotSelected`), cell(a, `${group}.prototype.mean`), cell(a, `${group}.trained.mean`),
       ratioCell(a, `${group}.generated.mean`, `${group}.trained.mean`),
-    ])]),
+    ]), versusBase(a)]),
   };
 }
 

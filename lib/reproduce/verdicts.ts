@@ -5,10 +5,20 @@
  */
 import { meanInterval, type Interval } from '../eval/interval';
 import type { Aggregated, ResultsFile } from './aggregate';
+import { LEVERS } from './plan';
 
 /** `a − b` per seed where both were measured, and their interval; undefined if no seed has both. */
 export function pairedDifference(run: Aggregated, a: string, b: string): Interval | undefined {
   const diffs = run.perSeed.filter((s) => a in s.metrics && b in s.metrics).map((s) => s.metrics[a] - s.metrics[b]);
+  return diffs.length ? meanInterval(diffs) : undefined;
+}
+
+/** `metric` of run `a` − of run `b`, per seed both measured (same seed, same task plan), and their interval. */
+export function crossRunDifference(a: Aggregated, b: Aggregated, metric: string): Interval | undefined {
+  const diffs = a.perSeed.flatMap((s) => {
+    const other = b.perSeed.find((o) => o.seed === s.seed);
+    return other && metric in s.metrics && metric in other.metrics ? [s.metrics[metric] - other.metrics[metric]] : [];
+  });
   return diffs.length ? meanInterval(diffs) : undefined;
 }
 
@@ -90,6 +100,16 @@ function d2nwgVerdicts(r: ResultsFile): string[] {
       lines.push(claim(`${label(preset, run)}: D2NWG's mean head accuracy as a share of the trained heads' (the paper's bar: 90%)`, share, reading, 100, 1, '%'));
     }
     return lines;
+  }).concat(leverVerdicts(r));
+}
+
+/** Each D2NWG lever against the preset it switches, on the seeds both ran. */
+function leverVerdicts(r: ResultsFile): string[] {
+  const base = r.runs[r.scale];
+  if (!base) return [];
+  return Object.entries(r.ablations[LEVERS] ?? {}).flatMap(([preset, run]) => {
+    const d = crossRunDifference(run, base, 'all.generated.mean');
+    return d ? [claim(`${label(preset, run)} − ${r.scale}, D2NWG's mean test accuracy over held-out tasks, same seeds`, d, direction(d), 100, 2, ' points')] : [];
   });
 }
 
