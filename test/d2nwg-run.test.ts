@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { checkEncoderInvariance, D2NWG_METHODS, D2NWG_OUTPUTS, FINE_TUNE_STARTS, openTaskZoo, report, run, type D2nwgResults } from '../lib/d2nwg';
 import { parseTaskId } from '../lib/data';
-import { ConfigMismatchError } from '../lib/util/errors';
+import { ConfigMismatchError, InputError } from '../lib/util/errors';
 import { blobConfig as config, blobSources as sources } from './helpers/task-sources';
 import { tmpDirs } from './helpers/tmp-dirs';
 
@@ -101,9 +101,31 @@ describe('D2NWG runner', function () {
     const stages = new Set<string>();
     const again = run(config, { outDir: dir, onProgress: (stage) => stages.add(stage), sources });
     assert.equal(tf.memory().numTensors, before);
-    assert.deepEqual([...stages], ['select', 'evaluate'], 'nothing trains again');
+    assert.deepEqual([...stages], ['evaluate'], 'nothing trains again, the choices are read back');
     assert.deepEqual(stageTimes(dir), times, 'no stage file is written again');
     assert.equal(untimed(again), untimed(first));
+  });
+
+  it('keeps the choices and each held-out task as they finish: a stopped protocol resumes with the results of an uninterrupted run', () => {
+    const protocol = path.join(dir, D2NWG_OUTPUTS.protocol);
+    const taskFile = (i: number) => path.join(protocol, `task-${i}.json`);
+    assert.deepEqual(fs.readdirSync(protocol).sort(), ['selection.json', ...first.tasks.map((_, i) => `task-${i}.json`)].sort());
+    // Stopped during task 5: the later tasks were never written.
+    for (let i = 5; i < first.tasks.length; i++) fs.rmSync(taskFile(i));
+    assert.equal(untimed(run(config, { outDir: dir, sources })), untimed(first));
+    // A stored part is read back, not recomputed: an edited one shows through.
+    const stored = JSON.parse(fs.readFileSync(taskFile(0), 'utf8'));
+    fs.writeFileSync(taskFile(0), JSON.stringify({ ...stored, value: { ...stored.value, id: 'edited' } }));
+    assert.equal(run(config, { outDir: dir, sources }).tasks[0].id, 'edited');
+    // A part of other trained stages is recomputed.
+    fs.writeFileSync(taskFile(0), JSON.stringify({ ...stored, fitted: 'f'.repeat(64) }));
+    assert.equal(untimed(run(config, { outDir: dir, sources })), untimed(first));
+    assert.equal(JSON.parse(fs.readFileSync(taskFile(0), 'utf8')).fitted, stored.fitted, 'and stored again with these stages');
+    // A torn part is an error naming it, and nothing is overwritten.
+    fs.writeFileSync(taskFile(1), '{"fitted": "ab');
+    assert.throws(() => run(config, { outDir: dir, sources }), (err: Error) => err instanceof InputError && err.message.includes(taskFile(1)));
+    assert.equal(fs.readFileSync(taskFile(1), 'utf8'), '{"fitted": "ab');
+    fs.rmSync(taskFile(1));
   });
 
   it('the trained encoder is invariant to shot and class order on a held-out task, and sees a fresh draw of shots', () => {

@@ -13,6 +13,7 @@ import { taskFeatures, type TaskFeatures } from './features';
 import { fineTuneHeads, headsAccuracy, trainHeads } from './heads';
 import { D2NWG_METHODS, headAt, MethodContext, type D2nwgMethod, type Proposal } from './methods';
 import type { D2nwgPipeline } from './pipeline';
+import type { ProtocolStore } from './protocol-store';
 import { d2nwgSeeds } from './seeds';
 import type { D2nwgChoices } from './selection';
 import type { HeldOutTask } from './task-zoo/tasks';
@@ -81,13 +82,19 @@ export function evaluateTask(context: MethodContext, held: HeldOutTask, rng: Rng
   };
 }
 
-/** Runs the protocol on every held-out task of the zoo's plan, with a fitted pipeline and the run's choices. */
-export function evaluateHeldOut(pipeline: D2nwgPipeline, choices: D2nwgChoices, onProgress?: ProgressFn): HeldOutResult[] {
+/**
+ * Runs the protocol on every held-out task of the zoo's plan, with a fitted pipeline and the run's
+ * choices; with a `store`, a task it holds is read back instead of evaluated again (task h's seed
+ * is the h-th of one stream either way, so the results are those of an uninterrupted run).
+ */
+export function evaluateHeldOut(pipeline: D2nwgPipeline, choices: D2nwgChoices, onProgress?: ProgressFn, store?: ProtocolStore): HeldOutResult[] {
   const context = new MethodContext(pipeline, choices);
   const taskSeeds = new Rng(d2nwgSeeds(pipeline.config.seed).evaluation);
   const { heldOut } = pipeline.zoo.plan;
   return heldOut.map((held, h) => {
-    const result = evaluateTask(context, held, new Rng(taskSeeds.seed()));
+    const seed = taskSeeds.seed();
+    const evaluate = () => evaluateTask(context, held, new Rng(seed));
+    const result = store ? store.task(h, evaluate) : evaluate();
     onProgress?.('evaluate', h + 1, heldOut.length, { generated: result.methods.generated.mean, prototype: result.methods.prototype.mean });
     return result;
   });

@@ -16,6 +16,8 @@ export const D2NWG_OUTPUTS = {
   conditionalState: 'diffusion-conditional-state.safetensors',
   /** The unconditional denoiser's training state, EMA included. */
   unconditionalState: 'diffusion-unconditional-state.safetensors',
+  /** The held-out protocol's finished parts: the run's choices and each task's result (protocol-store.ts). */
+  protocol: 'protocol',
 } as const;
 
 /**

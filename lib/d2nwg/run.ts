@@ -2,7 +2,8 @@
  * D2NWG's protocol end to end: fit (or reload) the pipeline in `outDir` (task zoo, VAE, aligned
  * dataset encoder, conditional and unconditional diffusion), make the run's choices on training
  * tasks (selection.ts), then run the held-out protocol and summarise it. Everything is seeded from
- * config.seed (see d2nwgSeeds); no choice reads a held-out task's val or test split.
+ * config.seed (see d2nwgSeeds); no choice reads a held-out task's val or test split. The choices and
+ * each held-out task's result are kept as they finish (protocol-store.ts), so a stopped run resumes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mean } from '../eval/stats';
@@ -11,6 +12,7 @@ import { seconds } from '../util/timing';
 import type { D2nwgConfig } from './config';
 import { evaluateHeldOut } from './evaluate';
 import { D2nwgPipeline } from './pipeline';
+import { ProtocolStore } from './protocol-store';
 import { summarize, summarizeByNovelty, type D2nwgResults } from './results';
 import { chooseOnTrainingTasks } from './selection';
 import type { TaskSources } from './task-zoo/extractor';
@@ -29,10 +31,11 @@ export function run(config: D2nwgConfig, options: RunOptions): D2nwgResults {
   try {
     pipeline.fit();
     let t = performance.now();
-    const selection = chooseOnTrainingTasks(pipeline, options.onProgress);
+    const store = new ProtocolStore(options.outDir);
+    const selection = store.choices(() => chooseOnTrainingTasks(pipeline, options.onProgress));
     const select = seconds(t);
     t = performance.now();
-    const tasks = evaluateHeldOut(pipeline, selection, options.onProgress);
+    const tasks = evaluateHeldOut(pipeline, selection, options.onProgress, store);
     const evaluate = seconds(t);
     const { zoo, alignment } = pipeline;
     return {
