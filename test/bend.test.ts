@@ -35,7 +35,7 @@ const tiny: BendConfig = {
   calibrationSizes: [4, 8],
   topKGrid: [2, 4],
   noiseSigmas: [0.01],
-  deepEnsemble: { size: 2, seedOffset: 100 },
+  deepEnsemble: { size: 2, seedOffset: 100, modelsAtOnce: 1 },
 };
 
 const freshDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'paramdiff-bend-'));

@@ -11,6 +11,8 @@ import { WholeEvaluator } from '../lib/pdiff/whole/evaluate';
 import { permutationSpecFor } from '../lib/params/permutation-spec';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
+import { maxAbsDiff } from './helpers/backends';
+import { TOGETHER_TOLERANCE } from './helpers/together';
 import { collectWholeSeeds, defaultWholeSeedsConfig, loadWholeSeeds, WHOLE_BUFFERS_DIR, type WholeSeedsConfig } from '../lib/zoo/whole-seeds';
 
 const full = loadEmbeddedMnistSplits(0);
@@ -60,6 +62,23 @@ describe('zoo/whole-seeds', () => {
     assert.ok(aligned.distance.after < aligned.distance.before, JSON.stringify(aligned.distance));
     evaluator.dispose();
     model.dispose();
+  });
+
+  it('members trained 2 at once are those trained one after another, and a zoo resumes with another modelsAtOnce', function () {
+    this.timeout(60_000);
+    const spec = { kind: 'convnet-s' as const, config: { channels: [4, 4, 8] as [number, number, number] } };
+    const config = { ...zooConfig(3), modelsAtOnce: 2 };
+    // Killed after member 2: the first group (members 1 and 2, trained together) is saved.
+    assert.throws(() => collectWholeSeeds(spec, data, config, dir, (_, step) => {
+      if (step === 2) throw new Error('killed');
+    }), /killed/);
+    const zoo = collectWholeSeeds(spec, data, { ...config, modelsAtOnce: 1 }, dir);
+    const straight = collectWholeSeeds(spec, data, zooConfig(3), path.join(dir, 'one-at-a-time'));
+    assert.deepEqual(zoo.members.map((m) => [m.seed, m.steps]), straight.members.map((m) => [m.seed, m.steps]));
+    assert.ok(maxAbsDiff(zoo.params.data, straight.params.data) <= TOGETHER_TOLERANCE, `params: ${maxAbsDiff(zoo.params.data, straight.params.data)}`);
+    assert.ok(maxAbsDiff(zoo.buffers!.data, straight.buffers!.data) <= TOGETHER_TOLERANCE, 'BN statistics');
+    zoo.members.forEach((m, i) => assert.ok(Math.abs(m.test - straight.members[i].test) <= 0.005, `member ${i}: ${m.test} vs ${straight.members[i].test}`));
+    assert.throws(() => collectWholeSeeds(spec, data, { ...config, modelsAtOnce: 0 }, dir), /zoo.modelsAtOnce must be an integer ≥ 1, got 0/);
   });
 });
 

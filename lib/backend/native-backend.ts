@@ -3,12 +3,14 @@
  * heap) that runs every wasm kernel registered so far — tfjs's and the ones paramdiff adds —
  * except the heavy ones (products, convolutions and their gradients), which the OpenBLAS addon
  * computes on its heap (native-kernels.ts), and the memory-bound ones the addon runs on all
- * cores (native-pointwise.ts); it also has kernels for paramdiff's own ops (native-ops.ts).
+ * cores (native-pointwise.ts); it also has kernels for paramdiff's own ops (native-ops.ts) and for
+ * the conv2d of M models at once (native-model-conv.ts).
  * Register it after all wasm kernels are registered.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './native-addon';
 import { nativeKernels } from './native-kernels';
+import { modelConvKernels } from './native-model-conv';
 import { nativeOpKernels } from './native-ops';
 import { pointwiseKernels } from './native-pointwise';
 
@@ -41,6 +43,6 @@ export function registerNativeBackend(addon: NativeAddon): void {
       kernelFunc: (args) => kernel(args, wasmKernel.kernelFunc),
     });
   }
-  for (const config of nativeOpKernels(addon, NATIVE_BACKEND)) tf.registerKernel(config);
+  for (const config of [...nativeOpKernels(addon, NATIVE_BACKEND), ...modelConvKernels(addon, NATIVE_BACKEND)]) tf.registerKernel(config);
   tf.registerBackend(NATIVE_BACKEND, wasmFactory, NATIVE_PRIORITY);
 }

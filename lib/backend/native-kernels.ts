@@ -98,7 +98,7 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+export function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number],
     filterShape as [number, number, number, number], attrs.strides, attrs.dilations ?? 1, attrs.pad,
     attrs.dimRoundingMode, false, 'channelsLast');

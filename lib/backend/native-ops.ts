@@ -1,9 +1,10 @@
 /**
  * The 'native' backend's kernels for paramdiff's own ops, which tfjs does not have (so there is
  * no wasm kernel to replace): the evaluation head of many models (lib/nn/affine-relu-mean.ts),
- * standardisation (lib/nn/standardize.ts) and training batch norm (lib/nn/batch-norm.ts) with
- * their gradients, and the Adam and SGD updates (lib/optim/adam-update.ts, sgd-update.ts). Other
- * backends run those ops as tfjs ops.
+ * standardisation (lib/nn/standardize.ts) and training batch norm (lib/nn/batch-norm.ts; of one
+ * model, or of M models' stacked rows with one addon call each) with their gradients, and the
+ * Adam and SGD updates (lib/optim/adam-update.ts, sgd-update.ts). Other backends run those ops
+ * as tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AFFINE_RELU_MEAN } from '../nn/affine-relu-mean';
@@ -14,11 +15,20 @@ import { STANDARDIZE, STANDARDIZE_GRAD } from '../nn/standardize';
 import type { NativeAddon } from './native-addon';
 import { allFloat, heap, input, type KernelArgs, wasmBackend } from './native-kernels';
 
-function floatInputs(args: KernelArgs, kernelName: string, ...names: string[]): tf.TensorInfo[] {
+export function floatInputs(args: KernelArgs, kernelName: string, ...names: string[]): tf.TensorInfo[] {
   const infos = names.map((name) => input(args, name));
   if (!allFloat(...infos)) throw new Error(`${kernelName}: float32 inputs only`);
   return infos;
 }
+
+/** Model m's part of a view that holds M equal parts (M models' tensors stacked). */
+export function modelSlice(view: Float32Array, models: number, m: number): Float32Array {
+  const size = view.length / models;
+  return view.subarray(m * size, (m + 1) * size);
+}
+
+/** x [S, C] is one model's rows; x [M, S, C] M models' (gamma [M, C]): the models and one model's [S, C]. */
+const normModels = (x: tf.TensorInfo) => ({ models: x.shape.length === 3 ? x.shape[0] : 1, dims: Int32Array.from(x.shape.slice(-2)) });
 
 /** x [O, S, I] → Int32Array [O, S, I]. */
 const middleDims = (x: tf.TensorInfo) => Int32Array.from(x.shape);
@@ -72,10 +82,13 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
         const [x, gamma, beta] = floatInputs(args, BATCH_NORM_TRAINING, 'x', 'gamma', 'beta');
         const { eps, relu } = args.attrs as unknown as BatchNormTrainingAttrs;
         const backend = wasmBackend(args);
-        const c = x.shape[1];
-        const outs = [backend.makeOutput(x.shape, 'float32'), ...[0, 1, 2].map(() => backend.makeOutput([c], 'float32'))]; // y, mean, variance, rstd
-        addon.batchNorm(heap(backend, x), heap(backend, gamma), heap(backend, beta),
-          ...outs.map((t) => heap(backend, t)) as [Float32Array, Float32Array, Float32Array, Float32Array], Int32Array.from(x.shape), eps, relu);
+        const { models, dims } = normModels(x);
+        const outs = [backend.makeOutput(x.shape, 'float32'), ...[0, 1, 2].map(() => backend.makeOutput(gamma.shape, 'float32'))]; // y, mean, variance, rstd
+        const [xs, gs, bs, ys, means, vars, rstds] = [x, gamma, beta, ...outs].map((t) => heap(backend, t));
+        for (let m = 0; m < models; m++) {
+          const at = (view: Float32Array) => modelSlice(view, models, m);
+          addon.batchNorm(at(xs), at(gs), at(bs), at(ys), at(means), at(vars), at(rstds), dims, eps, relu);
+        }
         return outs;
       },
     },
@@ -86,9 +99,14 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
         const [dy, x, gamma, mean, rstd] = floatInputs(args, BATCH_NORM_TRAINING_GRAD, 'dy', 'x', 'gamma', 'mean', 'rstd');
         const y = args.inputs.y; // present under ReLU: its mask
         const backend = wasmBackend(args);
+        const { models, dims } = normModels(x);
         const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32')];
-        addon.batchNormGrad(heap(backend, dy), heap(backend, x), y ? heap(backend, y) : null, heap(backend, gamma), heap(backend, mean),
-          heap(backend, rstd), ...outs.map((t) => heap(backend, t)) as [Float32Array, Float32Array, Float32Array], Int32Array.from(x.shape));
+        const [dys, xs, gs, means, rstds, dxs, dgs, dbs] = [dy, x, gamma, mean, rstd, ...outs].map((t) => heap(backend, t));
+        const ys = y ? heap(backend, y) : null;
+        for (let m = 0; m < models; m++) {
+          const at = (view: Float32Array) => modelSlice(view, models, m);
+          addon.batchNormGrad(at(dys), at(xs), ys && at(ys), at(gs), at(means), at(rstds), at(dxs), at(dgs), at(dbs), dims);
+        }
         return outs;
       },
     },

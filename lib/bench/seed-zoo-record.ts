@@ -87,7 +87,10 @@ export function seedZooNotes({ ours, reference }: SeedZooBenchInputs): string[] 
     const ref = reference.run;
     const o = ours.summary;
     notes.push('ratios are ours / reference: above 1, paramdiff is slower; the two sides ran one after the other, never concurrently');
-    notes.push('the reference trains its models one after another, as ours does here');
+    const atOnce = ours.config.modelsAtOnce;
+    notes.push(atOnce > 1
+      ? `the reference trains its models one after another; ours trained ${atOnce} at once (each op once for all), the same models as one after another`
+      : 'the reference trains its models one after another, as ours does here');
     if (reference.threads !== DEFAULT_REFERENCE_THREADS) {
       notes.push(`the reference ran with ${reference.threads} PyTorch thread(s) instead of the spec's ${DEFAULT_REFERENCE_THREADS}`);
     }

@@ -1,7 +1,7 @@
 /**
  * Our side of the `seed-zoo` benchmark (../shared/bench/seed-zoo.md): N ConvNet-S trained from
- * seeds seed0 … seed0 + N − 1 with stage 1 of pdiff-small, one after another, as the PyTorch
- * reference does; then each model's val / test accuracy, the deep ensemble of all N (mean of the
+ * seeds seed0 … seed0 + N − 1 with stage 1 of pdiff-small, one after another as the PyTorch
+ * reference does, or `modelsAtOnce` together (the same models, as the spec allows); then each model's val / test accuracy, the deep ensemble of all N (mean of the
  * softmax outputs) and the mean pairwise test disagreement. `summarizeSeedZoo` is pure.
  */
 import type { DataSplits } from '../data/dataset';
@@ -26,9 +26,11 @@ export interface SeedZooConfig {
   model: ModelSpec;
   /** pdiff-small stage 1: SGD 0.05, momentum 0.9, wd 5e-4, batch 128, 3 epochs, ×0.1 from epoch 2. */
   train: TrainConfig;
+  /** Models trained together, each op once for all (1: one after another, each by `trainModel`). */
+  modelsAtOnce: number;
 }
 
-export const defaultSeedZooConfig: SeedZooConfig = { models: 20, seed0: 1000, model: { kind: 'convnet-s' }, train: defaultTrainConfig };
+export const defaultSeedZooConfig: SeedZooConfig = { models: 20, seed0: 1000, model: { kind: 'convnet-s' }, train: defaultTrainConfig, modelsAtOnce: 1 };
 
 /** One model: accuracies in [0, 1]. */
 export interface SeedZooModel {
@@ -49,7 +51,7 @@ export interface SeedZooSummary {
   models: SeedZooModel[];
   /** Wall seconds of the whole zoo (training and evaluating every model), and that over N. */
   wall: { total: number; perModel: number };
-  /** Mean `trainModel` seconds of one model (its evaluation excluded). */
+  /** Mean training seconds of one model (its evaluation excluded; trained together, its share of its group's). */
   trainPerModel: number;
   val: MeanStd;
   test: MeanStd;
@@ -108,7 +110,7 @@ export function runSeedZoo(data: DataSplits, config: SeedZooConfig, onProgress?:
   const seeds = Array.from({ length: config.models }, (_, i) => config.seed0 + i);
   const started = performance.now();
   const members = trainIndependentMembers(data.train, config.model, config.train, seeds, { val: data.val, test: data.test },
-    onProgress && { label: 'model', onProgress });
+    onProgress && { label: 'model', onProgress }, config.modelsAtOnce);
   const wall = seconds(started);
   const labels = { val: data.val.labels, test: data.test.labels };
   return { config, steps: members.steps, summary: summarizeSeedZoo(members.probabilities, labels, data.train.numClasses, seeds, members.trainSeconds, wall) };

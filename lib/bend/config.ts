@@ -64,7 +64,7 @@ export const defaultBendOptions: Omit<BendConfig, 'pdiff'> = {
   eceBins: DEFAULT_ECE_BINS,
   noiseSigmas: [0.01, 0.05],
   ood: { images: 2000 },
-  deepEnsemble: { size: 5, seedOffset: 100 },
+  deepEnsemble: { size: 5, seedOffset: 100, modelsAtOnce: 1 },
 };
 
 /**
@@ -75,7 +75,7 @@ export const defaultBendOptions: Omit<BendConfig, 'pdiff'> = {
 const presetOptions: Record<string, Partial<Omit<BendConfig, 'pdiff'>>> = {
   smoke: {
     members: 20, ensembleSizes: [1, 2, 5, 10, 20], calibrationSizes: [5, 10, 20], topKGrid: [5, 10], ood: { images: 500 },
-    deepEnsemble: { size: 2, seedOffset: 100 },
+    deepEnsemble: { size: 2, seedOffset: 100, modelsAtOnce: 1 },
   },
 };
 

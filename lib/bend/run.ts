@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DataSplits, ImageDataset } from '../data/dataset';
 import { trainDeepEnsemble } from '../ensemble/deep-ensemble';
+import { checkModelsAtOnce } from '../models/train-seeds';
 import { createModel } from '../models/registry';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
@@ -45,6 +46,7 @@ function checkConfig(config: BendConfig): void {
   if (tooLarge.length) throw new InputError(`ensemble sizes ${tooLarge.join(', ')} are not in 1…${members} (members)`);
   if (!config.calibrationSizes.includes(members)) throw new InputError(`calibrationSizes must include members (${members}): the table reports all of them`);
   if (config.deepEnsemble.size < 2) throw new InputError(`a deep ensemble needs at least 2 models, got ${config.deepEnsemble.size}`);
+  checkModelsAtOnce(config.deepEnsemble.modelsAtOnce, 'deepEnsemble.modelsAtOnce');
   if (config.noiseSigmas.some((s) => !(s >= 0))) throw new InputError(`noiseSigmas must be ≥ 0, got ${config.noiseSigmas.join(', ')}`);
 }
 

@@ -1,13 +1,14 @@
 /**
  * `npm run bench [-- --workload pdiff-small|seed-zoo] [--preset standard|quick|smoke] [--seed N]
- *  [--models N] [--reference-threads N] [--micro-only] [--no-reference] [--out FILE]`: a benchmark on the active backend,
+ *  [--models N] [--models-at-once K] [--reference-threads N] [--micro-only] [--no-reference] [--out FILE]`: a benchmark on the active backend,
  * side by side with its PyTorch reference in ../shared/bench (run after ours, never concurrently,
  * when Debian's PyTorch is there). Prints the tables and writes everything to FILE (default
  * bench/results/<workload>-…-<time>.json).
  * - pdiff-small (default): (a) micro-benchmarks (op throughput and one training step of each model,
  *   at the standard shapes), (b) the preset's p-diff pipeline, (c) peer_pdiff_small.py (--quick
  *   unless the preset is standard); --micro-only runs (a) alone (micro-<time>.json).
- * - seed-zoo: N ConvNet-S (--models, default 20) trained from independent seeds, and peer_seed_zoo.py on the same N
+ * - seed-zoo: N ConvNet-S (--models, default 20) trained from independent seeds, K at once (--models-at-once,
+ *   default 1: one after another), and peer_seed_zoo.py on the same N
  *   with --reference-threads PyTorch threads (default the spec's 2; on a machine where another job
  *   holds a core, PyTorch's 2 threads wait on each other at every op).
  */
@@ -70,9 +71,9 @@ function pdiffSmall(ctx: BenchContext, options: { preset: string; seed: number; 
 }
 
 /** The seed-zoo benchmark on N models; returns the record and its default file name. */
-function seedZoo(ctx: BenchContext, models: number, referenceThreads: number) {
-  const config = { ...defaultSeedZooConfig, models };
-  console.log(`seed zoo: ${models} ConvNet-S from seeds ${config.seed0}…${config.seed0 + models - 1}`);
+function seedZoo(ctx: BenchContext, models: number, modelsAtOnce: number, referenceThreads: number) {
+  const config = { ...defaultSeedZooConfig, models, modelsAtOnce };
+  console.log(`seed zoo: ${models} ConvNet-S from seeds ${config.seed0}…${config.seed0 + models - 1}, ${modelsAtOnce} at once`);
   const ours = runSeedZoo(fashionMnistSplits(), config, consoleProgress(3));
   let reference = null;
   if (!ctx.noReference) {
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       preset: { type: 'string', default: 'standard' },
       seed: { type: 'string', default: '0' },
       models: { type: 'string', default: String(defaultSeedZooConfig.models) },
+      'models-at-once': { type: 'string', default: String(defaultSeedZooConfig.modelsAtOnce) },
       'reference-threads': { type: 'string', default: String(DEFAULT_REFERENCE_THREADS) },
       'micro-only': { type: 'boolean', default: false },
       'no-reference': { type: 'boolean', default: false },
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
   if (!WORKLOADS.includes(workload)) throw new InputError(`--workload is one of ${WORKLOADS.join(', ')}, got ${values.workload}`);
   const seed = integerFlag('seed', values.seed, 0);
   const models = integerFlag('models', values.models, 1);
+  const modelsAtOnce = integerFlag('models-at-once', values['models-at-once'], 1);
   const referenceThreads = integerFlag('reference-threads', values['reference-threads'], 1);
   const root = findProjectRoot();
   const backend = await initBackend();
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
     backend, root, resultsDir: path.join(root, 'bench', 'results'), stamp: new Date().toISOString().replace(/[:.]/g, '-'), noReference: values['no-reference'],
   };
   const { record, name } = workload === 'seed-zoo'
-    ? seedZoo(ctx, models, referenceThreads)
+    ? seedZoo(ctx, models, modelsAtOnce, referenceThreads)
     : pdiffSmall(ctx, { preset: values.preset, seed, microOnly: values['micro-only'] });
   const out = path.resolve(values.out ?? path.join(ctx.resultsDir, `${name}.json`));
   writeFileAtomic(out, `${JSON.stringify(record, null, 1)}\n`);

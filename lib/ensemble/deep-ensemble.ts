@@ -6,8 +6,9 @@
 import type { DataSplits, ImageDataset } from '../data/dataset';
 import { memberOutputs, type EvalOutputs } from './outputs';
 import { modelProbabilities } from '../eval/model-probabilities';
-import { createModel, type ModelSpec } from '../models/registry';
-import { trainModel, type TrainConfig } from '../models/train';
+import type { ModelSpec } from '../models/registry';
+import type { TrainConfig } from '../models/train';
+import { trainSeedModels } from '../models/train-seeds';
 import type { ProgressFn } from '../util/progress';
 import { seconds } from '../util/timing';
 
@@ -16,13 +17,15 @@ export interface DeepEnsembleConfig {
   size: number;
   /** Member i is initialised and shuffled with seed + seedOffset + i. */
   seedOffset: number;
+  /** Members trained together, each op once for all (1: one after another, each by `trainModel`). */
+  modelsAtOnce: number;
 }
 
 export interface DeepEnsemble {
   /** Class probabilities of each member on val, test and the OOD images. */
   outputs: EvalOutputs;
   seeds: number[];
-  /** `trainModel` wall seconds of each member. */
+  /** Training wall seconds of each member (trained together: its share of its group's). */
   trainSeconds: number[];
   /** Wall seconds of the members' forward passes on val, test and the OOD images. */
   evaluateSeconds: number;
@@ -38,7 +41,7 @@ export interface DeepEnsembleOptions {
 export interface IndependentMembers<S extends string> {
   /** probabilities[set][m]: member m's [N, C] class probabilities on that set, row-major. */
   probabilities: Record<S, Float32Array[]>;
-  /** `trainModel` wall seconds of each member. */
+  /** Training wall seconds of each member (trained together: its share of its group's). */
   trainSeconds: number[];
   /** `trainModel` steps of each member. */
   steps: number[];
@@ -47,32 +50,28 @@ export interface IndependentMembers<S extends string> {
 }
 
 /**
- * One task model per seed, one after another: `createModel(model, seed)` trained by `trainModel`
- * with that seed (initialisation and shuffles), then its softmax outputs on every set in `evaluate`.
+ * One task model per seed: `createModel(model, seed)` trained with that seed (initialisation and
+ * shuffles), one after another by `trainModel` or `modelsAtOnce` at a time (lib/models/train-seeds),
+ * then its softmax outputs on every set in `evaluate`.
  */
 export function trainIndependentMembers<S extends string>(
   train: ImageDataset, model: ModelSpec, config: TrainConfig, seeds: readonly number[], evaluate: Record<S, ImageDataset>,
-  progress?: { label: string; onProgress: ProgressFn },
+  progress?: { label: string; onProgress: ProgressFn }, modelsAtOnce = 1,
 ): IndependentMembers<S> {
   const sets = Object.keys(evaluate) as S[];
   const probabilities = Object.fromEntries(sets.map((s) => [s, [] as Float32Array[]])) as Record<S, Float32Array[]>;
   const trainSeconds: number[] = [];
   const steps: number[] = [];
   let evaluateSeconds = 0;
-  seeds.forEach((memberSeed, i) => {
-    const member = createModel(model, memberSeed);
-    try {
-      const stage = `${progress?.label} ${i + 1}/${seeds.length}`;
-      const run = trainModel(member, train, { ...config, seed: memberSeed }, (p) => progress?.onProgress(stage, p.step, p.totalSteps, { loss: p.loss }));
-      trainSeconds.push(run.seconds);
-      steps.push(run.steps);
-      const t = performance.now();
-      for (const s of sets) probabilities[s].push(modelProbabilities(member, evaluate[s]));
-      evaluateSeconds += seconds(t);
-    } finally {
-      member.dispose();
-    }
-  });
+  const stage = (first: number, count: number) =>
+    `${progress?.label} ${count === 1 ? first + 1 : `${first + 1}–${first + count}`}/${seeds.length}`;
+  trainSeedModels(model, train, config, seeds, modelsAtOnce, (member, run) => {
+    trainSeconds.push(run.seconds);
+    steps.push(run.steps);
+    const t = performance.now();
+    for (const s of sets) probabilities[s].push(modelProbabilities(member, evaluate[s]));
+    evaluateSeconds += seconds(t);
+  }, progress && ((p) => progress.onProgress(stage(p.first, p.count), p.step, p.totalSteps, { loss: p.loss })));
   return { probabilities, trainSeconds, steps, evaluateSeconds };
 }
 
@@ -82,7 +81,7 @@ export function trainDeepEnsemble(
   const { ood, onProgress } = options;
   const seeds = Array.from({ length: config.size }, (_, i) => seed + config.seedOffset + i);
   const progress = onProgress && { label: 'deep ensemble', onProgress };
-  const members = trainIndependentMembers(data.train, model, train, seeds, { val: data.val, test: data.test, ood }, progress);
+  const members = trainIndependentMembers(data.train, model, train, seeds, { val: data.val, test: data.test, ood }, progress, config.modelsAtOnce);
   const classes = data.train.numClasses;
   const p = members.probabilities;
   const outputs = { val: memberOutputs(classes, p.val), test: memberOutputs(classes, p.test), ood: memberOutputs(classes, p.ood) };

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { affineReluMean } from '../nn/affine-relu-mean';
 import { Rng } from '../util/rng';
-import { batchNorm, BN_EPS, conv, linear, named, ParamBuilder } from './layers';
+import { BN_EPS, linear, modelLayers, named, ParamBuilder, type LayerOps } from './layers';
 import type { ModelSplit, SplittableModel } from './split';
 import type { ForwardOptions } from './task-model';
 
@@ -25,6 +25,7 @@ export class ConvNetS implements SplittableModel {
   readonly kind = 'convnet-s';
   readonly params: Map<string, tf.Variable>;
   readonly buffers: Map<string, tf.Variable>;
+  private readonly layers: LayerOps;
 
   constructor(readonly config: ConvNetSConfig, seed: number) {
     const b = new ParamBuilder(new Rng(seed));
@@ -37,28 +38,29 @@ export class ConvNetS implements SplittableModel {
     b.linear('fc', inC, config.numClasses);
     this.params = b.params;
     this.buffers = b.buffers;
+    this.layers = modelLayers(this.params, this.buffers);
   }
 
   /** Output of conv3 before bn3 ([N, H/4, W/4, C3]): all that precedes the p-diff subset. */
-  private trunk(x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
+  private trunk(ops: LayerOps, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
     return tf.tidy(() => {
       let h = x;
       for (const i of [1, 2]) {
-        h = conv(this.params, `conv${i}`, h);
-        h = batchNorm(this.params, this.buffers, `bn${i}`, h, options, 'relu');
+        h = ops.conv(`conv${i}`, h);
+        h = ops.batchNorm(`bn${i}`, h, options, 'relu');
         h = tf.maxPool(h, 2, 2, 'valid');
       }
-      return conv(this.params, 'conv3', h);
+      return ops.conv('conv3', h);
     });
   }
 
   /** bn3 → ReLU → global average pool: [N, h, w, C3] → [N, C3]. */
-  private pooled(features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
-    return tf.tidy(() => tf.mean(batchNorm(this.params, this.buffers, 'bn3', features, options, 'relu'), [1, 2]) as tf.Tensor2D);
+  private pooled(ops: LayerOps, features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+    return tf.tidy(() => tf.mean(ops.batchNorm('bn3', features, options, 'relu'), [1, 2]) as tf.Tensor2D);
   }
 
-  private head(features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
-    return tf.tidy(() => linear(this.params, 'fc', this.pooled(features, options)));
+  private head(ops: LayerOps, features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+    return tf.tidy(() => ops.linear('fc', this.pooled(ops, features, options)));
   }
 
   /**
@@ -74,7 +76,7 @@ export class ConvNetS implements SplittableModel {
       return {
         headParams: fc,
         differentiable: true,
-        trunk: (x) => this.pooled(this.trunk(x, { mode: 'eval' }), { mode: 'eval' }),
+        trunk: (x) => this.pooled(this.layers, this.trunk(this.layers, x, { mode: 'eval' }), { mode: 'eval' }),
         head: (features) => linear(this.params, 'fc', features as tf.Tensor2D),
         headMany: (features, params) => linearHead(tf.tidy(() => (features as tf.Tensor2D).expandDims(0)) as tf.Tensor3D, params),
       };
@@ -83,8 +85,8 @@ export class ConvNetS implements SplittableModel {
       return {
         headParams: bn3AndFc,
         differentiable: true,
-        trunk: (x) => this.trunk(x, { mode: 'eval' }),
-        head: (features, options) => this.head(features as tf.Tensor4D, options),
+        trunk: (x) => this.trunk(this.layers, x, { mode: 'eval' }),
+        head: (features, options) => this.head(this.layers, features as tf.Tensor4D, options),
         headMany: (features, params) => {
           const pooled = tf.tidy(() => {
             // Inference-mode BN of M models: x·scale_m + shift_m, per channel.
@@ -102,9 +104,13 @@ export class ConvNetS implements SplittableModel {
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
-    return tf.tidy(() => this.head(this.trunk(x, options), options));
+    return this.forwardWith(this.layers, x, options);
   }
 
+  /** The network over any layers: this model's, or M models' stacked ones (./model-stack). */
+  forwardWith(ops: LayerOps, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+    return tf.tidy(() => this.head(ops, this.trunk(ops, x, options), options));
+  }
 
   dispose(): void {
     tf.dispose([...this.params.values(), ...this.buffers.values()]);

@@ -3,7 +3,7 @@
  * initialisation (seeded), and the conv / batch-norm / linear functions over named parameters.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining, type NormActivation } from '../nn/batch-norm';
+import { batchNormTraining, type NormActivation, type PerChannel, type Rows } from '../nn/batch-norm';
 import { Rng } from '../util/rng';
 import type { ForwardOptions } from './task-model';
 
@@ -59,6 +59,25 @@ export function named(store: Map<string, tf.Variable>, name: string): tf.Variabl
   return v;
 }
 
+/**
+ * The layer functions an architecture is written with, over one model's parameters
+ * (`modelLayers`) or over M models' stacked ones (./stacked-layers: M models in each op).
+ */
+export interface LayerOps {
+  conv(name: string, x: tf.Tensor4D, stride?: number, pad?: 'same' | 'valid'): tf.Tensor4D;
+  batchNorm(name: string, x: tf.Tensor4D, options: ForwardOptions, activation?: NormActivation): tf.Tensor4D;
+  linear(name: string, x: tf.Tensor2D): tf.Tensor2D;
+}
+
+/** The layers of the model whose variables these are. */
+export function modelLayers(params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>): LayerOps {
+  return {
+    conv: (name, x, stride, pad) => conv(params, name, x, stride, pad),
+    batchNorm: (name, x, options, activation) => batchNorm(params, buffers, name, x, options, activation),
+    linear: (name, x) => linear(params, name, x),
+  };
+}
+
 export function conv(params: Map<string, tf.Variable>, name: string, x: tf.Tensor4D, stride = 1, pad: 'same' | 'valid' = 'same'): tf.Tensor4D {
   const y = tf.conv2d(x, named(params, `${name}/weight`) as tf.Tensor4D, stride, pad);
   const bias = params.get(`${name}/bias`);
@@ -78,27 +97,39 @@ export function batchNorm(
   params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>, name: string,
   x: tf.Tensor4D, options: ForwardOptions, activation: NormActivation = 'linear',
 ): tf.Tensor4D {
-  const gamma = named(params, `${name}/weight`) as tf.Tensor1D;
-  const beta = named(params, `${name}/bias`) as tf.Tensor1D;
+  const [n, h, w, c] = x.shape;
+  return normalizeRows(params, buffers, name, x.reshape([n * h * w, c]) as tf.Tensor2D, options, activation).reshape(x.shape);
+}
+
+/**
+ * Batch norm of rows [S, C] (one model's N·H·W positions) or [M, S, C] (M models', their
+ * parameters and buffers [M, C]): batch statistics over S in training, running ones otherwise.
+ */
+export function normalizeRows<X extends Rows>(
+  params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>, name: string,
+  rows: X, options: ForwardOptions, activation: NormActivation,
+): X {
+  const gamma = named(params, `${name}/weight`) as PerChannel<X>;
+  const beta = named(params, `${name}/bias`) as PerChannel<X>;
   const runningMean = named(buffers, `${name}/running_mean`);
   const runningVar = named(buffers, `${name}/running_var`);
   if (options.mode === 'train') {
-    // Batch statistics over N·H·W, with the gradient written out (lib/nn/batch-norm).
-    const [n, h, w, c] = x.shape;
-    const { y, stats } = batchNormTraining(x.reshape([n * h * w, c]), gamma, beta, { eps: BN_EPS, activation, stats: !!options.bufferUpdates });
+    // Batch statistics over S, with the gradient written out (lib/nn/batch-norm).
+    const { y, stats } = batchNormTraining(rows, gamma, beta, { eps: BN_EPS, activation, stats: !!options.bufferUpdates });
     if (options.bufferUpdates && stats) {
-      const count = n * h * w;
+      const count = rows.shape[rows.rank - 2];
       const unbiased = stats.variance.mul(count / Math.max(count - 1, 1));
       options.bufferUpdates.push(
         { name: `${name}/running_mean`, value: tf.keep(runningMean.mul(1 - BN_MOMENTUM).add(stats.mean.mul(BN_MOMENTUM))) },
         { name: `${name}/running_var`, value: tf.keep(runningVar.mul(1 - BN_MOMENTUM).add(unbiased.mul(BN_MOMENTUM))) },
       );
     }
-    return y.reshape(x.shape);
+    return y;
   }
-  // Running statistics: y = x·scale + shift with per-channel scale and shift.
+  // Running statistics: y = x·scale + shift with per-channel scale and shift (each model's own).
   const scale = gamma.mul(tf.rsqrt(runningVar.add(BN_EPS)));
   const shift = beta.sub(runningMean.mul(scale));
-  const affine = x.mul(scale).add(shift) as tf.Tensor4D;
+  const perRow = (t: tf.Tensor) => (rows.rank === 3 ? t.expandDims(1) : t);
+  const affine = rows.mul(perRow(scale)).add(perRow(shift)) as X;
   return activation === 'relu' ? tf.relu(affine) : affine;
 }

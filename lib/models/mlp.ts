@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
-import { linear, ParamBuilder } from './layers';
+import { modelLayers, ParamBuilder, type LayerOps } from './layers';
 import type { ModelSplit, SplittableModel } from './split';
 
 export interface MlpConfig {
@@ -20,6 +20,7 @@ export class Mlp implements SplittableModel {
   readonly params: Map<string, tf.Variable>;
   readonly buffers = new Map<string, tf.Variable>();
   private readonly layerCount: number;
+  private readonly layers: LayerOps;
 
   constructor(readonly config: MlpConfig, seed: number) {
     const b = new ParamBuilder(new Rng(seed));
@@ -27,10 +28,16 @@ export class Mlp implements SplittableModel {
     for (let i = 0; i + 1 < widths.length; i++) b.linear(`fc${i + 1}`, widths[i], widths[i + 1]);
     this.layerCount = widths.length - 1;
     this.params = b.params;
+    this.layers = modelLayers(this.params, this.buffers);
   }
 
   forward(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => this.layers(this.flat(x), 1, this.layerCount + 1));
+    return this.forwardWith(this.layers, x);
+  }
+
+  /** The network over any layers: this model's, or M models' stacked ones (./model-stack). */
+  forwardWith(ops: LayerOps, x: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => this.stage(ops, this.flat(x), 1, this.layerCount + 1));
   }
 
   /**
@@ -46,8 +53,8 @@ export class Mlp implements SplittableModel {
     return {
       headParams: after.flatMap((i) => [`fc${i}/weight`, `fc${i}/bias`]),
       differentiable: true,
-      trunk: (x) => tf.tidy(() => this.layers(this.flat(x), 1, cut)),
-      head: (features) => tf.tidy(() => this.layers(features as tf.Tensor2D, cut, this.layerCount + 1)),
+      trunk: (x) => tf.tidy(() => this.stage(this.layers, this.flat(x), 1, cut)),
+      head: (features) => tf.tidy(() => this.stage(this.layers, features as tf.Tensor2D, cut, this.layerCount + 1)),
       headMany: (features, params) => tf.tidy(() => {
         let h = features.expandDims(0) as tf.Tensor3D; // [1, N, F]
         for (const i of after) {
@@ -61,10 +68,10 @@ export class Mlp implements SplittableModel {
     };
   }
 
-  /** Layers [from, to) with the model's own variables, ReLU after every layer but the last. */
-  private layers(h: tf.Tensor2D, from: number, to: number): tf.Tensor2D {
+  /** Layers [from, to), ReLU after every layer but the last. */
+  private stage(ops: LayerOps, h: tf.Tensor2D, from: number, to: number): tf.Tensor2D {
     for (let i = from; i < to; i++) {
-      h = linear(this.params, `fc${i}`, h);
+      h = ops.linear(`fc${i}`, h);
       if (i < this.layerCount) h = tf.relu(h);
     }
     return h;

@@ -38,8 +38,8 @@ export function countParams(model: TaskModel): number {
   return n;
 }
 
-/** Assigns pushed buffer updates to the model's buffers and disposes them. */
-export function applyBufferUpdates(model: TaskModel, updates: BufferUpdate[]): void {
+/** Assigns pushed buffer updates to the model's buffers (or a model stack's) and disposes them. */
+export function applyBufferUpdates(model: Pick<TaskModel, 'buffers'>, updates: BufferUpdate[]): void {
   for (const { name, value } of updates) {
     const target = model.buffers.get(name);
     if (!target) throw new Error(`no buffer named ${name}`);

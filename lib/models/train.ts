@@ -105,7 +105,7 @@ export function trainModel(
     const run = runTrainingLoop({
       stage: STAGE, steps: totalSteps, logEvery: config.logEvery, checkpoint, identity,
       params: vars, state, optimizer: config.optimizer, rng: config.seed,
-      logAt: (step) => step % config.logEvery === 0 || step === totalSteps || step % stepsPerEpoch === 0,
+      logAt: (step) => logsAt(config, step, stepsPerEpoch),
       check: new LoggedLossCheck(epochOf, (step) => saveDue(checkpoint, step, totalSteps)),
       // After an epoch's last step the next shuffle is not drawn yet: its start is now.
       rngState: (step, rng) => (step % stepsPerEpoch === 0 ? rng.getState() : epoch.start!),
@@ -115,7 +115,7 @@ export function trainModel(
           epoch.start = rng.getState();
           epoch.batches = [...batchIndices(data.labels.length, config.batchSize, rng)];
         }
-        optimizer.lr = learningRateAt(config.optimizer.lr, config.schedule, epochOf(step) + k / stepsPerEpoch);
+        optimizer.lr = stepLearningRate(config, step, stepsPerEpoch);
         return trainStep({ model, forward: model.forward.bind(model), vars, optimizer, mode: config.mode }, images, labels, epoch.batches[k], data.numClasses);
       },
       onLog: ({ step, loss }, { optimizer, seconds }) =>
@@ -156,8 +156,19 @@ class LoggedLossCheck implements StepCheck {
   }
 }
 
+/** Whether a step reads its loss back (to check and report it): every logEvery-th, each epoch's last. */
+export function logsAt(config: TrainConfig, step: number, stepsPerEpoch: number): boolean {
+  return step % config.logEvery === 0 || step === stepsPerEpoch * config.epochs || step % stepsPerEpoch === 0;
+}
+
+/** The schedule's rate at a step (1-based), the epoch counted fractionally from the step's batch. */
+export function stepLearningRate(config: TrainConfig, step: number, stepsPerEpoch: number): number {
+  const k = (step - 1) % stepsPerEpoch;
+  return learningRateAt(config.optimizer.lr, config.schedule, Math.floor((step - 1) / stepsPerEpoch) + k / stepsPerEpoch);
+}
+
 /** Mean of the logged losses within each epoch. */
-function epochMeans(losses: LossPoint[], stepsPerEpoch: number, epochs: number): number[] {
+export function epochMeans(losses: LossPoint[], stepsPerEpoch: number, epochs: number): number[] {
   return Array.from({ length: epochs }, (_, e) => {
     const inEpoch = losses.filter((l) => l.step > e * stepsPerEpoch && l.step <= (e + 1) * stepsPerEpoch).map((l) => l.loss);
     return inEpoch.reduce((a, b) => a + b, 0) / Math.max(inEpoch.length, 1);

@@ -1,10 +1,11 @@
 /**
  * Batch norm in training mode over x [S, C] (a conv output [N, H, W, C] seen as N·H·W rows):
  * y = act(xhat · gamma + beta) with xhat standardised by the batch statistics (./standardize),
- * act ReLU or the identity, and those statistics for the running estimates. A backend with the
- * `BatchNormTraining` kernels (native: lib/backend/native-ops.ts) does it in one op each way:
- * three passes over x forward and three backward, where the tfjs ops (moments, standardize,
- * multiply, add, ReLU and their gradients) take some fifteen.
+ * act ReLU or the identity, and those statistics for the running estimates. With a model axis,
+ * x [M, S, C] and gamma, beta [M, C] are M models' rows, each normalised by its own statistics.
+ * A backend with the `BatchNormTraining` kernels (native: lib/backend/native-ops.ts) does it in
+ * one op each way: three passes over x forward and three backward, where the tfjs ops (moments,
+ * standardize, multiply, add, ReLU and their gradients) take some fifteen.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../util/errors';
@@ -21,11 +22,15 @@ export interface BatchNormTrainingAttrs {
   relu: boolean;
 }
 
-export interface BatchNormOutput {
-  /** [S, C] */
-  y: tf.Tensor2D;
-  /** The batch mean and biased variance [C]; null unless asked for. */
-  stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null;
+/** One model's rows [S, C] with gamma, beta [C], or M models' [M, S, C] with [M, C]. */
+export type Rows = tf.Tensor2D | tf.Tensor3D;
+export type PerChannel<X extends Rows> = X extends tf.Tensor3D ? tf.Tensor2D : tf.Tensor1D;
+
+export interface BatchNormOutput<X extends Rows = tf.Tensor2D> {
+  /** x's shape */
+  y: X;
+  /** The batch mean and biased variance, gamma's shape; null unless asked for. */
+  stats: { mean: PerChannel<X>; variance: PerChannel<X> } | null;
 }
 
 /**
@@ -49,28 +54,31 @@ tf.registerGradient({
 });
 
 function shapeProblem(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): string | undefined {
-  if (x.rank !== 2) return `x must be [S, C], got [${x.shape}]`;
-  const c = x.shape[1];
-  if (gamma.rank !== 1 || gamma.shape[0] !== c || beta.rank !== 1 || beta.shape[0] !== c) {
-    return `gamma and beta must be [${c}], got [${gamma.shape}] and [${beta.shape}]`;
+  if (x.rank !== 2 && x.rank !== 3) return `x must be [S, C] or [M, S, C], got [${x.shape}]`;
+  const perChannel = [...x.shape.slice(0, -2), x.shape[x.rank - 1]] as number[]; // [C] or [M, C]
+  if (!tf.util.arraysEqual(gamma.shape, perChannel) || !tf.util.arraysEqual(beta.shape, perChannel)) {
+    return `gamma and beta must be [${perChannel}], got [${gamma.shape}] and [${beta.shape}]`;
   }
   return undefined;
 }
 
 /** The same with tfjs ops, for backends without the kernels. */
-function batchNormOps(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, activation: NormActivation, stats: boolean): BatchNormOutput {
-  const [s, c] = x.shape;
-  const affine = standardize(x.reshape([1, s, c]), eps).reshape([s, c]).mul(gamma).add(beta) as tf.Tensor2D;
-  const y = activation === 'relu' ? tf.relu(affine) : affine;
+function batchNormOps<X extends Rows>(x: X, gamma: PerChannel<X>, beta: PerChannel<X>, eps: number, activation: NormActivation, stats: boolean): BatchNormOutput<X> {
+  const [s, c] = x.shape.slice(-2);
+  const models = x.rank === 3 ? x.shape[0] : 1;
+  const xhat = standardize(x.reshape([models, s, c]), eps).reshape(x.shape);
+  const perRow = (t: tf.Tensor) => (x.rank === 3 ? t.expandDims(1) : t); // [M, C] → [M, 1, C]
+  const affine = xhat.mul(perRow(gamma)).add(perRow(beta));
+  const y = (activation === 'relu' ? tf.relu(affine) : affine) as X;
   if (!stats) return { y, stats: null };
-  const { mean, variance } = tf.moments(x, 0);
-  return { y, stats: { mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D } };
+  const { mean, variance } = tf.moments(x, x.rank - 2);
+  return { y, stats: { mean: mean as PerChannel<X>, variance: variance as PerChannel<X> } };
 }
 
-/** x [S, C] normalised over S with the batch statistics; `stats` also returns them. */
-export function batchNormTraining(
-  x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: { eps: number; activation: NormActivation; stats: boolean },
-): BatchNormOutput {
+/** x [S, C] (or [M, S, C]) normalised over S with the batch statistics; `stats` also returns them. */
+export function batchNormTraining<X extends Rows>(
+  x: X, gamma: PerChannel<X>, beta: PerChannel<X>, options: { eps: number; activation: NormActivation; stats: boolean },
+): BatchNormOutput<X> {
   const problem = shapeProblem(x, gamma, beta);
   if (problem) throw new InputError(`batchNormTraining: ${problem}`);
   const { eps, activation, stats } = options;
@@ -81,7 +89,7 @@ export function batchNormTraining(
   const [y, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, gamma, beta },
     attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   rstd.dispose(); // the tape keeps its own copy for the gradient
-  if (stats) return { y: y as tf.Tensor2D, stats: { mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D } };
+  if (stats) return { y: y as X, stats: { mean: mean as PerChannel<X>, variance: variance as PerChannel<X> } };
   tf.dispose([mean, variance]);
-  return { y: y as tf.Tensor2D, stats: null };
+  return { y: y as X, stats: null };
 }
