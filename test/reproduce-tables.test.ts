@@ -103,6 +103,32 @@ describe('results files: tables, charts and verdicts', () => {
     assert.equal(resultTable(resultsFile('d2nwg', { quick: run([0.5], [0.8]) }), 'd2nwg-levers').rows.length, 1, 'a file without levers: the main run alone');
   });
 
+  it('whole networks: a row per variant, the zoo once, and each gap against the issue\'s ±1.0-point bar over the generator seeds', () => {
+    const variant = (generated: number[]) => aggregated(generated.map((g) => ({
+      'zoo.mean': 0.965, 'zoo.median': 0.966, 'generated.mean': g, 'generated.median': g, 'weightAverage.test': 0.95,
+    })));
+    const ddpm = variant([0.95]);
+    const whole: ResultsFile = {
+      ...resultsFile('pdiff', {}),
+      ablations: { whole: { full: variant([0.961, 0.962, 0.960]), 'no-align': variant([0.90, 0.92, 0.91]), ddpm } },
+    };
+    const rows = tableObjects(resultTable(whole, 'whole'));
+    assert.deepEqual(rows.map((r) => [r.networks, r.variant]), [['`whole-quick`', 'full · 3 seeds'], ['`whole-quick`', 'no-align · 3 seeds'], ['`whole-quick`', 'ddpm · one seed']]);
+    assert.deepEqual([rows[0]['zoo mean'], rows[0]['generated mean'], rows[0]['weight average'], rows[0]['C_T weight']], ['96.50', '96.10 ± 0.10', '95.00', '–']);
+    assert.deepEqual(resultTable(whole, 'ablations').rows, [], 'whole networks are not one of Table 2\'s ablations');
+    assert.deepEqual(resultVerdicts(whole), [
+      'whole-quick full (3 seeds): generated mean − zoo mean test accuracy −0.40 [−0.65, −0.15] points: lower; within ±1.0 point of the zoo\'s (the issue\'s bar).',
+      'whole-quick full (3 seeds): generated median − zoo median test accuracy −0.50 [−0.75, −0.25] points: lower; within ±1.0 point of the zoo\'s (the issue\'s bar).',
+      'whole-quick no-align (3 seeds): generated mean − zoo mean test accuracy −5.50 [−7.98, −3.02] points: lower; more than 1.0 point below the zoo\'s.',
+      'whole-quick no-align (3 seeds): generated median − zoo median test accuracy −5.60 [−8.08, −3.12] points: lower; more than 1.0 point below the zoo\'s.',
+      'whole-quick ddpm (one seed): generated mean − zoo mean test accuracy −1.50 (one seed, no interval) points.',
+      'whole-quick ddpm (one seed): generated median − zoo median test accuracy −1.60 (one seed, no interval) points.',
+      'whole-quick full − no-align, generated mean test accuracy, same seeds +5.10 [+2.73, +7.47] points: higher.',
+    ]);
+    const straddling = variant([0.955, 0.965, 0.960]);
+    assert.match(resultVerdicts({ ...whole, ablations: { whole: { full: straddling } } })[0], /: no difference; the interval reaches past ±1\.0 point: not shown within the bar\.$/);
+  });
+
   it('reads a paper\'s files largest scale first and refuses a file of another paper', () => {
     const dir = dirs.make();
     fs.writeFileSync(path.join(dir, 'bend-quick.json'), JSON.stringify(bend));

@@ -1,8 +1,9 @@
 /**
  * `npm run reproduce -- pdiff|d2nwg|bend|all --seeds 0,1,2 --scale quick|standard [--root runs] [--aggregate-only]
- * [--ablations | --no-ablations] [--queue redis://host:port --store DIR] [--results DIR]`:
+ * [--ablations | --no-ablations] [--whole | --no-whole] [--queue redis://host:port --store DIR] [--results DIR]`:
  * runs each paper's grid (main runs; at smoke and quick scale, or with --ablations, p-diff's ablations
- * and D2NWG's levers, lib/d2nwg/levers.ts) for the seeds, one job at a time, skipping finished
+ * and D2NWG's levers, lib/d2nwg/levers.ts; p-diff's whole-network variants where ablations run, or
+ * as --whole / --no-whole say) for the seeds, one job at a time, skipping finished
  * jobs (every job resumes from its run directory), then writes
  * results/<paper>-<scale>.json: per-seed numbers, mean ± std and 95% intervals, commits, backend,
  * machine and wall time. With --queue, the jobs go to a BullMQ queue instead, for `npm run worker`
@@ -35,6 +36,8 @@ runMain(async () => {
       'aggregate-only': { type: 'boolean', default: false },
       ablations: { type: 'boolean' },
       'no-ablations': { type: 'boolean', default: false },
+      whole: { type: 'boolean' },
+      'no-whole': { type: 'boolean', default: false },
       queue: { type: 'string' },
       store: { type: 'string' },
       results: { type: 'string' },
@@ -43,11 +46,12 @@ runMain(async () => {
   if (values.queue && !values.store) throw new InputError('--queue needs --store DIR: the directory every worker reaches, for the run directories');
   const root = values.store ?? values.root;
   const ablations = values['no-ablations'] ? false : values.ablations;
+  const whole = values['no-whole'] ? false : values.whole;
   const target = positionals[0] ?? 'all';
   const papers: Paper[] = target === 'all' ? [...PAPERS] : [target as Paper];
   const seeds = values.seeds.split(',').map(Number);
   const project = findProjectRoot();
-  const plans = papers.map((paper) => ({ paper, jobs: planJobs(paper, { scale: values.scale as Scale, seeds, root, ablations }) }));
+  const plans = papers.map((paper) => ({ paper, jobs: planJobs(paper, { scale: values.scale as Scale, seeds, root, ablations, whole }) }));
   if (!values['aggregate-only'] && values.queue) {
     const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
     const reports = await runOnQueue(plans.flatMap((p) => p.jobs), values.scale as Scale, { url: values.queue, store: values.store!, onEvent: log });
@@ -57,7 +61,7 @@ runMain(async () => {
     for (const { jobs } of plans) {
       for (const job of jobs) {
         console.log(`== ${job.paper} ${job.preset} seed ${job.seed} ${job.part} in ${job.outDir}`);
-        lockRunDir(job.outDir); // refused if another process works there (ablations share a directory per seed)
+        lockRunDir(job.outDir); // refused if another process works there (ablations share a directory per seed, whole-network variants one per scale)
         runJob(job, project, consoleProgress());
       }
     }

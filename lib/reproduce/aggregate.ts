@@ -7,9 +7,10 @@ import type { BendResults } from '../bend/results';
 import type { D2nwgResults } from '../d2nwg/results';
 import { meanInterval, type Interval } from '../eval/interval';
 import type { PdiffResults, VariantResult } from '../pdiff';
+import type { WholeResults } from '../pdiff/whole/results';
 import { readJobResults } from './jobs';
-import { bendMetrics, d2nwgMetrics, pdiffMetrics, type Metrics } from './metrics';
-import { isPresetRun, LEVERS, type Job, type Paper, type Scale } from './plan';
+import { bendMetrics, d2nwgMetrics, pdiffMetrics, wholeMetrics, type Metrics } from './metrics';
+import { isPresetRun, LEVERS, WHOLE, wholeVariantOf, type Job, type Paper, type Scale } from './plan';
 import type { Provenance } from './provenance';
 
 export interface SeedRun {
@@ -35,7 +36,10 @@ export interface ResultsFile {
   seeds: number[];
   backends: string[];
   machines: string[];
-  /** Main runs by preset; p-diff ablations by ablation, then setting; D2NWG's levers under `levers`, by preset. */
+  /**
+   * Main runs by preset; p-diff ablations by ablation, then setting, and its whole-network variants
+   * under `whole`, by variant; D2NWG's levers under `levers`, by preset.
+   */
   runs: Record<string, Aggregated>;
   ablations: Record<string, Record<string, Aggregated>>;
   /** Jobs planned but not finished: what this file does not cover yet. */
@@ -75,6 +79,13 @@ export function aggregateJobs(paper: Paper, scale: Scale, jobs: readonly Job[]):
       wallSeconds += wall;
       const runs = job.part === 'main' ? main : (ablations[LEVERS] ??= {});
       (runs[job.preset] ??= []).push(seedRun(job.seed, metricsOf(paper, done.results), wall, done.provenance));
+      continue;
+    }
+    const variant = wholeVariantOf(job);
+    if (variant) {
+      const whole = done.results as WholeResults;
+      wallSeconds += whole.timings.total;
+      ((ablations[WHOLE] ??= {})[variant] ??= []).push(seedRun(job.seed, wholeMetrics(whole), whole.timings.total, done.provenance));
       continue;
     }
     const byVariant = (ablations[job.part.slice('ablation:'.length)] ??= {});

@@ -6,6 +6,7 @@
 import { METHOD_LABELS, NOVELTY_LABELS } from '../d2nwg/report/tables';
 import type { Figure } from '../viz/figure';
 import type { Aggregated, ResultsFile } from './aggregate';
+import { isTable2Ablation, WHOLE, WHOLE_PRESETS } from './plan';
 
 export interface SeedsFigureOptions {
   title: string;
@@ -64,6 +65,11 @@ const PDIFF_ACCURACY = {
   'generated.best': 'generated (best)', 'weightAverage.test': 'weight average',
 };
 
+/** Test-accuracy metrics of whole-network generation's variants. */
+const WHOLE_ACCURACY = {
+  'zoo.mean': 'zoo (mean)', 'generated.mean': 'generated (mean)', 'generated.median': 'generated (median)', 'weightAverage.test': 'weight average',
+};
+
 /** BEND's headline methods (at the largest M every run has) and what they are compared with. */
 function bendHeadline(r: ResultsFile): Record<string, string> {
   const keys = new Set(Object.values(r.runs).flatMap((a) => Object.keys(a.aggregate)));
@@ -92,7 +98,7 @@ function byTaskKind(run: Aggregated): Record<string, Aggregated> {
 
 const suffixed = (metrics: Record<string, string>, suffix: string) => Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`${k}${suffix}`, v]));
 
-/** The charts of a results file: its main runs' key numbers per seed, and each ablation's. */
+/** The charts of a results file: its main runs' key numbers per seed, each ablation's, and its whole networks' per variant. */
 export function resultFigures(r: ResultsFile): Figure[] {
   const at = `${r.paper}, ${r.scale} scale`;
   if (r.paper === 'pdiff') {
@@ -100,8 +106,12 @@ export function resultFigures(r: ResultsFile): Figure[] {
       seedsFigure(r.runs, PDIFF_ACCURACY, { title: `${at}: test accuracy per zoo recipe`, yTitle: 'test accuracy (%)', scale: 100 }),
       seedsFigure(r.runs, { 'audit.cT.function': 'C_T, function space', 'audit.cT.weight': 'C_T, weight space (unaligned)' },
         { title: `${at}: the data-copying test`, subtitle: 'C_T < 0: generated models closer to the training zoo than held-out members are', yTitle: 'C_T', scale: 1 }),
-      ...Object.keys(r.ablations).map((name) => seedsFigure(r.ablations[name], { 'originals.mean': 'originals (mean)', 'generated.mean': 'generated (mean)', 'generated.best': 'generated (best)' },
+      ...Object.keys(r.ablations).filter(isTable2Ablation).map((name) => seedsFigure(r.ablations[name], { 'originals.mean': 'originals (mean)', 'generated.mean': 'generated (mean)', 'generated.best': 'generated (best)' },
         { title: `${at}: ablation of ${name}`, yTitle: 'test accuracy (%)', scale: 100 })),
+      ...(r.ablations[WHOLE] ? [seedsFigure(r.ablations[WHOLE], WHOLE_ACCURACY, {
+        title: `${at}: whole networks (${WHOLE_PRESETS[r.scale]}) per variant`, subtitle: 'no fine-tuning; one zoo for every variant and generator seed',
+        yTitle: 'test accuracy (%)', scale: 100,
+      })] : []),
     ];
   }
   if (r.paper === 'bend') {

@@ -3,7 +3,7 @@
  * results files with per-seed numbers and their aggregate, and their tables and charts (README
  * and notebooks). The queue and its workers (./queue.ts, ./worker.ts) are reached through the CLI.
  */
-export { planJobs, mainPresets, isPresetRun, PAPERS, SCALES, ABLATIONS, LEVERS } from './plan';
+export { planJobs, mainPresets, isPresetRun, wholeVariantOf, PAPERS, SCALES, ABLATIONS, LEVERS, WHOLE, WHOLE_PRESETS, WHOLE_GRID_VARIANTS } from './plan';
 export type { Job, Paper, Scale, Ablation, PlanOptions } from './plan';
 export { runJob, readJobResults, jobResultsFile } from './jobs';
 export { aggregateJobs } from './aggregate';
@@ -13,4 +13,4 @@ export { resultTable, markdownTable, tableObjects, provenanceLine, RESULT_KINDS 
 export type { ResultTable } from './tables';
 export type { SeedsFigureOptions } from './figures';
 export { seedsFigure, resultFigures } from './figures';
-export { resultVerdicts, pairedDifference, intervalText, direction } from './verdicts';
+export { resultVerdicts, wholeVerdicts, pairedDifference, intervalText, direction } from './verdicts';

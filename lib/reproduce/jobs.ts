@@ -11,7 +11,7 @@ import * as pdiff from '../pdiff';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { ProgressFn } from '../util/progress';
 import { RESULTS_FILE } from '../util/run-dir';
-import { isPresetRun, type Ablation, type Job } from './plan';
+import { isPresetRun, wholeVariantOf, type Ablation, type Job } from './plan';
 import { provenance, PROVENANCE_FILE, type Provenance } from './provenance';
 
 /**
@@ -21,9 +21,15 @@ import { provenance, PROVENANCE_FILE, type Provenance } from './provenance';
 const ABLATION_KS = [...pdiff.paperSnapshotCounts, 500];
 const ABLATION_LAYERS = [...pdiff.convnetLayerSubsets, ['bn2/*', 'bn3/*']];
 
-/** Where a job's results are: results.json of a run of its preset (main or lever), ablation-<name>.json of an ablation. */
+/**
+ * Where a job's results are: results.json of a run of its preset (main or lever), ablation-<name>.json
+ * of an ablation (its directory is its seed's), whole-<variant>-seed<k>.json of a whole-network
+ * variant (its directory is every seed's).
+ */
 export function jobResultsFile(job: Job): string {
-  return path.join(job.outDir, isPresetRun(job) ? RESULTS_FILE : `${job.part.replace(':', '-')}.json`);
+  if (isPresetRun(job)) return path.join(job.outDir, RESULTS_FILE);
+  const name = job.part.replace(':', '-');
+  return path.join(job.outDir, wholeVariantOf(job) ? `${name}-seed${job.seed}.json` : `${name}.json`);
 }
 
 /** The results of a finished job with their provenance, or undefined if it has not finished. */
@@ -49,7 +55,8 @@ export function runJob(job: Job, root: string, onProgress?: ProgressFn): void {
     writeFileAtomic(jobResultsFile(job), `${JSON.stringify(results, null, 1)}\n`);
     return;
   }
-  const results = ablationRun(job, job.part.slice('ablation:'.length) as Ablation, onProgress);
+  const variant = wholeVariantOf(job);
+  const results = variant ? wholeRun(job, variant, onProgress) : ablationRun(job, job.part.slice('ablation:'.length) as Ablation, onProgress);
   writeFileAtomic(jobResultsFile(job), `${JSON.stringify({ provenance: provenance(root), results }, null, 1)}\n`);
 }
 
@@ -77,4 +84,12 @@ function ablationRun(job: Job, ablation: Ablation, onProgress?: ProgressFn): pdi
     layers: () => pdiff.layerVariants(config, ABLATION_LAYERS),
   }[ablation]();
   return pdiff.runVariants(variants, data, { root: job.outDir, onProgress });
+}
+
+/** One generator seed of a whole-network variant, in `<outDir>/<variant>/seed<k>` over the zoo in `<outDir>/zoo` (data split 0: one zoo for all). */
+function wholeRun(job: Job, variant: pdiff.whole.WholeVariant, onProgress?: ProgressFn): pdiff.whole.WholeResults {
+  const config = pdiff.whole.wholePreset(job.preset);
+  const data = pdiff.loadData({ dataset: config.dataset, seed: 0 });
+  const [run] = pdiff.whole.runWholeAblations(config, data, { outDir: job.outDir, seeds: [job.seed], variants: [variant], onProgress });
+  return run.results;
 }

@@ -5,6 +5,8 @@
 import type { BendResults } from '../bend/results';
 import type { D2nwgResults } from '../d2nwg/results';
 import type { PdiffResults } from '../pdiff/results';
+import { wholeSummary } from '../pdiff/whole/summary';
+import type { WholeResults } from '../pdiff/whole/results';
 
 export type Metrics = Record<string, number>;
 
@@ -33,6 +35,9 @@ export function pdiffMetrics(r: PdiffResults): Metrics {
     ['audit.beyondFront', a?.front.beyondFraction],
   ]);
 }
+
+/** A whole-network run: the numbers its ablation table shows (pdiff.whole.wholeSummary). */
+export const wholeMetrics = (r: WholeResults): Metrics => finite(Object.entries(wholeSummary(r)));
 
 export function bendMetrics(r: BendResults): Metrics {
   const zooSeconds = r.cost.bend.collect;

@@ -2,11 +2,15 @@
  * What a reproduction runs: for each paper and scale, its main runs per seed (for p-diff: the
  * trajectory zoo, the paper's per-epoch trajectory and a seeds zoo, each with the copying audit)
  * and, where asked, the paper's ablations (D2NWG's: its levers toward the target, each a run of the
- * scale's preset with one switch, lib/d2nwg/levers.ts). Every job has its own run directory, so
- * any job can resume, run on any worker that reaches the directory, or be skipped when finished.
+ * scale's preset with one switch, lib/d2nwg/levers.ts; p-diff's: its Table 2, and whole-network
+ * generation's variants, each per generator seed over one zoo). Every job has its own run
+ * directory (or its own results file in a directory its group shares), so any job can resume, run
+ * on any worker that reaches the directory, or be skipped when finished.
  */
 import * as path from 'node:path';
 import { D2NWG_LEVER_NAMES } from '../d2nwg/levers';
+import { variantInapplicable, type WholeVariant } from '../pdiff/whole/ablations';
+import { wholePreset } from '../pdiff/whole/config';
 import { InputError } from '../util/errors';
 
 export const PAPERS = ['pdiff', 'd2nwg', 'bend'] as const;
@@ -16,8 +20,23 @@ export type Scale = (typeof SCALES)[number];
 /** The p-diff ablations of the paper's Table 2. */
 export const ABLATIONS = ['snapshots', 'noise', 'layers'] as const;
 export type Ablation = (typeof ABLATIONS)[number];
+export const isTable2Ablation = (name: string): name is Ablation => (ABLATIONS as readonly string[]).includes(name);
 /** Where a results file keeps D2NWG's lever runs: `ablations.levers`, by preset. */
 export const LEVERS = 'levers';
+/** Where a results file keeps whole-network generation's runs: `ablations.whole`, by variant; their jobs are `whole:<variant>`. */
+export const WHOLE = 'whole';
+
+/** The whole-network preset of each scale (`whole`: ConvNet-S on Fashion-MNIST, hours; the others: MLPs on the embedded digits). */
+export const WHOLE_PRESETS: Record<Scale, string> = { smoke: 'whole-smoke', quick: 'whole-quick', standard: 'whole' };
+
+/**
+ * The whole-network variants p-diff's grid runs, each at the scales whose preset it applies to
+ * (variantInapplicable: no-bn-recalibration needs BN, so not on the MLPs; weight-space is
+ * whole-smoke itself). latent-ddpm and latent-ddpm-behaviour are left out until the autoencoder
+ * trains on whole-quick's 80 members × 101,770 values without `RuntimeError: Aborted()` in its
+ * first step; adding them here is all it takes.
+ */
+export const WHOLE_GRID_VARIANTS: readonly WholeVariant[] = ['full', 'no-align', 'no-bn-recalibration', 'ddpm', 'weight-space'];
 
 export interface Job {
   paper: Paper;
@@ -25,11 +44,12 @@ export interface Job {
   preset: string;
   seed: number;
   /**
-   * 'main'; 'ablation:<name>' (p-diff, its settings' runs under one directory); or 'lever:<name>'
-   * (D2NWG, a whole run of the lever's preset `<scale>-<name>` in its own directory).
+   * 'main'; 'ablation:<name>' (p-diff, its settings' runs under one directory); 'whole:<variant>'
+   * (p-diff, one generator seed of a whole-network variant, in the directory of the scale's whole
+   * preset); or 'lever:<name>' (D2NWG, a whole run of the lever's preset `<scale>-<name>` in its own directory).
    */
   part: string;
-  /** The job's run directory. */
+  /** The job's run directory (for 'whole:' jobs, shared by all of them: it holds their zoo). */
   outDir: string;
   /** A BEND job's p-diff run of the same preset and seed, whose trained generator it copies when finished. */
   lender?: string;
@@ -42,19 +62,19 @@ export interface PlanOptions {
   root: string;
   /** p-diff's ablations and D2NWG's levers too (default: at quick and smoke scale only; hours at standard). */
   ablations?: boolean;
+  /** p-diff's whole-network variants too (default: as `ablations`). */
+  whole?: boolean;
 }
 
 /**
- * BEND's whole-network preset at a scale: `whole-smoke`, `whole-quick`; none at standard (the
- * ConvNet-S zoo of `whole` takes hours; run it with `npm run bend -- --preset whole`).
+ * The presets of a paper's main runs at a scale (BEND: on the trajectory zoo, the seeds zoo, and
+ * whole networks, except at standard: the ConvNet-S zoo of `whole` takes hours; run it with
+ * `npm run bend -- --preset whole`).
  */
-const WHOLE_BEND: Partial<Record<Scale, string>> = { smoke: 'whole-smoke', quick: 'whole-quick' };
-
-/** The presets of a paper's main runs at a scale (BEND: on the trajectory zoo, the seeds zoo, and whole networks). */
 export function mainPresets(paper: Paper, scale: Scale): string[] {
   if (paper === 'pdiff') return [scale, `${scale}-epochs`, `${scale}-seeds`];
-  const whole = WHOLE_BEND[scale];
-  return paper === 'bend' ? [scale, `${scale}-seeds`, ...(whole ? [whole] : [])] : [scale];
+  const whole = scale === 'standard' ? [] : [WHOLE_PRESETS[scale]];
+  return paper === 'bend' ? [scale, `${scale}-seeds`, ...whole] : [scale];
 }
 
 export function planJobs(paper: Paper, options: PlanOptions): Job[] {
@@ -75,6 +95,15 @@ export function planJobs(paper: Paper, options: PlanOptions): Job[] {
       for (const name of ABLATIONS) jobs.push({ paper, preset: options.scale, seed, part: `ablation:${name}`, outDir: dir(`ablations-seed${seed}`) });
     }
   }
+  if (paper === 'pdiff' && (options.whole ?? ablations)) {
+    // One directory per scale: its zoo serves every variant and seed (pdiff.whole.runWholeAblations' layout).
+    const preset = WHOLE_PRESETS[options.scale];
+    const config = wholePreset(preset);
+    const variants = WHOLE_GRID_VARIANTS.filter((v) => !variantInapplicable(config, v));
+    for (const seed of options.seeds) {
+      for (const variant of variants) jobs.push({ paper, preset, seed, part: `${WHOLE}:${variant}`, outDir: dir(preset) });
+    }
+  }
   if (paper === 'd2nwg' && ablations) {
     for (const seed of options.seeds) {
       for (const lever of D2NWG_LEVER_NAMES) {
@@ -85,6 +114,10 @@ export function planJobs(paper: Paper, options: PlanOptions): Job[] {
   }
   return jobs;
 }
+
+/** The whole-network variant a job runs, or undefined for any other job. */
+export const wholeVariantOf = (job: Pick<Job, 'part'>): WholeVariant | undefined =>
+  job.part.startsWith(`${WHOLE}:`) ? (job.part.slice(WHOLE.length + 1) as WholeVariant) : undefined;
 
 /** Whether a job is a whole run of its preset, whose results.json is its own directory's (a main run or a D2NWG lever). */
 export const isPresetRun = (job: Pick<Job, 'part'>): boolean => job.part === 'main' || job.part.startsWith('lever:');

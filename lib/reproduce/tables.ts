@@ -1,27 +1,22 @@
 /**
  * The result tables of results/*.json, one kind per story (the p-diff copying audit, its
- * ablations, BEND's methods, D2NWG's methods and its levers): rows of formatted cells, rendered as
- * markdown in the README (./readme.ts) and as tables in the notebooks. Every cell is `mean ± sample std` over the
+ * ablations, its whole networks, BEND's methods, D2NWG's methods and its levers): rows of formatted
+ * cells, rendered as markdown in the README (./readme.ts) and as tables in the notebooks. Every cell is `mean ± sample std` over the
  * seeds, or the value alone where one seed measured it.
  */
 import { D2NWG_LEVERS, isLeverName } from '../d2nwg/levers';
 import { METHOD_LABELS, NOVELTY_LABELS } from '../d2nwg/report/tables';
-import { meanInterval, type Interval } from '../eval/interval';
+import { meanInterval } from '../eval/interval';
+import { wholeCells, WHOLE_COLUMNS } from '../pdiff/whole/summary';
 import { InputError } from '../util/errors';
+import { meanStdText } from '../viz/format';
 import type { Aggregated, ResultsFile } from './aggregate';
-import { LEVERS } from './plan';
+import { isTable2Ablation, LEVERS, WHOLE, WHOLE_PRESETS } from './plan';
 import { crossRunDifference, intervalText } from './verdicts';
 
 export interface ResultTable {
   header: string[];
   rows: string[][];
-}
-
-/** `mean ± std` (the mean alone for one value), scaled (100 for percentages); '–' for nothing measured. */
-function meanStdText(i: Interval | undefined, scale: number, digits: number): string {
-  if (!i) return '–';
-  const f = (v: number) => (v * scale).toFixed(digits);
-  return i.n > 1 ? `${f(i.mean)} ± ${f(i.std)}` : f(i.mean);
 }
 
 /** A metric over the seeds. */
@@ -69,10 +64,23 @@ const PAPER_GENERATED_MEAN: Record<string, Record<string, number>> = { noise: { 
 function pdiffAblations(r: ResultsFile): ResultTable {
   return {
     header: ['ablation', 'setting', 'originals mean', 'generated mean', 'generated best', 'max IoU vs originals', 'paper: generated mean (CIFAR-100)'],
-    rows: Object.entries(r.ablations).flatMap(([name, settings]) => Object.entries(settings).map(([setting, a]) => [
+    rows: Object.entries(r.ablations).filter(([name]) => isTable2Ablation(name)).flatMap(([name, settings]) => Object.entries(settings).map(([setting, a]) => [
       name, `${setting} · ${seedCount(a)}`, cell(a, 'originals.mean'), cell(a, 'generated.mean'), cell(a, 'generated.best'), cell(a, 'maxIoU.generated', 1, 4),
       PAPER_GENERATED_MEAN[name]?.[setting]?.toFixed(1) ?? '–',
     ])),
+  };
+}
+
+/**
+ * Whole-network generation's variants (ablations.whole), one row per variant: the zoo's and the
+ * generated networks' test accuracy (%), the gaps, the weight average and the copying audit
+ * (pdiff.whole's WHOLE_COLUMNS, as the notebook's fresh table shows them).
+ */
+function pdiffWhole(r: ResultsFile): ResultTable {
+  return {
+    header: ['networks', 'variant', ...WHOLE_COLUMNS.map((c) => c.label)],
+    rows: Object.entries(r.ablations[WHOLE] ?? {}).map(([variant, a]) =>
+      [`\`${WHOLE_PRESETS[r.scale]}\``, `${variant} · ${seedCount(a)}`, ...wholeCells((metric) => a.aggregate[metric])]),
   };
 }
 
@@ -151,6 +159,7 @@ function d2nwgLevers(r: ResultsFile): ResultTable {
 const KINDS: Record<string, (r: ResultsFile) => ResultTable> = {
   audit: pdiffAudit,
   ablations: pdiffAblations,
+  whole: pdiffWhole,
   'bend-methods': (r) => bendMethods(r),
   'bend-headline': (r) => bendMethods(r, true),
   'd2nwg-methods': d2nwgMethods,

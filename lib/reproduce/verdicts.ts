@@ -5,7 +5,7 @@
  */
 import { meanInterval, type Interval } from '../eval/interval';
 import type { Aggregated, ResultsFile } from './aggregate';
-import { LEVERS } from './plan';
+import { LEVERS, WHOLE, WHOLE_PRESETS } from './plan';
 
 /** `a − b` per seed where both were measured, and their interval; undefined if no seed has both. */
 export function pairedDifference(run: Aggregated, a: string, b: string): Interval | undefined {
@@ -42,6 +42,10 @@ function claim(what: string, i: Interval, reading: string, scale = 1, digits = 2
 }
 
 function pdiffVerdicts(r: ResultsFile): string[] {
+  return pdiffRunVerdicts(r).concat(wholeVerdicts(r));
+}
+
+function pdiffRunVerdicts(r: ResultsFile): string[] {
   return Object.entries(r.runs).flatMap(([preset, run]) => {
     const lines: string[] = [];
     const gen = pairedDifference(run, 'generated.mean', 'heldOut.mean');
@@ -54,6 +58,37 @@ function pdiffVerdicts(r: ResultsFile): string[] {
     }
     return lines;
   });
+}
+
+/** Issue 15's bar: generated networks within 1.0 point of the zoo's test accuracy (in [0, 1] units). */
+const WHOLE_BAR = 0.01;
+
+/** Where a gap's 95% interval lies against ±WHOLE_BAR. */
+function barReading(gap: Interval): string {
+  const [low, high] = gap.ci95!;
+  if (low >= -WHOLE_BAR && high <= WHOLE_BAR) return 'within ±1.0 point of the zoo\'s (the issue\'s bar)';
+  if (high < -WHOLE_BAR) return 'more than 1.0 point below the zoo\'s';
+  if (low > WHOLE_BAR) return 'more than 1.0 point above the zoo\'s';
+  return 'the interval reaches past ±1.0 point: not shown within the bar';
+}
+
+/**
+ * Whole-network generation against issue 15's bar, per variant: generated − zoo test accuracy (mean
+ * and median) over the generator seeds, each seed against the one zoo; and what alignment adds
+ * (full − no-align on the seeds both ran).
+ */
+export function wholeVerdicts(r: ResultsFile): string[] {
+  const variants = r.ablations[WHOLE] ?? {};
+  const preset = WHOLE_PRESETS[r.scale];
+  const lines = Object.entries(variants).flatMap(([variant, run]) => (['mean', 'median'] as const).flatMap((stat) => {
+    const gap = pairedDifference(run, `generated.${stat}`, `zoo.${stat}`);
+    return gap ? [claim(`${label(`${preset} ${variant}`, run)}: generated ${stat} − zoo ${stat} test accuracy`, gap,
+      gap.ci95 ? `${direction(gap)}; ${barReading(gap)}` : '', 100, 2, ' points')] : [];
+  }));
+  const { full, 'no-align': noAlign } = variants;
+  const aligned = full && noAlign && crossRunDifference(full, noAlign, 'generated.mean');
+  if (aligned) lines.push(claim(`${preset} full − no-align, generated mean test accuracy, same seeds`, aligned, direction(aligned), 100, 2, ' points'));
+  return lines;
 }
 
 /** The largest M of `method` the run has (`<method>/<M>.acc`). */

@@ -4,9 +4,10 @@
  * variant that differs from `full` only after generation (BN statistics) reuses full's generator.
  */
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { defaultBehaviourLossConfig } from '../../autoencoder/behaviour';
 import type { DataSplits } from '../../data/dataset';
-import { mean, median, std } from '../../eval/stats';
+import { meanInterval } from '../../eval/interval';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { InputError } from '../../util/errors';
 import type { ProgressFn } from '../../util/progress';
@@ -15,6 +16,7 @@ import type { Row } from '../../viz/table';
 import type { WholeConfig } from './config';
 import type { WholeResults } from './results';
 import { runWhole, WHOLE_ZOO_DIR } from './run';
+import { wholeCells, wholeSummary, WHOLE_COLUMNS } from './summary';
 
 export type WholeVariant = 'full' | 'no-align' | 'no-bn-recalibration' | 'ddpm' | 'latent-ddpm' | 'latent-ddpm-behaviour' | 'weight-space';
 
@@ -33,6 +35,17 @@ export function wholeVariant(config: WholeConfig, variant: WholeVariant): WholeC
     case 'weight-space': return { ...config, space: 'weights' };
     default: throw new InputError(`unknown whole-network variant ${JSON.stringify(variant)}`);
   }
+}
+
+/**
+ * Why `variant` is no ablation of `config` (running it would rerun `full`), or undefined when it is
+ * one: no BN recalibration on a network without BN, or a switch the preset has already turned
+ * (weight-space on whole-smoke, which generates on the weights).
+ */
+export function variantInapplicable(config: WholeConfig, variant: WholeVariant): string | undefined {
+  if (variant === 'no-bn-recalibration' && config.model.kind === 'mlp') return 'the MLP has no BatchNorm statistics to recompute';
+  if (variant !== 'full' && isDeepStrictEqual(wholeVariant(config, variant), config)) return `${config.preset} already is ${variant}`;
+  return undefined;
 }
 
 export interface WholeAblationOptions {
@@ -64,35 +77,16 @@ export function runWholeAblations(config: WholeConfig, data: DataSplits, options
   return runs;
 }
 
-const pts = (v: number) => (100 * v).toFixed(2);
-/** "mean ± std" over the seeds, in points. */
-const meanStd = (values: number[]) => (values.length > 1 ? `${pts(mean(values))} ± ${pts(std(values))}` : pts(values[0]));
-
-/** One row per variant: the zoo's and the generated networks' test accuracy (%, mean ± std over seeds), the gaps, the audit. */
+/** One row per variant: the zoo's and the generated networks' test accuracy (%, mean ± sample std over seeds), the gaps, the audit (WHOLE_COLUMNS). */
 export function ablationTable(runs: WholeAblationRun[]): Row[] {
   const variants = [...new Set(runs.map((r) => r.variant))];
   return variants.map((variant) => {
-    const rs = runs.filter((r) => r.variant === variant).map((r) => r.results);
-    const of = (f: (r: WholeResults) => number | null | undefined) => rs.map(f).filter((v): v is number => typeof v === 'number');
-    const average = of((r) => r.audit?.points['weight average']?.[0]?.accuracy);
-    return {
-      variant,
-      seeds: rs.length,
-      'zoo mean': pts(rs[0].zoo.test.mean),
-      'zoo median': pts(rs[0].zoo.test.median),
-      'generated mean': meanStd(of((r) => r.generated.test.mean)),
-      'generated median': meanStd(of((r) => r.generated.test.median)),
-      'generated min': meanStd(of((r) => r.generated.test.min)),
-      'gap mean': meanStd(of((r) => r.gap.mean)),
-      'gap median': meanStd(of((r) => r.gap.median)),
-      'weight average': average.length ? pts(median(average)) : '–',
-      'C_T weight': fixed(of((r) => r.audit?.copying.weight.cT)),
-      'C_T function': fixed(of((r) => r.audit?.copying.function.cT)),
-      'NN gen / held-out (function)': fixed(of((r) => r.audit && r.audit.nearest.function.generated.median / r.audit.nearest.function['held-out'].median)),
+    const summaries = runs.filter((r) => r.variant === variant).map((r) => wholeSummary(r.results));
+    const over = (metric: string) => {
+      const values = summaries.map((s) => s[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      return values.length ? meanInterval(values) : undefined;
     };
+    const cells = wholeCells(over);
+    return { variant, seeds: summaries.length, ...Object.fromEntries(WHOLE_COLUMNS.map((c, i) => [c.label, cells[i]])) };
   });
-}
-
-function fixed(values: number[]): string {
-  return values.length ? `${mean(values).toFixed(2)}${values.length > 1 ? ` ± ${std(values).toFixed(2)}` : ''}` : '–';
 }

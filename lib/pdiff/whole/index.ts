@@ -10,7 +10,9 @@ export { wholePreset, wholePresets, wholeSeeds, WHOLE_GENERATORS } from './confi
 export type { WholeConfig, WholeGenerator, WholeAlignment, BnRecalibration, GeneratorSpace } from './config';
 export type { WholeResults, AccuracyStats } from './results';
 export { accuracyStats } from './results';
-export { runWholeAblations, wholeVariant, ablationTable } from './ablations';
+export { runWholeAblations, wholeVariant, variantInapplicable, ablationTable } from './ablations';
+export { wholeSummary, wholeCells, WHOLE_COLUMNS } from './summary';
+export type { WholeColumn } from './summary';
 export type { WholeVariant, WholeAblationOptions, WholeAblationRun } from './ablations';
 export { fitGenerator, latentPdiffConfig, FLOW_STATE_FILE, DDPM_STATE_FILE, LATENT_DIR } from './generator';
 export type { WeightGenerator } from './generator';
