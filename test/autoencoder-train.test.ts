@@ -4,6 +4,7 @@ import {
   autoencoderPresets, decodeSet, defaultAutoencoderTrainConfig, encodeSet, ParamAutoencoder, reconstruct, trainAutoencoder,
   type AutoencoderConfig, type AutoencoderTrainConfig,
 } from '../lib/autoencoder';
+import { passRows } from '../lib/autoencoder/batches';
 import type { VectorSet } from '../lib/params/types';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
@@ -90,6 +91,14 @@ describe('autoencoder training', () => {
     const direct = tf.tidy(() => ae.decode(ae.encode(tf.tensor2d(data.data, [7, 40]))).dataSync());
     assert.deepEqual(decoded.data, direct);
     ae.dispose();
+  });
+
+  it('noise-free passes take fewer rows at a time for long rows, and p-diff\'s subsets all at once', () => {
+    assert.equal(passRows(778), 256);
+    assert.equal(passRows(4096), 256);
+    assert.equal(passRows(12730), 82);
+    assert.equal(passRows(101770), 10);
+    assert.equal(passRows(5_000_000), 1);
   });
 
   it('rejects a wrong dim or a NaN before any work, naming what is wrong', () => {

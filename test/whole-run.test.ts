@@ -63,6 +63,31 @@ describe('pdiff/whole/run', () => {
     });
   }
 
+  it('latent-ddpm on minibatches of 3 rows (autoencoder and DDPM) gives finite networks, frees every tensor, and a re-run reloads it', function () {
+    this.timeout(60_000);
+    const { latent } = smoke;
+    const config: WholeConfig = {
+      ...smoke, generator: 'latent-ddpm',
+      latent: { ...latent, autoencoderTrain: { ...latent.autoencoderTrain, batchSize: 3 }, diffusionTrain: { ...latent.diffusionTrain, batchSize: 3 } },
+    };
+    const stages: string[] = [];
+    const tensors = tf.memory().numTensors;
+    const first = runWhole(config, data, { outDir: dir, onProgress: (stage) => stages.push(stage) });
+    assert.equal(tf.memory().numTensors, tensors, 'every tensor of the run is freed');
+    assert.ok(stages.includes('autoencoder') && stages.includes('diffusion'));
+    assert.equal(first.zoo.training, 8);
+    assert.ok(first.generated.perNetwork.test.every((a) => a >= 0 && a <= 1));
+    const { losses, reconstructionMse } = first.generator;
+    assert.deepEqual(losses.autoencoder.map((l) => l.step), [1, 10, 20]);
+    assert.ok(Object.values(losses).every((l) => l.length > 0 && l.every((p) => Number.isFinite(p.loss))));
+    assert.ok(reconstructionMse !== null && Number.isFinite(reconstructionMse));
+
+    stages.length = 0;
+    const again = runWhole(config, data, { outDir: dir, onProgress: (stage) => stages.push(stage) });
+    assert.ok(!stages.includes('autoencoder') && !stages.includes('diffusion'), 'nothing is trained again');
+    assert.deepEqual(again.generated, first.generated);
+  });
+
   it('BN recalibration ablation on a tiny ConvNet-S: generated networks with recomputed statistics beat those given the zoo\'s mean statistics', function () {
     this.timeout(120_000);
     const config: WholeConfig = {

@@ -10,6 +10,18 @@ import { assertFinite } from '../util/finite';
 /** Rows per forward pass; InstanceNorm is per sample, so the batching never changes a result. */
 export const DEFAULT_BATCH_SIZE = 256;
 
+/**
+ * Input values per noise-free autoencoder pass: a pass holds its intermediates until it ends (tens
+ * of floats per input value), so long rows go fewer at a time. p-diff's subsets (≤ 4096 values)
+ * keep DEFAULT_BATCH_SIZE; a whole MLP of 101,770 parameters goes 10 rows at a time.
+ */
+const PASS_VALUES = 1 << 20;
+
+/** Rows per noise-free pass of an autoencoder whose rows hold `inDim` values. */
+export function passRows(inDim: number): number {
+  return Math.max(1, Math.min(DEFAULT_BATCH_SIZE, Math.floor(PASS_VALUES / inDim)));
+}
+
 /** Throws an InputError unless `set` is a non-empty, finite [count, dim] set. */
 export function checkVectorSet(set: VectorSet, dim: number, what: string): void {
   if (set.dim !== dim) throw new InputError(`${what} has dim ${set.dim}, the autoencoder expects ${dim}`);

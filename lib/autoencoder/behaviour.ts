@@ -5,8 +5,9 @@
  * a scalar out); building one takes the model, its cut and the normalisation, which the caller has.
  *
  * Cost: the query features are computed once (the frozen trunk), the originals' outputs once per
- * training row; each step runs the head of every training row on the query set, differentiably,
- * so the cut must be one whose headMany is tf ops on the parameters (`ModelSplit.differentiable`).
+ * training row; each step runs the head of each row it trains on (all, or its minibatch) on the
+ * query set, differentiably, so the cut must be one whose headMany is tf ops on the parameters
+ * (`ModelSplit.differentiable`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/dataset';
@@ -50,8 +51,12 @@ export function behaviourWeight(config: BehaviourLossConfig | null): number {
 export interface BehaviourTerm {
   /** The training rows the term knows the outputs of; the trainer's set must have as many, in the same order. */
   readonly rows: number;
-  /** Reconstructions [rows, D] in the autoencoder's (normalised) units → the unweighted term; differentiable. */
-  loss(decoded: tf.Tensor2D): tf.Scalar;
+  /**
+   * Reconstructions in the autoencoder's (normalised) units → the unweighted term; differentiable.
+   * `decoded` holds every training row [rows, D], or, given `batch` (training-row indices, a
+   * minibatch), those rows in that order [batch.length, D].
+   */
+  loss(decoded: tf.Tensor2D, batch?: Int32Array): tf.Scalar;
   dispose(): void;
 }
 
@@ -108,15 +113,19 @@ export function behaviourTerm(config: BehaviourLossConfig, target: BehaviourTarg
   }
   return {
     rows: originals.count,
-    loss(decoded) {
-      if (decoded.rank !== 2 || decoded.shape[0] !== originals.count || decoded.shape[1] !== originals.dim) {
-        throw new InputError(`behavioural loss: reconstructions must be [${originals.count}, ${originals.dim}], got [${decoded.shape.join(', ')}]`);
+    loss(decoded, batch) {
+      const rows = batch ? batch.length : originals.count;
+      if (decoded.rank !== 2 || decoded.shape[0] !== rows || decoded.shape[1] !== originals.dim) {
+        throw new InputError(`behavioural loss: reconstructions must be [${rows}, ${originals.dim}], got [${decoded.shape.join(', ')}]`);
       }
+      const outside = batch?.find((r) => r < 0 || r >= originals.count);
+      if (outside !== undefined) throw new InputError(`behavioural loss: row ${outside} is not one of the ${originals.count} training rows`);
       return tf.tidy(() => {
+        const target = batch ? tf.gather(reference, batch) : reference; // [M, N, classes]
         const logits = outputs(decoded.mul(stdRow).add(meanRow)); // [M, N, classes]
-        if (config.loss === 'mse') return logits.sub(reference).square().mean() as tf.Scalar;
+        if (config.loss === 'mse') return logits.sub(target).square().mean() as tf.Scalar;
         // KL(p ‖ q) = Σ_c p_c (log p_c − log q_c), p the original's softmax, q the decoded's.
-        return reference.exp().mul(reference.sub(tf.logSoftmax(logits))).sum(-1).mean() as tf.Scalar;
+        return target.exp().mul(target.sub(tf.logSoftmax(logits))).sum(-1).mean() as tf.Scalar;
       });
     },
     dispose: () => tf.dispose([features, meanRow, stdRow, reference]),
