@@ -7,7 +7,7 @@ import type { Aggregated, ResultsFile } from '../lib/reproduce/aggregate';
 import { resultFigures, seedsFigure } from '../lib/reproduce/figures';
 import { readResults } from '../lib/reproduce/results-files';
 import { markdownTable, resultTable, tableObjects } from '../lib/reproduce/tables';
-import { pairedDifference, resultVerdicts } from '../lib/reproduce/verdicts';
+import { intervalText, pairedDifference, resultVerdicts } from '../lib/reproduce/verdicts';
 import { tmpDirs } from './helpers/tmp-dirs';
 
 const dirs = tmpDirs('reproduce-tables');
@@ -127,6 +127,18 @@ describe('results files: tables, charts and verdicts', () => {
     ]);
     const straddling = variant([0.955, 0.965, 0.960]);
     assert.match(resultVerdicts({ ...whole, ablations: { whole: { full: straddling } } })[0], /: no difference; the interval reaches past ±1\.0 point: not shown within the bar\.$/);
+  });
+
+  it('p-diff\'s Table-2 contrasts: setting − the paper\'s recipe on the same seeds, beside the paper\'s number', () => {
+    const run = (generated: number[]) => aggregated(generated.map((g) => ({ 'generated.mean': g })));
+    const pdiff: ResultsFile = {
+      ...resultsFile('pdiff', {}),
+      ablations: { noise: { none: run([0.90, 0.91, 0.92]), both: run([0.90, 0.91, 0.92]) }, snapshots: { 'K = 1': run([0.91, 0.92, 0.935]), 'K = 200': run([0.90, 0.91, 0.92]) } },
+    };
+    assert.deepEqual(resultVerdicts(pdiff), [
+      'quick ablation noise, none − both (3 seeds), generated mean test accuracy (the paper\'s claim: noise augmentation helps; the paper: −6.6 points) +0.00 [+0.00, +0.00] points: no difference.',
+      `quick ablation snapshots, K = 1 − K = 200 (3 seeds), generated mean test accuracy (the paper's claim: more snapshots give better and more varied models) ${intervalText(meanInterval([0.01, 0.01, 0.015]), 100)} points: higher.`,
+    ]);
   });
 
   it('reads a paper\'s files largest scale first and refuses a file of another paper', () => {

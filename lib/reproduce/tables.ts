@@ -9,6 +9,7 @@ import { METHOD_LABELS, NOVELTY_LABELS } from '../d2nwg/report/tables';
 import { meanInterval } from '../eval/interval';
 import { wholeCells, WHOLE_COLUMNS } from '../pdiff/whole/summary';
 import { InputError } from '../util/errors';
+import { PAPER_GENERATED_MEAN } from './paper-numbers';
 import { meanStdText } from '../viz/format';
 import type { Aggregated, ResultsFile } from './aggregate';
 import { isTable2Ablation, LEVERS, WHOLE, WHOLE_PRESETS } from './plan';
@@ -53,12 +54,6 @@ function pdiffAudit(r: ResultsFile): ResultTable {
     ]),
   };
 }
-
-/**
- * The paper's generated-mean test accuracy (%) of the settings it reports in text (ResNet-18 on
- * CIFAR-100, K = 200: 72.4 with noise augmentation, 65.8 without), beside ours.
- */
-const PAPER_GENERATED_MEAN: Record<string, Record<string, number>> = { noise: { both: 72.4, none: 65.8 } };
 
 /** p-diff's ablations (its Table 2): one row per setting. */
 function pdiffAblations(r: ResultsFile): ResultTable {

@@ -5,6 +5,7 @@
  */
 import { meanInterval, type Interval } from '../eval/interval';
 import type { Aggregated, ResultsFile } from './aggregate';
+import { PAPER_CONTRASTS, PAPER_GENERATED_MEAN } from './paper-numbers';
 import { LEVERS, WHOLE, WHOLE_PRESETS } from './plan';
 
 /** `a − b` per seed where both were measured, and their interval; undefined if no seed has both. */
@@ -22,9 +23,12 @@ export function crossRunDifference(a: Aggregated, b: Aggregated, metric: string)
   return diffs.length ? meanInterval(diffs) : undefined;
 }
 
+/** `+0.12`, `−0.05`: a signed number with a true minus sign. */
+const signed = (v: number, digits: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
+
 /** `+0.12 [−0.05, +0.30]` (scaled), or `+0.12 (one seed)`. */
 export function intervalText(i: Interval, scale = 1, digits = 2): string {
-  const f = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * scale).toFixed(digits)}`;
+  const f = (v: number) => signed(v * scale, digits);
   return i.ci95 ? `${f(i.mean)} [${f(i.ci95[0])}, ${f(i.ci95[1])}]` : `${f(i.mean)} (one seed, no interval)`;
 }
 
@@ -42,7 +46,21 @@ function claim(what: string, i: Interval, reading: string, scale = 1, digits = 2
 }
 
 function pdiffVerdicts(r: ResultsFile): string[] {
-  return pdiffRunVerdicts(r).concat(wholeVerdicts(r));
+  return pdiffRunVerdicts(r).concat(ablationVerdicts(r), wholeVerdicts(r));
+}
+
+/** The paper's Table-2 contrasts on our runs: setting a − setting b on the seeds both ran, beside the paper's number where it gives one. */
+function ablationVerdicts(r: ResultsFile): string[] {
+  return PAPER_CONTRASTS.flatMap(({ ablation, a, b, claim: theirs }) => {
+    const settings = r.ablations[ablation];
+    const d = settings?.[a] && settings[b] && crossRunDifference(settings[a], settings[b], 'generated.mean');
+    if (!d) return [];
+    const paper = PAPER_GENERATED_MEAN[ablation];
+    const reported = paper?.[a] !== undefined && paper[b] !== undefined ? `; the paper: ${signed(paper[a] - paper[b], 1)} points` : '';
+    const seeds = d.n === 1 ? 'one seed' : `${d.n} seeds`;
+    const what = `${r.scale} ablation ${ablation}, ${a} − ${b} (${seeds}), generated mean test accuracy (the paper's claim: ${theirs}${reported})`;
+    return [claim(what, d, direction(d), 100, 2, ' points')];
+  });
 }
 
 function pdiffRunVerdicts(r: ResultsFile): string[] {
