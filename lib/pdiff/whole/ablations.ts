@@ -15,7 +15,7 @@ import { RESULTS_FILE } from '../../util/run-dir';
 import type { Row } from '../../viz/table';
 import type { WholeConfig } from './config';
 import type { WholeResults } from './results';
-import { runWhole, WHOLE_ZOO_DIR } from './run';
+import { behaviourCutProblem, runWhole, WHOLE_ZOO_DIR } from './run';
 import { wholeCells, wholeSummary, WHOLE_COLUMNS } from './summary';
 
 export type WholeVariant = 'full' | 'no-align' | 'no-bn-recalibration' | 'ddpm' | 'latent-ddpm' | 'latent-ddpm-behaviour' | 'weight-space';
@@ -44,6 +44,10 @@ export function wholeVariant(config: WholeConfig, variant: WholeVariant): WholeC
  */
 export function variantInapplicable(config: WholeConfig, variant: WholeVariant): string | undefined {
   if (variant === 'no-bn-recalibration' && config.model.kind === 'mlp') return 'the MLP has no BatchNorm statistics to recompute';
+  if (variant === 'latent-ddpm-behaviour') {
+    const problem = behaviourCutProblem(config);
+    if (problem) return problem;
+  }
   if (variant !== 'full' && isDeepStrictEqual(wholeVariant(config, variant), config)) return `${config.preset} already is ${variant}`;
   return undefined;
 }

@@ -155,12 +155,22 @@ function checkConfig(config: WholeConfig): void {
   if (!(Number.isInteger(config.generated) && config.generated >= 1)) throw new InputError(`generated must be a positive integer, got ${config.generated}`);
   if (config.generator === 'latent-ddpm' && behaviourWeight(config.latent.autoencoderTrain.behaviour) > 0) {
     // Refused here, not after the zoo is trained: the loss runs whole networks through the model's cut before its first parameter.
-    const probe = createModel(config.model, 0);
-    try {
-      checkDifferentiable(splitFor(probe, [...probe.params.keys()]), probe.kind);
-    } finally {
-      probe.dispose();
-    }
+    const problem = behaviourCutProblem(config);
+    if (problem) throw new InputError(problem);
+  }
+}
+
+/** Why the autoencoder's behavioural loss cannot train on whole networks of `config.model`, or undefined when it can. */
+export function behaviourCutProblem(config: Pick<WholeConfig, 'model'>): string | undefined {
+  const probe = createModel(config.model, 0);
+  try {
+    checkDifferentiable(splitFor(probe, [...probe.params.keys()]), probe.kind);
+    return undefined;
+  } catch (err) {
+    if (err instanceof InputError) return err.message;
+    throw err;
+  } finally {
+    probe.dispose();
   }
 }
 
