@@ -10,46 +10,22 @@ import {
   autoencoderPresets, behaviourTerm, behaviourWeight, defaultAutoencoderTrainConfig, ParamAutoencoder, reconstruct, trainAutoencoder,
   type AutoencoderTrainConfig, type BehaviourLossConfig, type BehaviourTerm,
 } from '../lib/autoencoder';
-import type { ImageDataset } from '../lib/data/dataset';
-import { ConvNetS, defaultConvNetSConfig, Mlp, splitFor } from '../lib/models';
+import { ConvNetS, defaultConvNetSConfig, splitFor } from '../lib/models';
 import type { TaskModel } from '../lib/models/task-model';
-import { flatten } from '../lib/params/flatten';
-import { fitNormStats, normalize } from '../lib/params/normalize';
-import { readParams } from '../lib/params/tensors';
+import { normalize } from '../lib/params/normalize';
 import type { VectorSet } from '../lib/params/types';
 import { wholeVariant } from '../lib/pdiff/whole/ablations';
 import { wholePreset } from '../lib/pdiff/whole/config';
 import { runWhole } from '../lib/pdiff/whole/run';
 import { InputError } from '../lib/util/errors';
-import { Rng } from '../lib/util/rng';
 import { createModel } from '../lib/models';
 import { PDiffPipeline, pdiffSeeds } from '../lib/pdiff';
+import { klOn20 as kl, mlpZoo, queryImages as images } from './helpers/mlp-zoo';
 import { tinyConfig, tinyData } from './helpers/tiny-pdiff';
 import { tmpDirs } from './helpers/tmp-dirs';
 
-const mlpConfig = { inputSize: 16, hidden: [6], numClasses: 3 };
-const images: ImageDataset = {
-  name: 'noise', images: new Rng(4).normalArray(40 * 16), labels: new Int32Array(40), shape: [4, 4, 1], numClasses: 3,
-};
 const tinyAe = { ...autoencoderPresets.small, encChannels: [2, 3], decChannels: [3, 8] };
-const kl: BehaviourLossConfig = { weight: 1, queryImages: 20, loss: 'kl' };
 const train = (patch: Partial<AutoencoderTrainConfig>): AutoencoderTrainConfig => ({ ...defaultAutoencoderTrainConfig, ...patch });
-
-/** A zoo of six whole MLPs 16-6-3 (seeds 1…6), raw and standardised per position, and the model they fit. */
-function mlpZoo() {
-  const model = new Mlp(mlpConfig, 0);
-  const names = [...model.params.keys()];
-  const rows = [1, 2, 3, 4, 5, 6].map((seed) => {
-    const member = new Mlp(mlpConfig, seed);
-    const flat = flatten(readParams(member.params, names));
-    member.dispose();
-    return flat;
-  });
-  const manifest = rows[0].manifest;
-  const originals: VectorSet = { count: rows.length, dim: manifest.size, data: Float32Array.from(rows.flatMap((r) => [...r.vector])) };
-  const norm = fitNormStats(originals, 'position', manifest);
-  return { model, split: splitFor(model, names), manifest, norm, originals, standardized: normalize(originals, norm) };
-}
 
 function termOf(zoo: ReturnType<typeof mlpZoo>, config: BehaviourLossConfig = kl): BehaviourTerm {
   return behaviourTerm(config, { ...zoo, images });

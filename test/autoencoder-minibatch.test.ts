@@ -6,19 +6,17 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
   autoencoderPresets, behaviourTerm, defaultAutoencoderTrainConfig, ParamAutoencoder, trainAutoencoder,
-  type AutoencoderTrainConfig, type BehaviourLossConfig,
+  type AutoencoderTrainConfig,
 } from '../lib/autoencoder';
-import { Mlp, splitFor } from '../lib/models';
+import type { Mlp } from '../lib/models';
 import { minimizeChecked, Optimizer } from '../lib/optim';
 import { dataFingerprint } from '../lib/optim/train-state';
-import { flatten } from '../lib/params/flatten';
-import { fitNormStats, normalize } from '../lib/params/normalize';
-import { readParams } from '../lib/params/tensors';
 import type { VectorSet } from '../lib/params/types';
 import { configHash } from '../lib/util/config-diff';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
 import { readSafetensors } from '../lib/zoo/safetensors';
+import { klOn20 as kl, mlpZoo, queryImages as images } from './helpers/mlp-zoo';
 import { tmpDirs } from './helpers/tmp-dirs';
 
 const tinyAe = { ...autoencoderPresets.small, encChannels: [2, 3], decChannels: [3, 8] };
@@ -115,27 +113,12 @@ describe('autoencoder minibatch training', () => {
   });
 
   describe('with the behavioural term', () => {
-    const mlpConfig = { inputSize: 16, hidden: [6], numClasses: 3 };
-    const images = { name: 'noise', images: new Rng(4).normalArray(40 * 16), labels: new Int32Array(40), shape: [4, 4, 1] as [number, number, number], numClasses: 3 };
-    const kl: BehaviourLossConfig = { weight: 1, queryImages: 20, loss: 'kl' };
     let model: Mlp;
     let zoo: { term: ReturnType<typeof behaviourTerm>; standardized: VectorSet };
     before(() => {
-      model = new Mlp(mlpConfig, 0);
-      const names = [...model.params.keys()];
-      const rows = [1, 2, 3, 4, 5, 6].map((seed) => {
-        const member = new Mlp(mlpConfig, seed);
-        const flat = flatten(readParams(member.params, names));
-        member.dispose();
-        return flat;
-      });
-      const manifest = rows[0].manifest;
-      const originals: VectorSet = { count: 6, dim: manifest.size, data: Float32Array.from(rows.flatMap((r) => [...r.vector])) };
-      const norm = fitNormStats(originals, 'position', manifest);
-      zoo = {
-        term: behaviourTerm(kl, { model, split: splitFor(model, names), manifest, norm, originals, images }),
-        standardized: normalize(originals, norm),
-      };
+      const made = mlpZoo();
+      model = made.model;
+      zoo = { term: behaviourTerm(kl, { ...made, images }), standardized: made.standardized };
     });
     after(() => {
       zoo.term.dispose();

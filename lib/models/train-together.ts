@@ -12,6 +12,7 @@ import type { ImageDataset } from '../data/dataset';
 import { minimize } from '../optim/minimize';
 import { Optimizer } from '../optim/optimizer';
 import type { LossPoint } from '../optim/train-state';
+import { concatTyped } from '../util/concat';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { seconds } from '../util/timing';
@@ -55,7 +56,8 @@ export function trainModelsTogether(
       const k = (step - 1) % stepsPerEpoch;
       if (k === 0) epochBatches = rngs.map((rng) => [...batchIndices(n, config.batchSize, rng)]);
       optimizer.lr = stepLearningRate(config, step, stepsPerEpoch);
-      const idx = concatIndices(epochBatches.map((batches) => batches[k]));
+      // The models' batches one after another: model m's rows at m·B… of the stacked batch.
+      const idx = concatTyped(epochBatches.map((batches) => batches[k]), (n) => new Int32Array(n));
       const losses = stackedStep(stack, optimizer, config.mode, images, labels, idx, data.numClasses);
       if (logsAt(config, step, stepsPerEpoch)) {
         const values = Array.from(losses.dataSync());
@@ -74,17 +76,6 @@ export function trainModelsTogether(
   }
   const share = seconds(started) / models.length;
   return logged.map((points) => ({ steps: totalSteps, epochLosses: epochMeans(points, stepsPerEpoch, config.epochs), seconds: share }));
-}
-
-/** The models' batches one after another: model m's rows at m·B… of the stacked batch. */
-function concatIndices(batches: Int32Array[]): Int32Array {
-  const out = new Int32Array(batches.reduce((total, b) => total + b.length, 0));
-  let at = 0;
-  for (const b of batches) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
 }
 
 /**

@@ -11,6 +11,7 @@ import { parseTaskId } from '../../data/tasks';
 import { mean } from '../../eval/stats';
 import type { ImageVariant } from '../../data/variants';
 import type { ParamManifest, VectorSet } from '../../params/types';
+import { concatTyped } from '../../util/concat';
 import { InputError } from '../../util/errors';
 import { featureFile, FeatureStore, fillFeatureCache, SPLIT_NAMES, taskFeatures, type FeatureKey, type TaskFeatures } from '../features';
 import { loadTaskSources, trainExtractor, type ExtractorInfo, type TaskSources } from './extractor';
@@ -101,7 +102,7 @@ export function buildTaskZoo(config: TaskZooConfig, outDir: string, onProgress?:
     });
     rows.push(scored.heads.data);
     count += scored.heads.count;
-    const heads = { count, dim, data: concat(rows) };
+    const heads = { count, dim, data: concatTyped(rows, (n) => new Float32Array(n)) };
     saveTaskZoo(outDir, manifestOf(record, extractor.info, layout, plan, tasks), heads);
     onProgress?.('heads', i + 1, plan.train.length, { valAccuracy: mean(scored.valAccuracy) });
   }
@@ -136,12 +137,3 @@ function manifestOf(config: Record<string, unknown>, extractor: ExtractorInfo, l
   };
 }
 
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
