@@ -9,8 +9,8 @@ import {
   MODEL_CONV2D, MODEL_CONV2D_BACKPROP_FILTER, MODEL_CONV2D_BACKPROP_INPUT,
   type ModelConvAttrs, type ModelConvFilterGradAttrs, type ModelConvInputGradAttrs,
 } from '../nn/model-conv';
-import type { NativeAddon } from './native-addon';
-import { convInfo, geometry, heap, wasmBackend } from './native-kernels';
+import type { ConvGeometry, NativeAddon } from './native-addon';
+import { convInfo, geometry, heap, wasmBackend, type WasmHeapBackend } from './native-kernels';
 import { floatInputs, modelSlice } from './native-ops';
 
 /** One model's geometry: x [B, H, W, Cin], filter [kh, kw, Cin, Cout]. */
@@ -19,6 +19,16 @@ function modelGeometry(xShape: number[], filterShape: number[], attrs: ModelConv
   const [n, h, w, c] = xShape;
   const info = convInfo([n / models, h, w, c], filterShape.slice(1), { strides: attrs.strides, pad: attrs.pad, dataFormat: 'NHWC' });
   return { models, info, g: geometry(info) };
+}
+
+/** One of the addon's single-model conv calls: two inputs, the output, the geometry. */
+type ConvCall = (a: Float32Array, b: Float32Array, out: Float32Array, g: ConvGeometry) => void;
+
+/** `call` on each model's slice of `a`, `b` and `out` (heap views taken after `out` is made); returns `out`. */
+function eachModel(backend: WasmHeapBackend, call: ConvCall, a: tf.TensorInfo, b: tf.TensorInfo, out: tf.TensorInfo, models: number, g: ConvGeometry): tf.TensorInfo {
+  const [as, bs, outs] = [a, b, out].map((t) => heap(backend, t));
+  for (let m = 0; m < models; m++) call(modelSlice(as, models, m), modelSlice(bs, models, m), modelSlice(outs, models, m), g);
+  return out;
 }
 
 export function modelConvKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
@@ -31,9 +41,7 @@ export function modelConvKernels(addon: NativeAddon, backendName: string): tf.Ke
         const backend = wasmBackend(args);
         const { models, info, g } = modelGeometry(x.shape, filter.shape, args.attrs as unknown as ModelConvAttrs);
         const y = backend.makeOutput([x.shape[0], info.outHeight, info.outWidth, info.outChannels], 'float32');
-        const [xs, fs, ys] = [x, filter, y].map((t) => heap(backend, t));
-        for (let m = 0; m < models; m++) addon.conv2d(modelSlice(xs, models, m), modelSlice(fs, models, m), modelSlice(ys, models, m), g);
-        return y;
+        return eachModel(backend, addon.conv2d.bind(addon), x, filter, y, models, g);
       },
     },
     {
@@ -45,9 +53,7 @@ export function modelConvKernels(addon: NativeAddon, backendName: string): tf.Ke
         const backend = wasmBackend(args);
         const { models, g } = modelGeometry(attrs.inputShape, filter.shape, attrs);
         const dx = backend.makeOutput(attrs.inputShape, 'float32');
-        const [dys, fs, dxs] = [dy, filter, dx].map((t) => heap(backend, t));
-        for (let m = 0; m < models; m++) addon.conv2dBackpropInput(modelSlice(dys, models, m), modelSlice(fs, models, m), modelSlice(dxs, models, m), g);
-        return dx;
+        return eachModel(backend, addon.conv2dBackpropInput.bind(addon), dy, filter, dx, models, g);
       },
     },
     {
@@ -59,9 +65,7 @@ export function modelConvKernels(addon: NativeAddon, backendName: string): tf.Ke
         const backend = wasmBackend(args);
         const { models, g } = modelGeometry(x.shape, attrs.filterShape, attrs);
         const dfilter = backend.makeOutput(attrs.filterShape, 'float32');
-        const [xs, dys, dfs] = [x, dy, dfilter].map((t) => heap(backend, t));
-        for (let m = 0; m < models; m++) addon.conv2dBackpropFilter(modelSlice(xs, models, m), modelSlice(dys, models, m), modelSlice(dfs, models, m), g);
-        return dfilter;
+        return eachModel(backend, addon.conv2dBackpropFilter.bind(addon), x, dy, dfilter, models, g);
       },
     },
   ];
