@@ -6,7 +6,7 @@ import { InputError } from '../lib/util/errors';
 describe('D2NWG presets and seeds', () => {
   it('seeds are the offsets the reported numbers were measured with', () => {
     assert.deepEqual(d2nwgSeeds(10), {
-      plan: 10, data: 10, zoo: 10, extractor: 10, vae: 11, conditions: 12, encoder: 13, conditional: 14, unconditional: 15,
+      plan: 10, data: 10, zoo: 10, extractor: 10, vae: 11, vaeQueries: 16, conditions: 12, encoder: 13, conditional: 14, unconditional: 15,
       evaluation: 1010, retrieval: 2010, selection: 3010,
     });
   });

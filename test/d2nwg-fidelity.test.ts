@@ -68,7 +68,7 @@ describe('D2NWG fidelity options: the official code\'s objectives and schedule',
         return nll.add(kl.mul(defaultVaeConfig.beta)).add(error.square().mean().mul(1000)).dataSync()[0];
       });
       close(loss.total.dataSync()[0], expected, 1e-5, 'total');
-      tf.dispose([loss.total, loss.recon, loss.kl]);
+      tf.dispose([loss.total, loss.recon, loss.kl, loss.decoded]);
     } finally {
       x.dispose();
     }

@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { D2nwgPipeline, embedConditions, taskCondition, taskFeatures } from '../lib/d2nwg';
+import { D2nwgPipeline, D2NWG_OUTPUTS, d2nwgSeeds, embedConditions, taskCondition, taskFeatures } from '../lib/d2nwg';
+import { behaviourQueries } from '../lib/d2nwg/queries';
+import { dataFingerprint } from '../lib/optim/train-state';
+import { readSafetensors } from '../lib/zoo/safetensors';
 import type { VectorSet } from '../lib/params/types';
 import { InputError } from '../lib/util/errors';
 import { blobConfig as config, blobSources as sources } from './helpers/task-sources';
@@ -123,5 +127,27 @@ describe('D2NWG pipeline with several conditions per zoo head', function () {
       one.dispose();
       several.dispose();
     }
+  });
+});
+
+describe('D2NWG pipeline with the VAE\'s behavioural term', function () {
+  this.timeout(120_000);
+  const dirs = tmpDirs('d2nwg-pipeline-behaviour');
+  after(dirs.cleanup);
+
+  it('trains the VAE with it on a query set drawn from the training tasks\' training features, pinned in the VAE\'s state', () => {
+    const behaviour = { weight: 1, queries: 16 };
+    const dir = dirs.make();
+    const before = tf.memory().numTensors;
+    const pipeline = new D2nwgPipeline({ ...config, vaeTrain: { ...config.vaeTrain, behaviour } }, { outDir: dir, sources }).fit();
+    try {
+      const queries = behaviourQueries(pipeline.trainTasks, behaviour.queries, d2nwgSeeds(config.seed).vaeQueries);
+      const pinned = JSON.parse(readSafetensors(path.join(dir, D2NWG_OUTPUTS.vaeState)).metadata.config) as { train: { behaviour: unknown }; queries: string };
+      assert.deepEqual([pinned.train.behaviour, pinned.queries], [behaviour, dataFingerprint(queries.data)]);
+      assert.ok(finite(pipeline.generateUnconditional(2, { seed: 0 })));
+    } finally {
+      pipeline.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before);
   });
 });

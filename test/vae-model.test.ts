@@ -99,14 +99,16 @@ describe('weight VAE model', () => {
     const vae = new WeightVae({ ...small, beta }, 10, 0);
     const x = rows(4, 10, 2);
     const seeds = { input: 1, latent: 5 };
-    const { total, recon, kl } = vae.loss(x, seeds);
+    const { total, recon, kl, decoded } = vae.loss(x, seeds);
     const { mean, logvar } = vae.moments(x);
-    const expectedRecon = tf.tidy(() => vae.decode(vae.encodeSample(x, seeds.latent)).sub(x).square().mean().dataSync()[0]);
+    const expectedDecoded = tf.tidy(() => vae.decode(vae.encodeSample(x, seeds.latent)));
+    assert.deepEqual(decoded.dataSync(), expectedDecoded.dataSync(), 'decoded: the reconstruction recon compares');
+    const expectedRecon = tf.tidy(() => expectedDecoded.sub(x).square().mean().dataSync()[0]);
     const expectedKl = tf.tidy(() => klDivergence(mean, logvar).mean().dataSync()[0]);
     close([recon.dataSync()[0], kl.dataSync()[0]], [expectedRecon, expectedKl], 1e-5, 'terms');
     close([total.dataSync()[0]], [expectedRecon + (beta * expectedKl) / 10], 1e-5, 'total');
     assert.ok(expectedKl > 0.01);
-    tf.dispose([total, recon, kl, mean, logvar, x]);
+    tf.dispose([total, recon, kl, decoded, expectedDecoded, mean, logvar, x]);
     vae.dispose();
   });
 

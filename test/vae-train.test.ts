@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  decodeRows, defaultVaeConfig, defaultVaeTrainConfig, encodeRows, loadVae, saveVae, trainVae, WeightVae, type VaeConfig, type VaeTrainConfig,
+  decodeRows, defaultVaeConfig, defaultVaeTrainConfig, encodeRows, loadVae, rowBehaviourTerm, saveVae, trainVae, WeightVae, type VaeConfig, type VaeTrainConfig,
 } from '../lib/vae';
+import { fitNormStats } from '../lib/params/normalize';
 import type { VectorSet } from '../lib/params/types';
 import { ConfigMismatchError, FileFormatError, InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
@@ -190,5 +191,96 @@ describe('weight VAE training', () => {
     assert.throws(() => trainVae(vae, good, quick({ steps: 10, logEvery: 5 })), /VAE training diverged: loss is NaN at step 1/);
     assert.equal(tf.memory().numTensors, before);
     vae.dispose();
+  });
+
+  describe('the behavioural term (rows as [w, b] logit functions on query features)', () => {
+    // Two rows over one feature, raw [w, b]: (1, 0) and (5, 2); per-feature mean (3, 1), std (2, 1).
+    const originals: VectorSet = { count: 2, dim: 2, data: Float32Array.of(1, 0, 5, 2) };
+    const norm = fitNormStats(originals, 'position');
+    const queries: VectorSet = { count: 3, dim: 1, data: Float32Array.of(1, 2, 99) }; // the first two are the query set
+    const term = () => rowBehaviourTerm({ weight: 1, queries: 2 }, { originals, norm, queries });
+    const value = (t: ReturnType<typeof term>, decoded: number[][], batch?: number[]) =>
+      tf.tidy(() => t.loss(tf.tensor2d(decoded), batch && Int32Array.from(batch)).dataSync()[0]);
+
+    it('is 0 for the originals and matches a hand-computed value otherwise, in raw units over the logits\' spread', () => {
+      const before = tf.memory().numTensors;
+      const t = term();
+      assert.deepEqual(norm, { mode: 'position', mean: [3, 1], std: [2, 1] });
+      // Normalised originals: (−1, −1) and (1, 1).
+      assert.equal(value(t, [[-1, -1], [1, 1]]), 0);
+      // Scale S: the rows' logits on x = 1 are 1 and 7 (variance 9), on x = 2 they are 2 and 12 (variance 25): S = 17.
+      // Row 0's w + 0.5 normalised = +1 raw: logit errors 1, 2; row 1's b − 0.5: errors −0.5, −0.5.
+      // Mean of the squares (1 + 4 + 0.25 + 0.25) / 4 = 1.375, over S.
+      assert.ok(Math.abs(value(t, [[-0.5, -1], [1, 0.5]]) - 1.375 / 17) < 1e-7);
+      // A minibatch holding row 1 alone: (0.25 + 0.25) / 2 over S.
+      assert.ok(Math.abs(value(t, [[1, 0.5]], [1]) - 0.25 / 17) < 1e-7);
+      // The mean row (0 normalised) in place of every row scores 1, as the normalised MSE does.
+      assert.ok(Math.abs(value(t, [[0, 0], [0, 0]]) - 1) < 1e-6);
+      const short = tf.zeros([1, 2]) as tf.Tensor2D;
+      assert.throws(() => t.loss(short), /reconstructions must be \[2, 2\], got \[1, 2\]/);
+      short.dispose();
+      t.dispose();
+      assert.equal(tf.memory().numTensors, before);
+    });
+
+    it('refuses a bad config or query set with an InputError naming the field', () => {
+      const rejects = (fn: () => unknown, pattern: RegExp) =>
+        assert.throws(fn, (e: Error) => e instanceof InputError && pattern.test(e.message), `expected ${pattern}`);
+      rejects(() => rowBehaviourTerm({ weight: -1, queries: 2 }, { originals, norm, queries }), /vaeTrain.behaviour.weight must be a finite number ≥ 0, got -1/);
+      rejects(() => rowBehaviourTerm({ weight: 1, queries: 1.5 }, { originals, norm, queries }), /vaeTrain.behaviour.queries must be a positive integer, got 1.5/);
+      rejects(() => rowBehaviourTerm({ weight: 1, queries: 4 }, { originals, norm, queries }), /queries is 4, but 3 query vectors were given/);
+      rejects(() => rowBehaviourTerm({ weight: 1, queries: 1 }, { originals, norm, queries: { count: 1, dim: 2, data: Float32Array.of(1, 2) } }),
+        /rows of 2 numbers are \[w, b\] over 1 features, but the query vectors have 2/);
+      const rows = lowRankRows(20, 10, 8);
+      const vae = new WeightVae(tiny, 10, 0);
+      rejects(() => trainVae(vae, rows, quick({ steps: 2, behaviour: { weight: 1, queries: 4 } })), /vaeTrain.behaviour is on, but no query feature vectors were given/);
+      vae.dispose();
+    });
+
+    /** Rows of 10 = [w (9), b] and 40 query vectors of 9 features. */
+    const rows = lowRankRows(40, 10, 9);
+    const featureSet: VectorSet = { count: 40, dim: 9, data: new Rng(10).normalArray(40 * 9) };
+    const behaviour = { weight: 1, queries: 32 };
+
+    it('trains it down with the reconstruction, logs it, keeps the tensor count flat and leaves no tensor behind', () => {
+      const vae = new WeightVae(tiny, 10, 0);
+      const before = tf.memory().numTensors;
+      const during: number[] = [];
+      const run = trainVae(vae, rows, quick({ steps: 150, batchSize: 16, logEvery: 50, behaviour }), () => during.push(tf.memory().numTensors), undefined, featureSet);
+      assert.equal(tf.memory().numTensors, before);
+      // The rows, the last step's [recon, KL, behaviour], the optimizer's two moments per parameter, the term's originals and probe.
+      assert.deepEqual(during, new Array(4).fill(before + 2 + 2 * vae.params.size + 2));
+      const [first, last] = [run.losses[0], run.losses[run.losses.length - 1]];
+      assert.ok(first.behaviour! > 0.5 && last.behaviour! < 0.5 * first.behaviour!, `behaviour ${first.behaviour} → ${last.behaviour}`);
+      assert.ok(last.loss < 0.5 * first.loss, `loss ${first.loss} → ${last.loss}`);
+      for (const l of run.losses) assert.ok(Math.abs(l.loss - (l.recon + (1e-6 * l.kl) / 10 + l.behaviour!)) < 1e-5, `loss = recon + beta·KL/D + behaviour at step ${l.step}`);
+      vae.dispose();
+    });
+
+    it('weight 0 trains exactly as without it; a saved state pins the term and its queries, and one saved without it has no trace of it', () => {
+      const file = path.join(dirs.make(), 'vae-state.safetensors');
+      const runWith = (config: VaeTrainConfig, queries?: VectorSet, checkpoint?: { file: string; every: number }) => {
+        const vae = new WeightVae(tiny, 10, 2);
+        try {
+          return { losses: trainVae(vae, rows, config, undefined, checkpoint, queries).losses, w: weights(vae) };
+        } finally {
+          vae.dispose();
+        }
+      };
+      const off = quick({ steps: 4, batchSize: 16, logEvery: 2 });
+      const plain = runWith(off, undefined, { file, every: 2 });
+      assert.deepEqual(runWith({ ...off, behaviour: { weight: 0, queries: 32 } }), plain);
+      assert.ok(plain.losses.every((l) => l.behaviour === null));
+      const saved = JSON.parse(readSafetensors(file).metadata.config) as { train: Record<string, unknown>; queries?: string };
+      assert.ok(!('behaviour' in saved.train) && !('queries' in saved), 'a state without the term is pinned as before the term existed');
+      const on = { ...off, behaviour };
+      assert.throws(() => runWith(on, featureSet, { file, every: 2 }), (e: Error) => e instanceof ConfigMismatchError && e.fields.includes('train.behaviour'));
+      const fileOn = path.join(dirs.make(), 'vae-state.safetensors');
+      const straight = runWith(on, featureSet, { file: fileOn, every: 2 });
+      assert.deepEqual(runWith(on, featureSet, { file: fileOn, every: 2 }), straight, 'a finished state with the term reloads, its curve included');
+      assert.ok(straight.losses.every((l) => l.behaviour! > 0));
+      const otherQueries = { ...featureSet, data: featureSet.data.map((v) => -v) };
+      assert.throws(() => runWith(on, otherQueries, { file: fileOn, every: 2 }), (e: Error) => e instanceof ConfigMismatchError && e.fields.includes('queries'));
+    });
   });
 });

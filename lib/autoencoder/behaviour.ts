@@ -60,6 +60,16 @@ export interface BehaviourTerm {
   dispose(): void;
 }
 
+/** Throws unless `decoded` holds the reconstructions a term over `originals` takes: all of them, or `batch`'s rows. */
+export function checkTermInput(decoded: tf.Tensor2D, batch: Int32Array | undefined, originals: Pick<VectorSet, 'count' | 'dim'>): void {
+  const rows = batch ? batch.length : originals.count;
+  if (decoded.rank !== 2 || decoded.shape[0] !== rows || decoded.shape[1] !== originals.dim) {
+    throw new InputError(`behavioural loss: reconstructions must be [${rows}, ${originals.dim}], got [${decoded.shape.join(', ')}]`);
+  }
+  const outside = batch?.find((r) => r < 0 || r >= originals.count);
+  if (outside !== undefined) throw new InputError(`behavioural loss: row ${outside} is not one of the ${originals.count} training rows`);
+}
+
 /** What the term compares the reconstructions with. */
 export interface BehaviourTarget {
   model: TaskModel;
@@ -114,12 +124,7 @@ export function behaviourTerm(config: BehaviourLossConfig, target: BehaviourTarg
   return {
     rows: originals.count,
     loss(decoded, batch) {
-      const rows = batch ? batch.length : originals.count;
-      if (decoded.rank !== 2 || decoded.shape[0] !== rows || decoded.shape[1] !== originals.dim) {
-        throw new InputError(`behavioural loss: reconstructions must be [${rows}, ${originals.dim}], got [${decoded.shape.join(', ')}]`);
-      }
-      const outside = batch?.find((r) => r < 0 || r >= originals.count);
-      if (outside !== undefined) throw new InputError(`behavioural loss: row ${outside} is not one of the ${originals.count} training rows`);
+      checkTermInput(decoded, batch, originals);
       return tf.tidy(() => {
         const target = batch ? tf.gather(reference, batch) : reference; // [M, N, classes]
         const logits = outputs(decoded.mul(stdRow).add(meanRow)); // [M, N, classes]

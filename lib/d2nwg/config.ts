@@ -8,6 +8,7 @@
  * chooses on training tasks' val splits (selection), never on a held-out task's data.
  */
 import { defaultVaeConfig, type VaeConfig } from '../vae/config';
+import { vaeBehaviourWeight } from '../vae/behaviour';
 import { defaultVaeTrainConfig, type VaeTrainConfig } from '../vae/train';
 import { defaultAlignConfig, defaultDatasetEncoderConfig, type AlignConfig, type DatasetEncoderConfig } from '../conditioning/config';
 import { defaultConditionalDenoiserConfig, type ConditionalDenoiserConfig } from '../diffusion/conditional';
@@ -187,6 +188,7 @@ export function checkD2nwgConfig(config: D2nwgConfig): void {
     throw new InputError(`conditionOn must be 'embeddings' or 'prototypes', got ${String(config.conditionOn)}`);
   }
   if (config.vaeLoss !== 'mse' && config.vaeLoss !== 'official') throw new InputError(`vaeLoss must be 'mse' or 'official', got ${String(config.vaeLoss)}`);
+  vaeBehaviourWeight(config.vaeTrain.behaviour);
   if (selection.guidance.length === 0 || !selection.guidance.every((s) => Number.isFinite(s) && s >= 0)) {
     throw new InputError(`selection.guidance must list scales ≥ 0, got [${selection.guidance}]`);
   }

@@ -17,7 +17,8 @@
  *   and a head is picked by its fit to the shots (the official code builds some conditions from
  *   test splits and picks the best of 50 samples by test accuracy);
  * - config.conditionOn 'prototypes' (ours, not the paper's) conditions rows on the shots' class means;
- *   config.conditionsPerHead > 1 (ours) trains the diffusion under several draws of shots per zoo head.
+ *   config.conditionsPerHead > 1 (ours) trains the diffusion under several draws of shots per zoo head;
+ *   config.vaeTrain.behaviour (ours) adds a behavioural term to the VAE's loss (the rows' logits on training features).
  * Levers toward the target (levers.ts) are presets of their own, `<preset>-<lever>`.
  */
 export { run } from './run';

@@ -4,6 +4,7 @@
  * `<base>-<lever>` (`quick-prototypes`), so its effect is measured against the base with everything
  * else equal: the same seeds, the same held-out tasks, the same budgets.
  */
+import { defaultVaeBehaviourConfig } from '../vae/behaviour';
 import type { D2nwgConfig } from './config';
 
 /** A lever: one line on what it changes and why, and the change itself (on a copy of the base). */
@@ -64,6 +65,19 @@ export const D2NWG_LEVERS = {
       config.vaeLoss = 'official';
       config.align = { ...config.align, targets: 'soft', temperature: 1, temperatureMode: 'fixed' };
     },
+  },
+  /**
+   * The VAE's loss gains a behavioural term (vae/behaviour.ts, weight 1): each decoded row, used as
+   * its class's logit function on 256 feature vectors of training tasks' training images, should
+   * give the original row's logits. The parameter MSE weighs every number of a row alike, but a
+   * head's accuracy depends on its logits on real features, which move far more along some
+   * directions of the row (those the features vary along) than others; the VAE's error bounds the
+   * generated heads (they are rows it decodes), so this asks whether putting that error where it
+   * moves the logits least helps.
+   */
+  behaviour: {
+    summary: 'the VAE also keeps each row\'s logits on 256 training-task feature vectors (a behavioural loss, weight 1)',
+    apply: (config) => { config.vaeTrain.behaviour = { ...defaultVaeBehaviourConfig }; },
   },
 } as const satisfies Record<string, D2nwgLever>;
 

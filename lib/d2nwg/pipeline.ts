@@ -34,6 +34,7 @@ import { classMeans, drawConditions, embedConditions, taskSlice } from './condit
 import { checkD2nwgConfig, type D2nwgConfig } from './config';
 import { loadEncoder, saveEncoder } from './encoder-io';
 import { taskFeatures, type TaskFeatures } from './features';
+import { behaviourQueries } from './queries';
 import { claimDir, D2NWG_OUTPUTS } from './run-dir';
 import { d2nwgSeeds } from './seeds';
 import { buildTaskZoo, type TaskZoo } from './task-zoo/build';
@@ -108,15 +109,19 @@ export class D2nwgPipeline {
     timings.zoo = seconds(t);
     const owned: { dispose(): void }[] = [];
     try {
-      // Stage 1: the VAE over head rows.
+      // Stage 1: the VAE over head rows (with the behavioural term, its query set from the training tasks).
       t = performance.now();
+      const trainTasks = zoo.tasks.map((task) => taskFeatures(zoo.features, task.spec));
       const input = VaeInput.fromManifest(zoo.headManifest, { mode: 'row' });
       const rows = input.toRows(zoo.heads); // [K·C, F + 1]
+      const { behaviour } = config.vaeTrain;
+      const queries = behaviour ? behaviourQueries(trainTasks, behaviour.queries, seeds.vaeQueries) : undefined; // [Q, F]
       // A finished state is reloaded without training (and keeps its loss curve); another config's is refused.
       const vae = config.vaeLoss === 'official' ? new OfficialLossVae(config.vae, rows.dim, seeds.vae) : new WeightVae(config.vae, rows.dim, seeds.vae);
       owned.push(vae);
-      const vaeRun = trainVae(vae, rows, { ...config.vaeTrain, seed: seeds.vae }, (p) => onProgress?.('vae', p.step, p.totalSteps, { loss: p.loss }),
-        { file: file(D2NWG_OUTPUTS.vaeState), every: config.vaeTrain.logEvery });
+      const vaeRun = trainVae(vae, rows, { ...config.vaeTrain, seed: seeds.vae },
+        (p) => onProgress?.('vae', p.step, p.totalSteps, { loss: p.loss, ...(p.behaviour === null ? {} : { behaviour: p.behaviour }) }),
+        { file: file(D2NWG_OUTPUTS.vaeState), every: config.vaeTrain.logEvery }, queries);
       if (!fs.existsSync(file(D2NWG_OUTPUTS.vae))) {
         if (vae instanceof OfficialLossVae) vae.save(file(D2NWG_OUTPUTS.vae));
         else saveVae(file(D2NWG_OUTPUTS.vae), vae);
@@ -129,7 +134,6 @@ export class D2nwgPipeline {
       // Stage 2: the dataset encoder, aligned to the frozen latents on one condition per zoo head (the first
       // round: more would put one latent in a contrastive batch twice, each a false negative of the other).
       t = performance.now();
-      const trainTasks = zoo.tasks.map((task) => taskFeatures(zoo.features, task.spec));
       const rounds = drawConditions(trainTasks, zoo.tasks.map((task) => task.headCount), config.shots, seeds.conditions, config.conditionsPerHead); // [R·K, C, S, F]
       const conditions = taskSlice(rounds, 0, zoo.heads.count); // [K, C, S, F]
       const encoder = makeDatasetEncoder(conditions.features, config.encoder, seeds.encoder);

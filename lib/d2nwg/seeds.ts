@@ -16,6 +16,8 @@ export const D2NWG_SEED_OFFSETS = {
   extractor: 0,
   /** The VAE over head rows: its init and its training (noise, minibatches). */
   vae: 1,
+  /** The VAE's behavioural query set (vaeTrain.behaviour): which training tasks' training images. */
+  vaeQueries: 6,
   /** The few-shot conditions of the zoo heads, drawn from each training task's training split. */
   conditions: 2,
   /** The dataset encoder: its init and the contrastive alignment's batches. */

@@ -8,3 +8,4 @@ export {
   trainVae, defaultVaeTrainConfig, encodeRows, decodeRows, type VaeTrainConfig, type VaeLossPoint, type VaeProgress, type VaeTrainResult,
 } from './train';
 export { saveVae, loadVae } from './io';
+export { defaultVaeBehaviourConfig, rowBehaviourTerm, vaeBehaviourWeight, type VaeBehaviourConfig, type RowBehaviourTarget } from './behaviour';

@@ -31,6 +31,8 @@ export interface VaeLoss {
   recon: tf.Scalar;
   /** KL(q(z|x) ‖ N(0, I)) in nats per row, averaged over the rows. */
   kl: tf.Scalar;
+  /** The reconstruction the loss compared with x (of the sampled latent) [B, D], for terms added to the loss (./behaviour). */
+  decoded: tf.Tensor2D;
 }
 
 /** KL(N(mean, exp(logvar)) ‖ N(0, I)) of each row: ½·Σ_j (μ_j² + σ_j² − 1 − log σ_j²) (Kingma & Welling 2014, App. B). [B, Dz] → [B]. */
@@ -121,9 +123,10 @@ export class WeightVae {
     return tf.tidy(() => {
       const input = inputNoise > 0 ? mixNoise(x, inputNoise, seeds.input) : x; // [B, D]
       const moments = this.moments(input);
-      const recon = this.decode(reparameterise(moments, seeds.latent)).sub(x).square().mean() as tf.Scalar;
+      const decoded = this.decode(reparameterise(moments, seeds.latent)); // [B, D]
+      const recon = decoded.sub(x).square().mean() as tf.Scalar;
       const kl = klDivergence(moments.mean, moments.logvar).mean() as tf.Scalar;
-      return { total: recon.add(kl.mul(beta / this.inDim)) as tf.Scalar, recon, kl };
+      return { total: recon.add(kl.mul(beta / this.inDim)) as tf.Scalar, recon, kl, decoded };
     });
   }
 

@@ -32,12 +32,13 @@ export class OfficialLossVae extends WeightVae {
       const input = inputNoise > 0 ? mixNoise(x, inputNoise, seeds.input) : x; // [B, D]
       const { mean, logvar } = this.moments(input); // [B, Dz] each
       const z = mean.add<tf.Tensor2D>(logvar.mul(0.5).exp().mul(tf.randomNormal(mean.shape, 0, 1, 'float32', seeds.latent))); // [B, Dz]
-      const error = this.decode(z).sub(x); // [B, D]
+      const decoded = this.decode(z); // [B, D]
+      const error = decoded.sub(x); // [B, D]
       const s = named(this.params, LOSS_LOGVAR);
       const nll = error.abs().div(s.exp()).add(s).sum(1).mean(); // mean over rows of the per-row sum
       const kl = klDivergence(mean, logvar).mean() as tf.Scalar;
       const recon = error.square().mean() as tf.Scalar;
-      return { total: nll.add(kl.mul(beta)).add(recon.mul(OFFICIAL_MSE_WEIGHT)) as tf.Scalar, recon, kl };
+      return { total: nll.add(kl.mul(beta)).add(recon.mul(OFFICIAL_MSE_WEIGHT)) as tf.Scalar, recon, kl, decoded };
     });
   }
 

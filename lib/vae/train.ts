@@ -3,7 +3,7 @@
  * VAE), seeded minibatches, AdamW on MSE + beta·KL/D, the loss curve with its two terms. The
  * noise of step s is drawn from an Rng seeded with `config.seed`, and epoch e's row order from a
  * generator seeded with (seed, e), so a resumed run is identical to an uninterrupted one.
- * Then the noise-free batched passes over whole sets: encodeRows, decodeRows.
+ * Optionally a behavioural term on the same reconstructions (./behaviour). Then the noise-free batched passes over whole sets: encodeRows, decodeRows.
  */
 import * as tf from '@tensorflow/tfjs';
 import { runTrainingLoop, type LossTerms, type TrainRunResult } from '../optim/loop';
@@ -15,6 +15,8 @@ import type { NamedArray, VectorSet } from '../params/types';
 import { FileFormatError, InputError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { checkVectorSet, DEFAULT_BATCH_SIZE, mapBatches } from '../autoencoder/batches';
+import type { BehaviourTerm } from '../autoencoder/behaviour';
+import { queryRows, rowBehaviourTerm, vaeBehaviourWeight, type VaeBehaviourConfig } from './behaviour';
 import type { WeightVae } from './model';
 
 export interface VaeTrainConfig {
@@ -28,6 +30,12 @@ export interface VaeTrainConfig {
   seed: number;
   /** Read the losses back, check them and report them every this many steps, at step 1 and at the last. */
   logEvery: number;
+  /**
+   * The behavioural term (./behaviour): weight × the logit error of the reconstructions on query
+   * feature vectors, added to the loss; the caller gives the queries. Rows must be a linear layer's
+   * [w, b]. null (default): D2NWG's objective, unchanged.
+   */
+  behaviour: VaeBehaviourConfig | null;
 }
 
 export const defaultVaeTrainConfig: VaeTrainConfig = {
@@ -36,17 +44,20 @@ export const defaultVaeTrainConfig: VaeTrainConfig = {
   optimizer: defaultAdamWConfig,
   seed: 0,
   logEvery: 100,
+  behaviour: null,
 };
 
 /** The losses of one step's minibatch (before its update), in normalised units. */
 export interface VaeLossPoint {
   step: number;
-  /** recon + beta·kl / D: what is minimised. */
+  /** recon + beta·kl / D (+ weight·behaviour when on): what is minimised. */
   loss: number;
   /** MSE of the reconstruction of a sampled latent. */
   recon: number;
   /** KL to N(0, I) in nats per row. */
   kl: number;
+  /** The unweighted behavioural term (./behaviour: 1 = the mean row's logit error); null when it is off. */
+  behaviour: number | null;
 }
 
 export interface VaeProgress extends VaeLossPoint {
@@ -58,7 +69,7 @@ export type VaeTrainResult = TrainRunResult<VaeLossPoint>;
 
 /** Names the stage in errors and saved states. */
 const STAGE = 'VAE training';
-/** The recon and KL curve rides in a saved state as an extra array of shape [log points, 2]. */
+/** The recon and KL curve (and the behavioural term, when on) rides in a saved state as an extra array of shape [log points, 2 or 3]. */
 const CURVE = '~curve';
 
 /**
@@ -68,30 +79,41 @@ const CURVE = '~curve';
  * and a run finds it and continues bit-identically; a state of a finished run is loaded without
  * training. NaN or Infinity in the loss, a gradient or a weight stops training with a
  * NumericalError (a state is saved only after it is checked).
+ * With `config.behaviour` on, `queries` are its feature vectors (rows are [w, b] over them).
  */
 export function trainVae(
   vae: WeightVae, rows: VectorSet, config: VaeTrainConfig = defaultVaeTrainConfig,
-  onProgress?: (p: VaeProgress) => void, checkpoint?: TrainCheckpoint,
+  onProgress?: (p: VaeProgress) => void, checkpoint?: TrainCheckpoint, queries?: VectorSet,
 ): VaeTrainResult {
   checkVectorSet(rows, vae.inDim, 'VAE training rows');
   checkTrainConfig(config);
   checkCheckpointOption(checkpoint);
-  const identity = { train: config, model: vae.config, inDim: vae.inDim, data: dataFingerprint(rows.data) };
+  const weight = vaeBehaviourWeight(config.behaviour);
+  const querySet = weight > 0 ? behaviourQueries(config.behaviour!, queries, rows.dim) : undefined;
+  const identity = {
+    train: stateIdentity(config), model: vae.config, inDim: vae.inDim, data: dataFingerprint(rows.data),
+    ...(querySet ? { queries: dataFingerprint(querySet.data) } : {}),
+  };
   const norm = fitNormStats(rows, 'position');
   const x = tf.tensor2d(normalize(rows, norm).data, [rows.count, rows.dim]); // [N, D]
   const batches = new BatchOrder(rows.count, config.batchSize, config.seed);
-  const last: { terms?: tf.Tensor } = {}; // [recon, kl] of the last step
+  const last: { terms?: tf.Tensor } = {}; // [recon, kl] (and the behavioural term) of the last step
+  const width = querySet ? 3 : 2;
   const terms: LossTerms<VaeLossPoint> = {
     name: CURVE,
     point: (step, loss) => {
-      const [recon, kl] = last.terms!.dataSync();
-      return { step, loss, recon, kl };
+      const [recon, kl, behaviour] = last.terms!.dataSync();
+      return { step, loss, recon, kl, behaviour: querySet ? behaviour : null };
     },
-    toArray: (points) => ({ name: CURVE, shape: [points.length, 2], data: Float32Array.from(points.flatMap((l) => [l.recon, l.kl])) }),
-    fromArray: savedCurve,
+    toArray: (points) => ({
+      name: CURVE, shape: [points.length, width], data: Float32Array.from(points.flatMap((l) => [l.recon, l.kl, ...(querySet ? [l.behaviour!] : [])])),
+    }),
+    fromArray: (file, losses, curve) => savedCurve(file, losses, curve, width),
   };
+  let term: BehaviourTerm | undefined;
   try {
     vae.norm = norm;
+    term = querySet ? rowBehaviourTerm(config.behaviour!, { originals: rows, norm, queries: querySet }) : undefined;
     const { losses, seconds } = runTrainingLoop({
       stage: STAGE, steps: config.steps, logEvery: config.logEvery, checkpoint, identity,
       params: vae.params, optimizer: config.optimizer, rng: config.seed, terms,
@@ -102,9 +124,10 @@ export function trainVae(
         try {
           return minimizeChecked(vae.params, optimizer, () => {
             const l = vae.loss(batch, seeds);
+            const behaviour = term?.loss(l.decoded, indices ?? undefined);
             last.terms?.dispose();
-            last.terms = tf.keep(tf.stack([l.recon, l.kl])); // [2]
-            return l.total;
+            last.terms = tf.keep(tf.stack(behaviour ? [l.recon, l.kl, behaviour] : [l.recon, l.kl])); // [2 or 3]
+            return behaviour ? l.total.add(behaviour.mul(weight)) : l.total;
           });
         } finally {
           if (batch !== x) batch.dispose();
@@ -114,6 +137,7 @@ export function trainVae(
     });
     return { losses, seconds };
   } finally {
+    term?.dispose();
     last.terms?.dispose();
     x.dispose();
   }
@@ -145,10 +169,25 @@ function checkTrainConfig(config: VaeTrainConfig): void {
   if (!Number.isInteger(config.seed)) throw new InputError(`VAE training seed must be an integer, got ${config.seed}`);
 }
 
-/** The losses of a saved state with their recon and KL terms put back. */
-function savedCurve(file: string, losses: LossPoint[], curve: NamedArray | undefined): VaeLossPoint[] {
-  if (!curve || curve.data.length !== 2 * losses.length) throw new FileFormatError(file, `the recon/KL curve (${CURVE}) is missing or does not match the ${losses.length} losses`);
-  return losses.map((l, i) => ({ ...l, recon: curve.data[2 * i], kl: curve.data[2 * i + 1] }));
+/**
+ * The training config a saved state is pinned to. The behavioural term, added after states were
+ * first saved, stays out of it while off, so those states still resume.
+ */
+function stateIdentity(config: VaeTrainConfig): Record<string, unknown> {
+  const { behaviour, ...always } = config;
+  return { ...always, ...(behaviour ? { behaviour } : {}) };
+}
+
+/** The query vectors an active behavioural term uses (the first `queries` given). */
+function behaviourQueries(config: VaeBehaviourConfig, queries: VectorSet | undefined, rowDim: number): VectorSet {
+  if (!queries) throw new InputError('vaeTrain.behaviour is on, but no query feature vectors were given (D2nwgPipeline.fit draws them from the training tasks)');
+  return queryRows(config, queries, rowDim);
+}
+
+/** The losses of a saved state with their recon and KL terms (and the behavioural one, `width` 3) put back. */
+function savedCurve(file: string, losses: LossPoint[], curve: NamedArray | undefined, width: number): VaeLossPoint[] {
+  if (!curve || curve.data.length !== width * losses.length) throw new FileFormatError(file, `the loss-term curve (${CURVE}) is missing or does not match the ${losses.length} losses`);
+  return losses.map((l, i) => ({ ...l, recon: curve.data[width * i], kl: curve.data[width * i + 1], behaviour: width === 3 ? curve.data[width * i + 2] : null }));
 }
 
 /**
