@@ -3,6 +3,7 @@
 // pieces whose count depends only on the shapes, added in piece order (reproducible bit for bit).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -48,46 +49,73 @@ inline int64_t reducePieces(int64_t outer, int64_t size, int64_t inner) {
   return std::clamp<int64_t>(size * inner / kTaskElements, 1, std::min<int64_t>(16, size));
 }
 
+// K sums at once: term(at, j) returns std::array<float, K>, one term of each, so that sums over
+// the same operands read them in one pass. Each sum's rounding is that of summing it alone.
+template <int K>
+using Sums = std::array<float, K>;
+
 // Σ term(at, j) for at in [begin, begin + n): 8 running sums (one vector register) added at the
 // end, so that a long contiguous sum vectorises instead of waiting on one accumulator.
-template <typename Term>
-float contiguousSum(Term term, int64_t begin, int64_t n, int64_t j) {
+template <int K, typename Term>
+Sums<K> contiguousSums(Term term, int64_t begin, int64_t n, int64_t j) {
   constexpr int kLanes = 8;
-  float lanes[kLanes] = {};
+  float lanes[K][kLanes] = {};
   int64_t s = 0;
   for (; s + kLanes <= n; s += kLanes) {
-    for (int k = 0; k < kLanes; k++) lanes[k] += term(begin + s + k, j);
+    for (int l = 0; l < kLanes; l++) {
+      const Sums<K> t = term(begin + s + l, j);
+      for (int k = 0; k < K; k++) lanes[k][l] += t[k];
+    }
   }
-  float sum = 0.0f;
-  for (int k = 0; k < kLanes; k++) sum += lanes[k];
-  for (; s < n; s++) sum += term(begin + s, j);
-  return sum;
+  Sums<K> sums{};
+  for (int k = 0; k < K; k++) {
+    for (int l = 0; l < kLanes; l++) sums[k] += lanes[k][l];
+  }
+  for (; s < n; s++) {
+    const Sums<K> t = term(begin + s, j);
+    for (int k = 0; k < K; k++) sums[k] += t[k];
+  }
+  return sums;
 }
 
-// out[o, i] = Σ_s term(at, j) with at = (o·size + s)·inner + i, the flat index into [outer, size,
-// inner] operands, and j = o·inner + i, the index into [outer, inner] statistics: the reduced axis
-// is cut into reducePieces pieces summed apart, then added in piece order, so the rounding
-// depends on the shape alone. Small rows are grouped so that each task has work worth its hand-off.
-template <typename Term>
-void columnSums(int64_t outer, int64_t size, int64_t inner, float* out, Term term) {
+// acc[k·stride + i] += term(at + i, j + i)[k] for `rows` rows of `inner` values from `at`. acc
+// overlaps no operand and the K sums' slices do not overlap (GCC ivdep): without the alias checks
+// GCC would run before each short row, one pass with K = 2 is faster than two passes.
+template <int K, typename Term>
+void addRows(float* __restrict acc, int64_t stride, int64_t at, int64_t rows, int64_t inner, int64_t j, Term term) {
+  for (int64_t r = 0; r < rows; r++, at += inner) {
+#pragma GCC ivdep
+    for (int64_t i = 0; i < inner; i++) {
+      const Sums<K> t = term(at + i, j + i);
+      for (int k = 0; k < K; k++) acc[k * stride + i] += t[k];
+    }
+  }
+}
+
+// out[k][o, i] = Σ_s term(at, j)[k] with at = (o·size + s)·inner + i, the flat index into
+// [outer, size, inner] operands, and j = o·inner + i, the index into [outer, inner] statistics:
+// the reduced axis is cut into reducePieces pieces summed apart, then added in piece order, so
+// the rounding depends on the shape alone. Small rows are grouped so that each task has work
+// worth its hand-off.
+template <int K, typename Term>
+void columnSums(int64_t outer, int64_t size, int64_t inner, const std::array<float*, K>& out, Term term) {
   const int64_t pieces = reducePieces(outer, size, inner);
   const int64_t perPiece = (size + pieces - 1) / pieces;
   const int64_t outerPerTask = pieces > 1 ? 1 : std::max<int64_t>(1, kTaskElements / std::max<int64_t>(1, size * inner));
   const int64_t tasks = (outer + outerPerTask - 1) / outerPerTask * pieces;
-  std::vector<float> partial(static_cast<size_t>(outer * pieces * inner), 0.0f);
+  const int64_t stride = outer * pieces * inner;  // between the partial sums of two of the K sums
+  std::vector<float> partial(static_cast<size_t>(K * stride), 0.0f);
   auto task = [&](int64_t t) {
     const int64_t piece = t % pieces, first = t / pieces * outerPerTask;
     const int64_t begin = piece * perPiece, end = std::min(size, (piece + 1) * perPiece);
     for (int64_t o = first; o < std::min(outer, first + outerPerTask); o++) {
       float* acc = partial.data() + (o * pieces + piece) * inner;
       if (inner == 1) {
-        acc[0] = contiguousSum(term, o * size + begin, end - begin, o);
+        const Sums<K> sums = contiguousSums<K>(term, o * size + begin, end - begin, o);
+        for (int k = 0; k < K; k++) acc[k * stride] = sums[k];
         continue;
       }
-      for (int64_t s = begin; s < end; s++) {
-        const int64_t row = (o * size + s) * inner;
-        for (int64_t i = 0; i < inner; i++) acc[i] += term(row + i, o * inner + i);
-      }
+      addRows<K>(acc, stride, (o * size + begin) * inner, end - begin, inner, o * inner, term);
     }
   };
   if (outer * size * inner < 2 * kTaskElements) {
@@ -95,13 +123,21 @@ void columnSums(int64_t outer, int64_t size, int64_t inner, float* out, Term ter
   } else {
     parallelTasks(tasks, task);
   }
-  for (int64_t o = 0; o < outer; o++) {
-    for (int64_t i = 0; i < inner; i++) {
-      float sum = 0.0f;
-      for (int64_t p = 0; p < pieces; p++) sum += partial[(o * pieces + p) * inner + i];
-      out[o * inner + i] = sum;
+  for (int k = 0; k < K; k++) {
+    for (int64_t o = 0; o < outer; o++) {
+      for (int64_t i = 0; i < inner; i++) {
+        float sum = 0.0f;
+        for (int64_t p = 0; p < pieces; p++) sum += partial[k * stride + (o * pieces + p) * inner + i];
+        out[k][o * inner + i] = sum;
+      }
     }
   }
+}
+
+// One sum: term(at, j) returns a float.
+template <typename Term>
+void columnSums(int64_t outer, int64_t size, int64_t inner, float* out, Term term) {
+  columnSums<1>(outer, size, inner, {out}, [term](int64_t at, int64_t j) { return Sums<1>{term(at, j)}; });
 }
 
 }  // namespace paramdiff
