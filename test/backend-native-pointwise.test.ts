@@ -1,6 +1,6 @@
 // The native backend's memory-bound kernels (native-pointwise.ts) against the cpu backend:
-// broadcasting arithmetic, ReLU and its mask, sums and means, standardisation, the max-pool
-// gradient (ties included), and the identities that share memory. Shapes include ones large enough to be split
+// broadcasting arithmetic, ReLU and its mask, sums and means, standardisation, the max pool and
+// its gradient (ties included), and the identities that share memory. Shapes include ones large enough to be split
 // across threads. Skipped, with the reason printed, when the addon is not built.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
@@ -75,9 +75,10 @@ describe('native backend: pointwise kernels', function () {
     await compare('sum of everything', () => ({ params: [tf.tensor(x, [3, 4])], f: (t) => tf.sum(t) }));
   });
 
-  it('max-pool gradient: overlapping windows, padding, and ties go to the first maximum', async () => {
+  it('max pool and its gradient: 2×2 tilings, odd sizes, overlapping windows, padding; ties go to the first maximum', async () => {
     const cases: [number[], number, number, 'valid' | 'same'][] = [
       [[2, 6, 6, 3], 2, 2, 'valid'], [[2, 7, 7, 3], 3, 2, 'same'], [[1, 5, 6, 2], 3, 1, 'same'], [[8, 32, 32, 16], 2, 2, 'valid'],
+      [[3, 7, 5, 5], 2, 2, 'valid'], [[2, 7, 7, 3], 2, 2, 'same'],
     ];
     for (const [shape, filter, stride, pad] of cases) {
       const x = normal(shape).map((v) => Math.round(v)); // mostly -1, 0 and 1: windows full of ties

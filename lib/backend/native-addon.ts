@@ -29,6 +29,8 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /** x as [outer, size, inner] summed over size into out [outer, inner]; op 0 sum, 1 mean. */
   reduce(op: number, x: Float32Array, out: Float32Array, dims: Int32Array): void;
+  /** The NHWC 2×2 max pool with stride 2 over even sizes (outC = inC in the geometry); NaN ignored. */
+  maxPool2x2(x: Float32Array, y: Float32Array, geometry: ConvGeometry): void;
   /** The NHWC max pool's dx: each window's dy to its first maximum (outC = inC in the geometry). */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
   /** x as [outer, size, inner] standardised over size: xhat, and rstd = 1/√(var + eps) [outer, inner]. */

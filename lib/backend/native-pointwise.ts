@@ -1,6 +1,6 @@
 /**
  * The memory-bound kernels of the 'native' backend: broadcasting arithmetic, ReLU and its mask,
- * sums and means over adjacent axes, and the max-pool gradient, multi-threaded by the addon
+ * sums and means over adjacent axes, the 2×2 max pool and the max-pool gradient, multi-threaded by the addon
  * (native/src/pointwise.h). On wasm these run on one thread, and its reductions over leading
  * axes (batch-norm statistics, bias gradients) transpose first. A contiguous slice is one copy,
  * a gather of rows one copy per row;
@@ -65,6 +65,13 @@ function reduceDims(shape: number[], axes: number[]): Int32Array | undefined {
   return size === 0 ? undefined : Int32Array.of(product(shape.slice(0, first)), size, product(shape.slice(last + 1)));
 }
 
+/** A 2×2 pool with stride 2 whose windows tile an even-sized input: the one the addon's maxPool2x2 computes. */
+function tiles2x2(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2
+    && info.dilationHeight === 1 && info.dilationWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0
+    && info.inHeight === 2 * info.outHeight && info.inWidth === 2 * info.outWidth;
+}
+
 /** The kernels by name, for an addon. */
 export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> {
   const kernels = new Map<string, NativeKernel>();
@@ -107,6 +114,17 @@ export function pointwiseKernels(addon: NativeAddon): Map<string, NativeKernel> 
       return out;
     });
   }
+
+  kernels.set(tf.MaxPool, (args, fallback) => {
+    const x = input(args, 'x');
+    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolAttrs;
+    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    if (!allFloat(x) || !tiles2x2(info) || tf.util.sizeFromShape(info.outShape) === 0) return fallback(args);
+    const backend = wasmBackend(args);
+    const y = backend.makeOutput(info.outShape, 'float32');
+    addon.maxPool2x2(heap(backend, x), heap(backend, y), geometry(info));
+    return y;
+  });
 
   kernels.set(tf.MaxPoolGrad, (args, fallback) => {
     const [dy, x] = [input(args, 'dy'), input(args, 'input')];

@@ -152,6 +152,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, paramdiff::bindings::Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, paramdiff::bindings::Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, paramdiff::bindings::Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool2x2", nullptr, paramdiff::bindings::MaxPool2x2, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, paramdiff::bindings::MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"standardize", nullptr, paramdiff::bindings::Standardize, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"standardizeGrad", nullptr, paramdiff::bindings::StandardizeGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

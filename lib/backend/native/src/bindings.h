@@ -6,10 +6,11 @@ namespace paramdiff {
 namespace bindings {
 
 // pointwise-binding.cc: elementwise ops, reductions, standardisation and training batch norm,
-// the max-pool gradient and the Adam and SGD updates (pointwise.h).
+// the 2×2 max pool, the max-pool gradient and the Adam and SGD updates (pointwise.h).
 napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Unary(napi_env env, napi_callback_info info);
 napi_value Reduce(napi_env env, napi_callback_info info);
+napi_value MaxPool2x2(napi_env env, napi_callback_info info);
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
 napi_value Standardize(napi_env env, napi_callback_info info);
 napi_value StandardizeGrad(napi_env env, napi_callback_info info);

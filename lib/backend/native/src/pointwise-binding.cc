@@ -230,6 +230,21 @@ napi_value SgdUpdate(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// maxPool2x2(x, y, geometry): geometry as for maxPoolGrad, a 2×2 pool with stride 2 tiling x.
+napi_value MaxPool2x2(napi_env env, napi_callback_info info) {
+  Args args;
+  ConvGeometry g;
+  if (!getArgs(env, info, args, 3) || !convGeometry(env, args.values[2], g)) return nullptr;
+  if (!pools2x2(g)) {
+    napi_throw_range_error(env, nullptr, "maxPool2x2: not a 2x2 pool with stride 2 over even sizes");
+    return nullptr;
+  }
+  const float* x = floats(env, args.values[0], g.batch * g.inH * g.inW * g.inC, "x");
+  float* y = x ? floats(env, args.values[1], g.batch * g.outH * g.outW * g.inC, "y") : nullptr;
+  if (y) maxPool2x2(x, y, g);
+  return nullptr;
+}
+
 // maxPoolGrad(dy, x, dx, geometry): geometry as for the convolutions (addon.cc), outC = inC.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   Args args;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <vector>
@@ -77,6 +78,64 @@ void unaryWith(F f, const float* x, float* out, int64_t size, float alpha) {
   });
 }
 
+// fn(n) for every image n of g's batch, on the pool when the tensor is worth sharing.
+void forImages(const ConvGeometry& g, const std::function<void(int64_t)>& fn) {
+  if (g.batch * g.inH * g.inW * g.inC < 2 * kTaskElements) {
+    for (int64_t n = 0; n < g.batch; n++) fn(n);
+  } else {
+    parallelTasks(g.batch, fn);
+  }
+}
+
+// The windows of pools2x2 (see pointwise.h), a window's four positions unrolled and the channels
+// innermost so that the loops over channels vectorise: body(w, at) for each window w = (n·outH +
+// oy)·outW + ox, with at its four x offsets in row-major window order.
+template <typename Body>
+void forTiles2x2(const ConvGeometry& g, Body body) {
+  const int64_t c = g.inC, row = g.inW * c;
+  forImages(g, [&](int64_t n) {
+    for (int64_t oy = 0; oy < g.outH; oy++) {
+      for (int64_t ox = 0; ox < g.outW; ox++) {
+        const int64_t first = ((n * g.inH + 2 * oy) * g.inW + 2 * ox) * c;
+        const int64_t at[4] = {first, first + c, first + row, first + row + c};
+        body((n * g.outH + oy) * g.outW + ox, at);
+      }
+    }
+  });
+}
+
+// maxPoolGrad of a pools2x2 geometry: each x position written once, by its window.
+void maxPoolGrad2x2(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
+  const int64_t c = g.inC;
+  forTiles2x2(g, [=](int64_t w, const int64_t* corners) {
+    // Locals, not captures: GCC would reread a capture after every store into dx.
+    const int64_t channels = c, at[4] = {corners[0], corners[1], corners[2], corners[3]};
+    const float* in = x;
+    const float* dyw = dy + w * c;
+    float* out = dx;
+#pragma GCC ivdep
+    for (int64_t ch = 0; ch < channels; ch++) {
+      float best = -std::numeric_limits<float>::infinity();
+      int32_t first = -1;  // the window position of the first maximum
+      for (int32_t q = 0; q < 4; q++) {
+        const float v = in[at[q] + ch];
+        const int32_t larger = -static_cast<int32_t>(v > best);  // all ones or zero
+        first = (first & ~larger) | (q & larger);
+        best = v > best ? v : best;
+      }
+      // 0 + dy: +0 for a −0 dy, as the sum into zeros; selected by an integer mask, which
+      // vectorises where a float select kept a branch.
+      const float grad = 0.0f + dyw[ch];
+      int32_t bits = 0;
+      std::memcpy(&bits, &grad, sizeof bits);
+      for (int32_t q = 0; q < 4; q++) {
+        const int32_t kept = bits & -static_cast<int32_t>(first == q);
+        std::memcpy(out + at[q] + ch, &kept, sizeof kept);
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, const int64_t* shape,
@@ -146,7 +205,29 @@ void sgdUpdate(const float* p, const float* g, const float* buf, float* pOut, fl
   });
 }
 
+bool pools2x2(const ConvGeometry& g) {
+  return g.filterH == 2 && g.filterW == 2 && g.strideH == 2 && g.strideW == 2 && g.dilationH == 1 &&
+         g.dilationW == 1 && g.padTop == 0 && g.padLeft == 0 && g.inH == 2 * g.outH && g.inW == 2 * g.outW;
+}
+
+void maxPool2x2(const float* x, float* y, const ConvGeometry& g) {
+  const int64_t c = g.inC;
+  forTiles2x2(g, [&](int64_t w, const int64_t* at) {
+    float* __restrict out = y + w * c;
+#pragma GCC ivdep
+    for (int64_t ch = 0; ch < c; ch++) {
+      float best = -std::numeric_limits<float>::infinity();
+      for (int q = 0; q < 4; q++) best = x[at[q] + ch] > best ? x[at[q] + ch] : best;
+      out[ch] = best;
+    }
+  });
+}
+
 void maxPoolGrad(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
+  if (pools2x2(g)) {
+    maxPoolGrad2x2(dy, x, dx, g);
+    return;
+  }
   const int64_t c = g.inC;
   const int64_t effH = (g.filterH - 1) * g.dilationH + 1, effW = (g.filterW - 1) * g.dilationW + 1;
   // One image per task: its windows write only its own dx. Within a window the channels are the
@@ -192,11 +273,7 @@ void maxPoolGrad(const float* dy, const float* x, float* dx, const ConvGeometry&
       }
     }
   };
-  if (g.batch * g.inH * g.inW * c < 2 * kTaskElements) {
-    for (int64_t n = 0; n < g.batch; n++) image(n);
-  } else {
-    parallelTasks(g.batch, image);
-  }
+  forImages(g, image);
 }
 
 }  // namespace paramdiff

@@ -1,4 +1,4 @@
-// Float32 elementwise kernels, reductions and the max-pool gradient for the 'native' backend:
+// Float32 elementwise kernels, reductions, the max pool and its gradient for the 'native' backend:
 // the memory-bound ops between the products, which on wasm run single-threaded (and, for
 // reductions over leading axes, after a transpose). Pure C++, no Node-API.
 // Elementwise results do not depend on how the work is split; sums are taken in an order fixed
@@ -38,6 +38,14 @@ void adamUpdate(const float* p, const float* g, const float* m, const float* v, 
 // in the same order: k = [wd, momentum, lr]; g' = g + p·wd (when wd ≠ 0), buf' = buf·momentum + g',
 // p' = p − buf'·lr.
 void sgdUpdate(const float* p, const float* g, const float* buf, float* pOut, float* bufOut, int64_t n, const float* k);
+
+// Whether g (as for maxPoolGrad) is a 2×2 max pool with stride 2 whose windows tile x exactly
+// (no padding, even sizes): the pool that maxPool2x2 computes.
+bool pools2x2(const ConvGeometry& g);
+
+// y = the max pool of x for a pools2x2 geometry: each window's maximum per channel, NaN ignored
+// (−∞ for a window of NaN), as tfjs's cpu backend.
+void maxPool2x2(const float* x, float* y, const ConvGeometry& g);
 
 // dx of an NHWC max pool (g.inC channels; g.filter*, g.out*, strides, dilations and padding as
 // for a conv; outC unused): each window's dy goes to the first maximum of x in the window,
