@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { affineReluMean } from '../nn/affine-relu-mean';
+import { spatialMean } from '../nn/spatial-mean';
 import { Rng } from '../util/rng';
 import { BN_EPS, linear, modelLayers, named, ParamBuilder, type LayerOps } from './layers';
 import type { ModelSplit, SplittableModel } from './split';
@@ -56,7 +57,7 @@ export class ConvNetS implements SplittableModel {
 
   /** bn3 → ReLU → global average pool: [N, h, w, C3] → [N, C3]. */
   private pooled(ops: LayerOps, features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
-    return tf.tidy(() => tf.mean(ops.batchNorm('bn3', features, options, 'relu'), [1, 2]) as tf.Tensor2D);
+    return tf.tidy(() => spatialMean(ops.batchNorm('bn3', features, options, 'relu')));
   }
 
   private head(ops: LayerOps, features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {

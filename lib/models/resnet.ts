@@ -5,6 +5,7 @@
  * ResNet-20 has 3 blocks per stage.
  */
 import * as tf from '@tensorflow/tfjs';
+import { spatialMean } from '../nn/spatial-mean';
 import { Rng } from '../util/rng';
 import { batchNorm, conv, linear, ParamBuilder } from './layers';
 import type { ForwardOptions, TaskModel } from './task-model';
@@ -70,7 +71,7 @@ export class ResNet implements TaskModel {
         const shortcut = projection ? this.convBn(`${name}/shortcut/conv`, `${name}/shortcut/bn`, h, stride, options) : h;
         h = tf.relu(out.add(shortcut)) as tf.Tensor4D;
       }
-      return linear(this.params, 'fc', tf.mean(h, [1, 2]) as tf.Tensor2D);
+      return linear(this.params, 'fc', spatialMean(h));
     });
   }
 
