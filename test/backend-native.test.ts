@@ -81,6 +81,21 @@ describe('native backend', function () {
     }
   });
 
+  it('conv2d through im2col + sgemm (more than 16 output channels): patch lines cut by padding, strides and dilations', async () => {
+    // [x shape, filter h, w, out channels, stride, dilation, padding]: the direct kernels take at most 16 output channels.
+    const cases: [number[], number, number, number, number, number, 'same' | 'valid'][] = [
+      [[2, 7, 6, 3], 3, 3, 20, 1, 1, 'same'], [[2, 8, 9, 5], 3, 2, 17, 2, 1, 'same'], [[1, 9, 8, 4], 3, 3, 18, 1, 2, 'same'],
+      [[2, 6, 7, 2], 2, 3, 24, 1, 1, 'valid'], [[1, 5, 5, 16], 3, 3, 32, 1, 1, 'same'],
+    ];
+    for (const [shape, fh, fw, cout, stride, dilation, pad] of cases) {
+      const [x, k] = [normal(shape), normal([fh, fw, shape[3], cout])];
+      await compare(`conv2d [${shape}] k${fh}x${fw}→${cout} s${stride} d${dilation} ${pad}`, () => ({
+        params: [tf.tensor4d(x, shape as [number, number, number, number]), tf.tensor4d(k, [fh, fw, shape[3], cout])],
+        f: (xt, kt) => tf.conv2d(xt as tf.Tensor4D, kt as tf.Tensor4D, stride, pad, 'NHWC', dilation),
+      }), dilation === 1);
+    }
+  });
+
   it('conv1d (through conv2d) with strides, dilations and paddings', async () => {
     for (let trial = 0; trial < 8; trial++) {
       const [n, len, cin, cout, kw] = [pick([1, 4]), pick([9, 27, 30]), pick([1, 2]), pick([2, 8]), pick([1, 3, 5])];

@@ -78,15 +78,14 @@ int64_t blockRows(const ConvGeometry& g) { return std::max<int64_t>(1, kBlockFlo
 
 // cols[r − r0, (fy·fW + fx)·C + c] = x[n, iy, ix, c] (0 in the padding) for output rows [r0, r1).
 void im2col(const float* x, float* cols, const ConvGeometry& g, int64_t r0, int64_t r1) {
-  const int64_t k = patchSize(g), c = g.inC;
+  const int64_t k = patchSize(g);
   for (int64_t r = r0; r < r1; r++) {
     float* row = cols + (r - r0) * k;
-    forPatch(g, r, [&](int64_t fy, int64_t fx, int64_t src) {
-      float* dst = row + (fy * g.filterW + fx) * c;
+    forPatchRuns(g, r, [&](int64_t at, int64_t src, int64_t length) {
       if (src < 0) {
-        std::memset(dst, 0, c * sizeof(float));
+        std::memset(row + at, 0, length * sizeof(float));
       } else {
-        std::memcpy(dst, x + src, c * sizeof(float));
+        std::memcpy(row + at, x + src, length * sizeof(float));
       }
     });
   }
@@ -94,13 +93,15 @@ void im2col(const float* x, float* cols, const ConvGeometry& g, int64_t r0, int6
 
 // The adjoint of im2col for output rows [r0, r1): dx[n, iy, ix, c] += cols[r − r0, ...].
 void col2im(const float* cols, float* dx, const ConvGeometry& g, int64_t r0, int64_t r1) {
-  const int64_t k = patchSize(g), c = g.inC;
+  const int64_t k = patchSize(g);
   for (int64_t r = r0; r < r1; r++) {
     const float* row = cols + (r - r0) * k;
-    forPatch(g, r, [&](int64_t fy, int64_t fx, int64_t dst) {
+    forPatchRuns(g, r, [&](int64_t at, int64_t dst, int64_t length) {
       if (dst < 0) return;
-      const float* src = row + (fy * g.filterW + fx) * c;
-      for (int64_t j = 0; j < c; j++) dx[dst + j] += src[j];
+      float* out = dx + dst;
+      const float* in = row + at;
+#pragma GCC ivdep
+      for (int64_t j = 0; j < length; j++) out[j] += in[j];  // cols never overlaps dx
     });
   }
 }
