@@ -1,7 +1,7 @@
 /**
  * The memory-bound kernels of the 'native' backend: broadcasting arithmetic, ReLU and its mask,
- * sums and means over adjacent axes, the 2×2 max pool and the max-pool gradient, multi-threaded by the addon
- * (native/src/pointwise.h). On wasm these run on one thread, and its reductions over leading
+ * sums and means over adjacent axes, the 2×2 max pool and the max-pool gradient, multi-threaded
+ * by the addon (native/src/pointwise.h). On wasm these run on one thread, and its reductions over leading
  * axes (batch-norm statistics, bias gradients) transpose first. A contiguous slice is one copy,
  * a gather of rows one copy per row;
  * identity, and a cast to the same dtype, share their input's memory as on the cpu backend.
