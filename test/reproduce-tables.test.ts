@@ -103,6 +103,21 @@ describe('results files: tables, charts and verdicts', () => {
     assert.equal(resultTable(resultsFile('d2nwg', { quick: run([0.5], [0.8]) }), 'd2nwg-levers').rows.length, 1, 'a file without levers: the main run alone');
   });
 
+  it('D2NWG\'s bars are read on every held-out task and on unseen class combinations, the kind the 90% bar is set on', () => {
+    // Combinations: 4 points above the prototype on every seed, and 84% / 86% / 88% of the trained head.
+    const d2nwg = resultsFile('d2nwg', { standard: aggregated([0.84, 0.86, 0.88].map((share) => ({
+      'all.generated.mean': 0.6, 'all.prototype.mean': 0.7, 'all.trained.mean': 0.8,
+      'combination.generated.mean': 0.7 * share / 0.84, 'combination.prototype.mean': 0.7 * share / 0.84 - 0.04,
+      'combination.trained.mean': 0.7 / 0.84,
+    }))) });
+    const lines = resultVerdicts(d2nwg);
+    assert.ok(lines.includes('standard (3 seeds): D2NWG − prototype, mean test accuracy over held-out tasks −10.00 [−10.00, −10.00] points: lower.'), lines.join('\n'));
+    assert.ok(lines.includes('standard (3 seeds): D2NWG − prototype, mean test accuracy over unseen class combinations +4.00 [+4.00, +4.00] points: higher.'), lines.join('\n'));
+    const share = lines.find((l) => l.includes('on unseen class combinations as a share'));
+    assert.match(share!, /\+86\.0 \[\+81\.0, \+91\.0\]%: the bar is inside the interval\.$/);
+    assert.ok(!lines.some((l) => l.includes('classRetrieval')), 'a method no seed measured gets no line');
+  });
+
   it('whole networks: a row per variant, the zoo once, and each gap against the issue\'s ±1.0-point bar over the generator seeds', () => {
     const variant = (generated: number[]) => aggregated(generated.map((g) => ({
       'zoo.mean': 0.965, 'zoo.median': 0.966, 'generated.mean': g, 'generated.median': g, 'weightAverage.test': 0.95,
