@@ -140,6 +140,8 @@ describe('results files: tables, charts and verdicts', () => {
       'whole-quick ddpm (one seed): generated median − zoo median test accuracy −1.60 (one seed, no interval) points.',
       'whole-quick full − no-align, generated mean test accuracy, same seeds +5.10 [+2.73, +7.47] points: higher.',
     ]);
+    const noBn = { ...whole, ablations: { whole: { full: whole.ablations.whole.full, 'no-bn-recalibration': variant([0.951, 0.952, 0.950]) } } };
+    assert.equal(resultVerdicts(noBn).at(-1), 'whole-quick full − no-bn-recalibration, generated mean test accuracy, same seeds +1.00 [+1.00, +1.00] points: higher.');
     const straddling = variant([0.955, 0.965, 0.960]);
     assert.match(resultVerdicts({ ...whole, ablations: { whole: { full: straddling } } })[0], /: no difference; the interval reaches past ±1\.0 point: not shown within the bar\.$/);
   });

@@ -82,10 +82,11 @@ describe('reproduce: whole-network variants in p-diff\'s grid', () => {
     assert.deepEqual(resultTable(file, 'ablations').rows, [], 'not a Table-2 ablation');
 
     const verdicts = resultVerdicts(file);
-    assert.equal(verdicts.length, 5 * 2 + 1, verdicts.join('\n'));
+    assert.equal(verdicts.length, 5 * 2 + 2, verdicts.join('\n'));
     assert.match(verdicts[0], /^whole-smoke full \(2 seeds\): generated mean − zoo mean test accuracy [+−]\d+\.\d\d \[[^\]]+\] points: (higher|lower|no difference); (within ±1\.0 point of the zoo's|more than 1\.0 point (below|above) the zoo's|the interval reaches past ±1\.0 point)/);
     assert.match(verdicts[1], /^whole-smoke full \(2 seeds\): generated median − zoo median/);
     assert.match(verdicts[10], /^whole-smoke full − no-align, generated mean test accuracy, same seeds [+−]\d+\.\d\d \[/);
+    assert.match(verdicts[11], /^whole-smoke latent-ddpm-behaviour − latent-ddpm, generated mean test accuracy, same seeds [+−]\d+\.\d\d \[/);
     const figures = resultFigures(file);
     assert.equal(figures.length, 3, 'accuracy, copying test, whole networks');
     assert.match(String((figures[2].layout.title as { text: string }).text), /whole networks \(whole-smoke\)/);

@@ -90,10 +90,13 @@ function barReading(gap: Interval): string {
   return 'the interval reaches past ±1.0 point: not shown within the bar';
 }
 
+/** What one switch of the recipe adds: the variant with it − the variant without it, on the seeds both ran. */
+const WHOLE_CONTRASTS = [['full', 'no-align'], ['full', 'no-bn-recalibration'], ['latent-ddpm-behaviour', 'latent-ddpm']] as const;
+
 /**
  * Whole-network generation against issue 15's bar, per variant: generated − zoo test accuracy (mean
- * and median) over the generator seeds, each seed against the one zoo; and what alignment adds
- * (full − no-align on the seeds both ran).
+ * and median) over the generator seeds, each seed against the one zoo; and what alignment, BN
+ * recalibration and the behavioural loss add (WHOLE_CONTRASTS).
  */
 export function wholeVerdicts(r: ResultsFile): string[] {
   const variants = r.ablations[WHOLE] ?? {};
@@ -103,9 +106,10 @@ export function wholeVerdicts(r: ResultsFile): string[] {
     return gap ? [claim(`${label(`${preset} ${variant}`, run)}: generated ${stat} − zoo ${stat} test accuracy`, gap,
       gap.ci95 ? `${direction(gap)}; ${barReading(gap)}` : '', 100, 2, ' points')] : [];
   }));
-  const { full, 'no-align': noAlign } = variants;
-  const aligned = full && noAlign && crossRunDifference(full, noAlign, 'generated.mean');
-  if (aligned) lines.push(claim(`${preset} full − no-align, generated mean test accuracy, same seeds`, aligned, direction(aligned), 100, 2, ' points'));
+  for (const [with_, without] of WHOLE_CONTRASTS) {
+    const d = variants[with_] && variants[without] && crossRunDifference(variants[with_], variants[without], 'generated.mean');
+    if (d) lines.push(claim(`${preset} ${with_} − ${without}, generated mean test accuracy, same seeds`, d, direction(d), 100, 2, ' points'));
+  }
   return lines;
 }
 
