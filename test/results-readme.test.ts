@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findProjectRoot } from '../lib/data/locate';
-import { benchBlockBody, renderBenchBlocks } from '../lib/bench/readme-block';
+import { benchBlockBody, renderBenchBlocks, type AnyBenchRecord } from '../lib/bench/readme-block';
 import { renderResultBlocks } from '../lib/reproduce/readme';
 
 describe('README result tables', () => {
@@ -24,7 +24,7 @@ describe('README result tables', () => {
   });
 
   it('a bench block shows the tables named by title prefix, the machine and the notes; an unknown title is an error naming the tables', () => {
-    const record = {
+    const record: AnyBenchRecord = {
       benchmark: 'seed-zoo', created: '2026-12-06T05:00:00.000Z',
       backend: { name: 'native', provider: 'p', detail: 'OpenBLAS, 1 thread', skipped: [] },
       machine: { cpus: 2, cpu: 'Some CPU', node: 'v20', loadAverage: [0.5, 0.25, 0] },
