@@ -92,12 +92,12 @@ describe('bench seed-zoo', () => {
     assert.match(benchText(record), /total\s+70\s+20\s+3\.5/);
   });
 
-  it('runs N independently seeded models (seed0 + i), each reproducible from its seed', function () {
+  it('runs N independently seeded models (seed0 + i), each reproducible from its seed', async function () {
     this.timeout(60_000);
     const full = loadEmbeddedMnistSplits(0);
     const data = { ...full, train: subsetDataset(full.train, Array.from({ length: 256 }, (_, i) => i)) };
     const config = { ...defaultSeedZooConfig, models: 2, seed0: 5, train: { ...defaultSeedZooConfig.train, epochs: 1 } };
-    const twice = [runSeedZoo(data, config), runSeedZoo(data, { ...config, models: 1, seed0: 6 })];
+    const twice = [await runSeedZoo(data, config), await runSeedZoo(data, { ...config, models: 1, seed0: 6 })];
     const [zoo, second] = twice.map((r) => r.summary);
     assert.deepEqual(zoo.models.map((m) => m.seed), [5, 6]);
     assert.deepEqual(twice[0].steps, [2, 2]); // 256 images, batch 128, 1 epoch
@@ -106,12 +106,13 @@ describe('bench seed-zoo', () => {
     assert.ok(zoo.wall.total >= zoo.trainPerModel * 2);
   });
 
-  it('models trained 2 at once give the zoo of one after another (3 models: a group of 2, then one alone), and a note says so', function () {
+  it('models trained 2 at once give the zoo of one after another (3 models: a group of 2, then one alone), and a note says so', async function () {
     this.timeout(60_000);
     const full = loadEmbeddedMnistSplits(0);
     const data = { ...full, train: subsetDataset(full.train, Array.from({ length: 300 }, (_, i) => i)) };
     const config = { ...defaultSeedZooConfig, models: 3, seed0: 5, train: { ...defaultSeedZooConfig.train, epochs: 2, batchSize: 64 } };
-    const [alone, together] = [1, 2].map((modelsAtOnce) => runSeedZoo(data, { ...config, modelsAtOnce }));
+    const alone = await runSeedZoo(data, config);
+    const together = await runSeedZoo(data, { ...config, modelsAtOnce: 2 });
     assert.deepEqual(together.steps, alone.steps);
     assert.deepEqual(together.summary.models.map((m) => m.seed), [5, 6, 7]);
     // Equal on native; on wasm weights differ by ~1e-6 (summation order), enough to flip a near tie.
@@ -120,5 +121,21 @@ describe('bench seed-zoo', () => {
     assert.ok(Math.abs(together.summary.ensemble.nll - alone.summary.ensemble.nll) <= 1e-4);
     const notes = seedZooNotes({ backend, ours: together, reference: { run: ref, file: '/tmp/peer.json', threads: 2 } }).join('\n');
     assert.match(notes, /ours trained 2 at once/);
+  });
+
+  it('models in 2 processes give the zoo of one process, bit for bit, and a note says ours ran single-threaded beside the reference\'s threads', async function () {
+    this.timeout(60_000);
+    const full = loadEmbeddedMnistSplits(0);
+    const data = { ...full, train: subsetDataset(full.train, Array.from({ length: 256 }, (_, i) => i)) };
+    const config = { ...defaultSeedZooConfig, models: 2, seed0: 5, train: { ...defaultSeedZooConfig.train, epochs: 1 } };
+    const [inOne, inTwo] = [await runSeedZoo(data, config), await runSeedZoo(data, { ...config, processes: 2 })];
+    const results = (r: SeedZooRun) => r.summary.models.map((m) => [m.seed, m.val, m.test]);
+    assert.deepEqual(results(inTwo), results(inOne));
+    assert.deepEqual([inTwo.steps, inTwo.summary.ensemble, inTwo.summary.disagreement], [inOne.steps, inOne.summary.ensemble, inOne.summary.disagreement]);
+    const note = /ours ran in 2 single-threaded processes side by side .* while the reference runs 2 threads in one process/;
+    assert.match(seedZooNotes({ backend, ours: inTwo, reference: { run: ref, file: '/tmp/peer.json', threads: 2 } }).join('\n'), note);
+    assert.match(seedZooNotes({ backend, ours: inTwo, reference: null }).join('\n'), note);
+    assert.doesNotMatch(seedZooNotes({ backend, ours: inTwo, reference: { run: ref, file: '', threads: 2 } }).join('\n'), /as ours does here/);
+    assert.equal(seedZooRecord({ backend, ours: inTwo, reference: null }).ours.config.processes, 2);
   });
 });

@@ -1,3 +1,3 @@
-export { initBackend, describeBackend, forcedBackend, loadBackend, BACKEND_NAMES } from './select';
+export { initBackend, describeBackend, forcedBackend, loadBackend, childBackendEnv, BACKEND_NAMES } from './select';
 export type { BackendName, BackendInfo } from './select';
 export { registerWasmTrainingKernels } from './wasm-training-kernels';

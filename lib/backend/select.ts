@@ -73,6 +73,17 @@ export function forcedBackend(env: NodeJS.ProcessEnv = process.env): BackendName
   return value as BackendName;
 }
 
+/**
+ * The environment of a child process that is to run tfjs as this one does: PARAMDIFF_BACKEND
+ * names the active backend, and the native kernels get `nativeThreads` threads (processes that
+ * share the cores each take their part of them).
+ */
+export function childBackendEnv(nativeThreads: number): NodeJS.ProcessEnv {
+  const name = tf.getBackend();
+  if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new Error(`a child process cannot be asked for the ${name} backend (PARAMDIFF_BACKEND takes ${BACKEND_NAMES.join(', ')})`);
+  return { ...process.env, PARAMDIFF_BACKEND: name, PARAMDIFF_NATIVE_THREADS: String(nativeThreads) };
+}
+
 async function activate(candidate: Candidate): Promise<string | undefined> {
   const detail = candidate.load();
   const ok = await tf.setBackend(candidate.name);

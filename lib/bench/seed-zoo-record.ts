@@ -81,16 +81,22 @@ function agreement(what: string, ours: number, ref: number, spreads: [number, nu
   return `${what}: ours − reference = ${(100 * (ours - ref)).toFixed(2)} points, ${verdict} the spread between seeds (std ${(100 * bound).toFixed(2)})`;
 }
 
+/** How ours ran against the reference's threads, when in several processes (the spec's threads if there is no reference). */
+function processesNote(processes: number, referenceThreads: number): string {
+  return `ours ran in ${processes} single-threaded processes side by side (one native thread each; process p trains models p, p + ${processes}, …), `
+    + `while the reference runs ${referenceThreads} threads in one process, one model after another; `
+    + 'each model\'s training seconds and ms per step are its own within its process, so the wall total is what compares';
+}
+
 export function seedZooNotes({ ours, reference }: SeedZooBenchInputs): string[] {
   const notes: string[] = [];
+  const { modelsAtOnce: atOnce, processes } = ours.config;
   if (reference && 'run' in reference) {
     const ref = reference.run;
     const o = ours.summary;
     notes.push('ratios are ours / reference: above 1, paramdiff is slower; the two sides ran one after the other, never concurrently');
-    const atOnce = ours.config.modelsAtOnce;
-    notes.push(atOnce > 1
-      ? `the reference trains its models one after another; ours trained ${atOnce} at once (each op once for all), the same models as one after another`
-      : 'the reference trains its models one after another, as ours does here');
+    if (atOnce > 1) notes.push(`the reference trains its models one after another; ours trained ${atOnce} at once (each op once for all), the same models as one after another`);
+    else if (processes === 1) notes.push('the reference trains its models one after another, as ours does here');
     if (reference.threads !== DEFAULT_REFERENCE_THREADS) {
       notes.push(`the reference ran with ${reference.threads} PyTorch thread(s) instead of the spec's ${DEFAULT_REFERENCE_THREADS}`);
     }
@@ -99,6 +105,7 @@ export function seedZooNotes({ ours, reference }: SeedZooBenchInputs): string[] 
     notes.push(agreement('mean test accuracy', o.test.mean, ref.test.mean, spreads));
     notes.push(agreement('deep ensemble test accuracy', o.ensemble.accuracy, ref.ensemble.accuracy, spreads));
   }
+  if (processes > 1) notes.push(processesNote(processes, reference?.threads ?? DEFAULT_REFERENCE_THREADS));
   if (reference && 'skipped' in reference) notes.push(`reference not run: ${reference.skipped}`);
   return notes;
 }

@@ -1,14 +1,16 @@
 /**
  * Our side of the `seed-zoo` benchmark (../shared/bench/seed-zoo.md): N ConvNet-S trained from
  * seeds seed0 … seed0 + N − 1 with stage 1 of pdiff-small, one after another as the PyTorch
- * reference does, or `modelsAtOnce` together (the same models, as the spec allows); then each model's val / test accuracy, the deep ensemble of all N (mean of the
- * softmax outputs) and the mean pairwise test disagreement. `summarizeSeedZoo` is pure.
+ * reference does, or `modelsAtOnce` together, or in `processes` single-threaded processes side by
+ * side (the same models, as the spec allows); then each model's val / test accuracy, the deep
+ * ensemble of all N (mean of the softmax outputs) and the mean pairwise test disagreement.
+ * `summarizeSeedZoo` is pure.
  */
 import type { DataSplits } from '../data/dataset';
-import { trainIndependentMembers } from '../ensemble/deep-ensemble';
 import { pairwiseDiversity } from '../ensemble/diversity';
 import { negativeLogLikelihood } from '../ensemble/calibration';
 import { combine } from '../ensemble/aggregate';
+import { trainMembersInProcesses } from '../ensemble/member-processes';
 import { argmaxRows, memberOutputs } from '../ensemble/outputs';
 import { mean, std } from '../eval/stats';
 import { accuracyOf } from '../models/evaluate';
@@ -28,9 +30,13 @@ export interface SeedZooConfig {
   train: TrainConfig;
   /** Models trained together, each op once for all (1: one after another, each by `trainModel`). */
   modelsAtOnce: number;
+  /** Processes training models side by side, each on one native thread (1: all in this process). */
+  processes: number;
 }
 
-export const defaultSeedZooConfig: SeedZooConfig = { models: 20, seed0: 1000, model: { kind: 'convnet-s' }, train: defaultTrainConfig, modelsAtOnce: 1 };
+export const defaultSeedZooConfig: SeedZooConfig = {
+  models: 20, seed0: 1000, model: { kind: 'convnet-s' }, train: defaultTrainConfig, modelsAtOnce: 1, processes: 1,
+};
 
 /** One model: accuracies in [0, 1]. */
 export interface SeedZooModel {
@@ -51,7 +57,10 @@ export interface SeedZooSummary {
   models: SeedZooModel[];
   /** Wall seconds of the whole zoo (training and evaluating every model), and that over N. */
   wall: { total: number; perModel: number };
-  /** Mean training seconds of one model (its evaluation excluded; trained together, its share of its group's). */
+  /**
+   * Mean training seconds of one model (its evaluation excluded; trained together, its share of
+   * its group's; in several processes, its own process's seconds, so the zoo's wall is less).
+   */
   trainPerModel: number;
   val: MeanStd;
   test: MeanStd;
@@ -105,12 +114,12 @@ export function summarizeSeedZoo(
 }
 
 /** Trains and evaluates the zoo; the wall time covers both, as the reference's does. */
-export function runSeedZoo(data: DataSplits, config: SeedZooConfig, onProgress?: ProgressFn): SeedZooRun {
+export async function runSeedZoo(data: DataSplits, config: SeedZooConfig, onProgress?: ProgressFn): Promise<SeedZooRun> {
   if (!(Number.isInteger(config.models) && config.models >= 1)) throw new InputError(`the seed zoo needs at least 1 model, got ${config.models}`);
   const seeds = Array.from({ length: config.models }, (_, i) => config.seed0 + i);
   const started = performance.now();
-  const members = trainIndependentMembers(data.train, config.model, config.train, seeds, { val: data.val, test: data.test },
-    onProgress && { label: 'model', onProgress }, config.modelsAtOnce);
+  const members = await trainMembersInProcesses(data.train, config.model, config.train, seeds, { val: data.val, test: data.test },
+    onProgress && { label: 'model', onProgress }, { modelsAtOnce: config.modelsAtOnce, processes: config.processes });
   const wall = seconds(started);
   const labels = { val: data.val.labels, test: data.test.labels };
   return { config, steps: members.steps, summary: summarizeSeedZoo(members.probabilities, labels, data.train.numClasses, seeds, members.trainSeconds, wall) };

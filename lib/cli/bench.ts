@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --workload pdiff-small|seed-zoo] [--preset standard|quick|smoke] [--seed N]
- *  [--models N] [--models-at-once K] [--reference-threads N] [--micro-only] [--no-reference] [--out FILE]`: a benchmark on the active backend,
+ *  [--models N] [--models-at-once K] [--processes P] [--reference-threads N] [--micro-only] [--no-reference] [--out FILE]`: a benchmark on the active backend,
  * side by side with its PyTorch reference in ../shared/bench (run after ours, never concurrently,
  * when Debian's PyTorch is there). Prints the tables and writes everything to FILE (default
  * bench/results/<workload>-…-<time>.json).
@@ -8,7 +8,8 @@
  *   at the standard shapes), (b) the preset's p-diff pipeline, (c) peer_pdiff_small.py (--quick
  *   unless the preset is standard); --micro-only runs (a) alone (micro-<time>.json).
  * - seed-zoo: N ConvNet-S (--models, default 20) trained from independent seeds, K at once (--models-at-once,
- *   default 1: one after another), and peer_seed_zoo.py on the same N
+ *   default 1: one after another) in P single-threaded processes side by side (--processes, default 1:
+ *   in this process, on the backend's threads), and peer_seed_zoo.py on the same N
  *   with --reference-threads PyTorch threads (default the spec's 2; on a machine where another job
  *   holds a core, PyTorch's 2 threads wait on each other at every op).
  */
@@ -71,10 +72,12 @@ function pdiffSmall(ctx: BenchContext, options: { preset: string; seed: number; 
 }
 
 /** The seed-zoo benchmark on N models; returns the record and its default file name. */
-function seedZoo(ctx: BenchContext, models: number, modelsAtOnce: number, referenceThreads: number) {
-  const config = { ...defaultSeedZooConfig, models, modelsAtOnce };
-  console.log(`seed zoo: ${models} ConvNet-S from seeds ${config.seed0}…${config.seed0 + models - 1}, ${modelsAtOnce} at once`);
-  const ours = runSeedZoo(fashionMnistSplits(), config, consoleProgress(3));
+async function seedZoo(ctx: BenchContext, parallel: { models: number; modelsAtOnce: number; processes: number }, referenceThreads: number) {
+  const config = { ...defaultSeedZooConfig, ...parallel };
+  const { models, modelsAtOnce, processes } = config;
+  console.log(`seed zoo: ${models} ConvNet-S from seeds ${config.seed0}…${config.seed0 + models - 1}, ${modelsAtOnce} at once, `
+    + `${processes === 1 ? 'in this process' : `in ${processes} single-threaded processes`}`);
+  const ours = await runSeedZoo(fashionMnistSplits(), config, consoleProgress(3));
   let reference = null;
   if (!ctx.noReference) {
     const file = path.join(ctx.resultsDir, `peer-seed-zoo-${ctx.stamp}.json`);
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '0' },
       models: { type: 'string', default: String(defaultSeedZooConfig.models) },
       'models-at-once': { type: 'string', default: String(defaultSeedZooConfig.modelsAtOnce) },
+      processes: { type: 'string', default: String(defaultSeedZooConfig.processes) },
       'reference-threads': { type: 'string', default: String(DEFAULT_REFERENCE_THREADS) },
       'micro-only': { type: 'boolean', default: false },
       'no-reference': { type: 'boolean', default: false },
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
   const seed = integerFlag('seed', values.seed, 0);
   const models = integerFlag('models', values.models, 1);
   const modelsAtOnce = integerFlag('models-at-once', values['models-at-once'], 1);
+  const processes = integerFlag('processes', values.processes, 1);
   const referenceThreads = integerFlag('reference-threads', values['reference-threads'], 1);
   const root = findProjectRoot();
   const backend = await initBackend();
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
     backend, root, resultsDir: path.join(root, 'bench', 'results'), stamp: new Date().toISOString().replace(/[:.]/g, '-'), noReference: values['no-reference'],
   };
   const { record, name } = workload === 'seed-zoo'
-    ? seedZoo(ctx, models, modelsAtOnce, referenceThreads)
+    ? await seedZoo(ctx, { models, modelsAtOnce, processes }, referenceThreads)
     : pdiffSmall(ctx, { preset: values.preset, seed, microOnly: values['micro-only'] });
   const out = path.resolve(values.out ?? path.join(ctx.resultsDir, `${name}.json`));
   writeFileAtomic(out, `${JSON.stringify(record, null, 1)}\n`);

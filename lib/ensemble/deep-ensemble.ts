@@ -52,7 +52,7 @@ export interface IndependentMembers<S extends string> {
 /**
  * One task model per seed: `createModel(model, seed)` trained with that seed (initialisation and
  * shuffles), one after another by `trainModel` or `modelsAtOnce` at a time (lib/models/train-seeds),
- * then its softmax outputs on every set in `evaluate`.
+ * then its softmax outputs on every set in `evaluate`. ./member-processes runs it in several processes.
  */
 export function trainIndependentMembers<S extends string>(
   train: ImageDataset, model: ModelSpec, config: TrainConfig, seeds: readonly number[], evaluate: Record<S, ImageDataset>,

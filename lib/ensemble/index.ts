@@ -14,3 +14,5 @@ export { auroc, maxProbability, predictiveEntropy, oodDetection } from './ood';
 export type { OodDetection } from './ood';
 export { trainDeepEnsemble } from './deep-ensemble';
 export type { DeepEnsemble, DeepEnsembleConfig, DeepEnsembleOptions } from './deep-ensemble';
+export { trainMembersInProcesses, defaultMemberParallelism } from './member-processes';
+export type { MemberParallelism } from './member-processes';

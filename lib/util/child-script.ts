@@ -4,9 +4,15 @@
  */
 import * as path from 'node:path';
 
-/** `[--require tsx/cjs,] <dir>/<name>.ts|.js`, the extension of `callerFile` (the caller's `__filename`). */
-export function childScriptArgs(callerFile: string, name: string): string[] {
+/** `<dir>/<name>.ts|.js`, the extension of `callerFile` (the caller's `__filename`), and the Node options it needs (`--require tsx/cjs` for `.ts`). */
+export function childScript(callerFile: string, name: string): { file: string; nodeArgs: string[] } {
   const ext = path.extname(callerFile);
   const file = path.join(path.dirname(callerFile), `${name}${ext}`);
-  return ext === '.ts' ? ['--require', require.resolve('tsx/cjs'), file] : [file];
+  return { file, nodeArgs: ext === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [] };
+}
+
+/** `[--require tsx/cjs,] <dir>/<name>.ts|.js`: `childScript` as one argument list. */
+export function childScriptArgs(callerFile: string, name: string): string[] {
+  const { file, nodeArgs } = childScript(callerFile, name);
+  return [...nodeArgs, file];
 }
