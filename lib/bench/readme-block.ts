@@ -50,7 +50,7 @@ export function benchBlockBody(record: AnyBenchRecord, prefixes: string[], name 
   });
   const { machine, backend } = record;
   const load = machine.loadAverage.map((l) => l.toFixed(2)).join(', ');
-  const line = `Benchmark \`${record.benchmark}\` of ${record.created.slice(0, 10)}: backend ${backend.name} (${backend.detail}); `
+  const line = `Benchmark \`${record.benchmark}\` of ${record.created.slice(0, 10)}: backend ${backend.name}${backend.detail ? ` (${backend.detail})` : ''}; `
     + `${machine.cpu ?? 'unknown CPU'} (${machine.cpus} cores), load average ${load} at the end; Node ${machine.node}.`;
   const notes = record.notes.map((n) => `- ${n}`).join('\n');
   return [...tables, line, notes].filter(Boolean).join('\n\n');
