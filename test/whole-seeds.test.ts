@@ -18,6 +18,11 @@ import { collectWholeSeeds, defaultWholeSeedsConfig, loadWholeSeeds, WHOLE_BUFFE
 const full = loadEmbeddedMnistSplits(0);
 const data = { ...full, train: subsetDataset(full.train, Array.from({ length: 1000 }, (_, i) => i)) };
 const mlp = { kind: 'mlp' as const, config: { hidden: [8] } };
+function squaredDistance(set: { dim: number; data: Float32Array }, i: number, j: number): number {
+  let s = 0;
+  for (let d = 0; d < set.dim; d++) s += (set.data[i * set.dim + d] - set.data[j * set.dim + d]) ** 2;
+  return s;
+}
 const zooConfig = (members: number): WholeSeedsConfig => ({ ...defaultWholeSeedsConfig, members, train: { ...defaultWholeSeedsConfig.train, epochs: 1 } });
 
 describe('zoo/whole-seeds', () => {
@@ -60,6 +65,32 @@ describe('zoo/whole-seeds', () => {
     assert.deepEqual(after.test, before.test);
     after.probes.data.forEach((p, i) => assert.ok(Math.abs(p - before.probes.data[i]) < 1e-5));
     assert.ok(aligned.distance.after < aligned.distance.before, JSON.stringify(aligned.distance));
+    evaluator.dispose();
+    model.dispose();
+  });
+
+  it('MergeMany of the training members keeps every function, brings them closer to each other, and matches the held-out member to their mean', function () {
+    this.timeout(60_000);
+    const spec = { kind: 'convnet-s' as const, config: { channels: [4, 4, 8] as [number, number, number] } };
+    const zoo = collectWholeSeeds(spec, data, zooConfig(4), dir);
+    const model = createModel(spec, 0);
+    const evaluator = new WholeEvaluator(model, zoo, data, { probeImages: 50, calibrationImages: 100 });
+    const permutations = permutationSpecFor(model);
+    const cache = path.join(dir, 'aligned');
+    const options = { referenceIndex: 0, maxIter: 100, seed: 0 };
+    const toReference = alignWholeZoo(zoo, permutations, options, cache);
+    const merged = alignWholeZoo(zoo, permutations, { ...options, mergeMany: [0, 1, 2] }, cache);
+    assert.equal(fs.readdirSync(cache).length, 2, 'each alignment has its own cached copy');
+    assert.deepEqual(alignWholeZoo(zoo, permutations, { ...options, mergeMany: [0, 1, 2] }, cache).params, merged.params, 'reloaded');
+    const before = evaluator.measure(zoo);
+    const after = evaluator.measure(merged);
+    assert.deepEqual(after.test, before.test);
+    after.probes.data.forEach((p, i) => assert.ok(Math.abs(p - before.probes.data[i]) < 1e-5));
+    const pairs = (set: { dim: number; data: Float32Array }) => [[0, 1], [0, 2], [1, 2]].reduce((s, [i, j]) => s + squaredDistance(set, i, j), 0);
+    assert.ok(pairs(merged.params) < pairs(toReference.params), `${pairs(merged.params)} vs ${pairs(toReference.params)}`);
+    const mean = Float32Array.from({ length: zoo.params.dim }, (_, d) => ((merged.params.data[d] + merged.params.data[zoo.params.dim + d]) + merged.params.data[2 * zoo.params.dim + d]) / 3);
+    assert.ok(maxAbsDiff(merged.target, mean) < 1e-6, 'the target is the merged members\' mean');
+    assert.deepEqual(toReference.target, zoo.params.data.slice(0, zoo.params.dim), 'without MergeMany, the reference member');
     evaluator.dispose();
     model.dispose();
   });

@@ -1,5 +1,5 @@
 /** The baselines an honest p-diff report needs, in raw parameter space. */
-import { rowOf } from '../params/rows';
+import { meanRow, rowOf } from '../params/rows';
 import type { VectorSet } from '../params/types';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
@@ -13,11 +13,7 @@ export function addGaussianNoise(originals: VectorSet, sigma: number, seed: numb
 
 /** The element-wise mean of the originals, as one vector. */
 export function weightAverage(originals: VectorSet): VectorSet {
-  const sum = new Float64Array(originals.dim);
-  for (let k = 0; k < originals.count; k++) {
-    for (let d = 0; d < originals.dim; d++) sum[d] += originals.data[k * originals.dim + d];
-  }
-  return { count: 1, dim: originals.dim, data: Float32Array.from(sum, (s) => s / originals.count) };
+  return { count: 1, dim: originals.dim, data: meanRow(originals) };
 }
 
 /** `count` points on the segments between random pairs of distinct originals, (1 − α)·a + α·b with α ~ U(0, 1). */

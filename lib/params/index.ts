@@ -60,4 +60,5 @@ export {
 } from './weight-matching';
 export { readNetwork, assignNetwork, type NetworkArrays } from './network';
 export { alignZoo, defaultAlignZooOptions, type AlignZooOptions, type AlignedZoo } from './align-zoo';
+export { mergeMany, defaultMergeManyOptions, type MergeManyOptions, type MergedMembers } from './merge-many';
 export { recalibrateBatchNorm } from './recalibrate-bn';

@@ -1,4 +1,5 @@
 /** Row access on a VectorSet ([count, dim] row-major), the one place that does the index arithmetic. */
+import { concatTyped } from '../util/concat';
 import { InputError } from '../util/errors';
 import type { VectorSet } from './types';
 
@@ -26,6 +27,13 @@ export function pickRows(set: VectorSet, indices: readonly number[]): VectorSet 
   return { count: indices.length, dim: set.dim, data };
 }
 
+/** The sets' rows one after another (sets of one dim). */
+export function concatRows(sets: readonly VectorSet[]): VectorSet {
+  const dim = sets[0]?.dim ?? 0;
+  if (sets.some((s) => s.dim !== dim)) throw new InputError(`cannot stack rows of ${sets.map((s) => s.dim).join(', ')} values`);
+  return { count: sets.reduce((n, s) => n + s.count, 0), dim, data: concatTyped(sets.map((s) => s.data), (n) => new Float32Array(n)) };
+}
+
 /** The set stacked `times` times: [times·count, dim]. */
 export function repeatRows(set: VectorSet, times: number): VectorSet {
   if (!(Number.isInteger(times) && times >= 1)) throw new InputError(`cannot repeat rows ${times} times`);
@@ -33,4 +41,11 @@ export function repeatRows(set: VectorSet, times: number): VectorSet {
   const data = new Float32Array(times * size);
   for (let r = 0; r < times; r++) data.set(set.data.subarray(0, size), r * size);
   return { count: times * set.count, dim: set.dim, data };
+}
+
+/** The element-wise mean of the rows. */
+export function meanRow(set: VectorSet): Float32Array {
+  const sum = new Float64Array(set.dim);
+  for (let i = 0; i < set.count; i++) for (let d = 0; d < set.dim; d++) sum[d] += set.data[i * set.dim + d];
+  return Float32Array.from(sum, (v) => v / set.count);
 }

@@ -36,7 +36,7 @@ export const WHOLE_PRESETS: Record<Scale, string> = { smoke: 'whole-smoke', quic
  * matching on whole-quick's 101,770 standardised weights took 1.5 s per step on one core (about
  * 1.7 hours per generator seed); runWholeAblations runs it on request.
  */
-export const WHOLE_GRID_VARIANTS: readonly WholeVariant[] = ['full', 'no-align', 'no-bn-recalibration', 'ddpm', 'latent-ddpm', 'latent-ddpm-behaviour', 'long-flow'];
+export const WHOLE_GRID_VARIANTS: readonly WholeVariant[] = ['full', 'no-align', 'no-bn-recalibration', 'ddpm', 'latent-ddpm', 'latent-ddpm-behaviour', 'long-flow', 'long-flow-merge-many', 'long-flow-val-floor'];
 
 export interface Job {
   paper: Paper;

@@ -91,12 +91,13 @@ function barReading(gap: Interval): string {
 }
 
 /** What one switch of the recipe adds: the variant with it − the variant without it, on the seeds both ran. */
-const WHOLE_CONTRASTS = [['full', 'no-align'], ['full', 'no-bn-recalibration'], ['latent-ddpm-behaviour', 'latent-ddpm'], ['long-flow', 'full']] as const;
+const WHOLE_CONTRASTS = [['full', 'no-align'], ['full', 'no-bn-recalibration'], ['latent-ddpm-behaviour', 'latent-ddpm'], ['long-flow', 'full'],
+  ['long-flow-merge-many', 'long-flow'], ['long-flow-val-floor', 'long-flow']] as const;
 
 /**
  * Whole-network generation against issue 15's bar, per variant: generated − zoo test accuracy (mean
  * and median) over the generator seeds, each seed against the one zoo; and what alignment, BN
- * recalibration, the behavioural loss and a longer-trained flow add (WHOLE_CONTRASTS).
+ * recalibration, the behavioural loss, a longer-trained flow, MergeMany and the validation floor add (WHOLE_CONTRASTS).
  */
 export function wholeVerdicts(r: ResultsFile): string[] {
   const variants = r.ablations[WHOLE] ?? {};

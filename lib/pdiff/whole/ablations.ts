@@ -1,7 +1,7 @@
 /**
  * Issue 15's ablations as config switches over one zoo: each variant × generator seed is a
  * `runWhole` in `<outDir>/<variant>/seed<k>` (results.json there), all sharing `<outDir>/zoo`; a
- * variant that differs from `full` only after generation (BN statistics) reuses full's generator.
+ * variant that differs from another only after generation (BN statistics, acceptance) reuses its generator.
  */
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -18,7 +18,7 @@ import type { WholeResults } from './results';
 import { behaviourCutProblem, runWhole, WHOLE_ZOO_DIR } from './run';
 import { wholeCells, wholeSummary, WHOLE_COLUMNS } from './summary';
 
-export type WholeVariant = 'full' | 'no-align' | 'no-bn-recalibration' | 'ddpm' | 'latent-ddpm' | 'latent-ddpm-behaviour' | 'weight-space' | 'long-flow';
+export type WholeVariant = 'full' | 'no-align' | 'no-bn-recalibration' | 'ddpm' | 'latent-ddpm' | 'latent-ddpm-behaviour' | 'weight-space' | 'long-flow' | 'long-flow-merge-many' | 'long-flow-val-floor';
 
 /**
  * 'long-flow' trains the flow this many times the preset's steps: the best by validation accuracy
@@ -29,7 +29,11 @@ export type WholeVariant = 'full' | 'no-align' | 'no-bn-recalibration' | 'ddpm' 
  */
 export const LONG_FLOW_FACTOR = 16;
 
-/** Each variant: the config with one switch turned ('latent-ddpm-behaviour': 'latent-ddpm' with the autoencoder's behavioural loss on). */
+/**
+ * Each variant: the config with one switch turned ('latent-ddpm-behaviour': 'latent-ddpm' with the
+ * autoencoder's behavioural loss on; 'long-flow-merge-many': 'long-flow' on a MergeMany-aligned zoo;
+ * 'long-flow-val-floor': 'long-flow' keeping only the samples that pass the validation floor).
+ */
 export function wholeVariant(config: WholeConfig, variant: WholeVariant): WholeConfig {
   switch (variant) {
     case 'full': return config;
@@ -43,6 +47,8 @@ export function wholeVariant(config: WholeConfig, variant: WholeVariant): WholeC
     }
     case 'weight-space': return { ...config, space: 'weights' };
     case 'long-flow': return { ...config, flow: { ...config.flow, train: { ...config.flow.train, steps: config.flow.train.steps * LONG_FLOW_FACTOR } } };
+    case 'long-flow-merge-many': return { ...wholeVariant(config, 'long-flow'), align: 'merge-many' };
+    case 'long-flow-val-floor': return { ...wholeVariant(config, 'long-flow'), acceptance: 'zoo-val-floor' };
     default: throw new InputError(`unknown whole-network variant ${JSON.stringify(variant)}`);
   }
 }
@@ -54,7 +60,7 @@ export function wholeVariant(config: WholeConfig, variant: WholeVariant): WholeC
  */
 export function variantInapplicable(config: WholeConfig, variant: WholeVariant): string | undefined {
   if (variant === 'no-bn-recalibration' && config.model.kind === 'mlp') return 'the MLP has no BatchNorm statistics to recompute';
-  if (variant === 'long-flow' && config.generator !== 'flow') return `${config.preset} generates with ${config.generator}, not a flow`;
+  if (variant.startsWith('long-flow') && config.generator !== 'flow') return `${config.preset} generates with ${config.generator}, not a flow`;
   if (variant === 'latent-ddpm-behaviour') {
     const problem = behaviourCutProblem(config);
     if (problem) return problem;
@@ -62,6 +68,9 @@ export function variantInapplicable(config: WholeConfig, variant: WholeVariant):
   if (variant !== 'full' && isDeepStrictEqual(wholeVariant(config, variant), config)) return `${config.preset} already is ${variant}`;
   return undefined;
 }
+
+/** Variants that differ from another only after generation, and reuse its trained generator. */
+const GENERATOR_OF: Partial<Record<WholeVariant, WholeVariant>> = { 'no-bn-recalibration': 'full', 'long-flow-val-floor': 'long-flow' };
 
 export interface WholeAblationOptions {
   outDir: string;
@@ -83,7 +92,8 @@ export function runWholeAblations(config: WholeConfig, data: DataSplits, options
   for (const variant of variants) {
     for (const seed of seeds) {
       const dir = path.join(outDir, variant, `seed${seed}`);
-      const generatorDir = variant === 'no-bn-recalibration' ? path.join(outDir, 'full', `seed${seed}`) : dir;
+      const shared = GENERATOR_OF[variant];
+      const generatorDir = shared ? path.join(outDir, shared, `seed${seed}`) : dir;
       const results = runWhole({ ...wholeVariant(config, variant), seed }, data, { outDir: dir, zooDir: path.join(outDir, WHOLE_ZOO_DIR), generatorDir, onProgress });
       writeFileAtomic(path.join(dir, RESULTS_FILE), `${JSON.stringify(results, null, 1)}\n`);
       runs.push({ variant, seed, results });

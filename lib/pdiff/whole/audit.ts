@@ -32,11 +32,12 @@ export function auditWhole(
   const result = copyingAudit({
     ...populations, baselines, classes, cells: Math.min(audit.cells, populations.training.weights.count), seed: rng.int(2 ** 31),
   });
-  const learnt = config.align === 'weight-matching' ? 'aligned' : 'unaligned';
+  const frame = config.align === 'merge-many' ? 'the training members\' MergeMany frame (training members merged, others matched to their mean)' : 'the zoo\'s reference member';
+  const learnt = config.align === 'none' ? 'unaligned' : 'aligned';
   return {
     ...result,
     notes: [
-      `weight-space distances are between networks weight-matched to the zoo's reference member (the generator learnt from ${learnt} rows); function-space distances need no alignment`,
+      `weight-space distances are between networks weight-matched to ${frame} (the generator learnt from ${learnt} rows); function-space distances need no alignment`,
       'the baselines are built from the aligned training members, whatever the generator learnt from',
     ],
   };

@@ -20,6 +20,7 @@ import type { NormMode } from '../../params/normalize';
 import { InputError } from '../../util/errors';
 import { defaultWholeSeedsConfig, type WholeSeedsConfig } from '../../zoo/whole-seeds';
 import type { PdiffDataset, SamplerVariant } from '../config';
+import type { WholeAcceptance } from './acceptance';
 
 /**
  * What learns the distribution of the (aligned, standardised) weights: 'flow' (flow matching) or
@@ -30,8 +31,13 @@ export type WholeGenerator = 'flow' | 'ddpm' | 'latent-ddpm';
 export const WHOLE_GENERATORS: readonly WholeGenerator[] = ['flow', 'ddpm', 'latent-ddpm'];
 /** What 'flow' and 'ddpm' learn: the standardised weights themselves, or their whitened dual-PCA coefficients. */
 export type GeneratorSpace = 'weights' | 'pca';
-/** 'weight-matching': every member permuted to the reference first (Git Re-Basin); 'none': as trained. */
-export type WholeAlignment = 'weight-matching' | 'none';
+/**
+ * 'weight-matching': every member permuted to the reference first (Git Re-Basin); 'merge-many': then
+ * the training members permuted toward each other (MergeMany), the held-out ones to their mean;
+ * 'none': as trained.
+ */
+export type WholeAlignment = 'weight-matching' | 'merge-many' | 'none';
+export const WHOLE_ALIGNMENTS: readonly WholeAlignment[] = ['weight-matching', 'merge-many', 'none'];
 /** 'train-images': BN running statistics recomputed from unlabelled training images; 'none': the aligned zoo's mean statistics. */
 export type BnRecalibration = 'train-images' | 'none';
 
@@ -67,6 +73,8 @@ export interface WholeConfig {
     schedule: ScheduleConfig; denoiser: DenoiserConfig; diffusionTrain: DiffusionTrainConfig; sampler: SamplerVariant;
   };
   bnRecalibration: BnRecalibration;
+  /** Which generated networks are kept: every sample, or those reaching the training members' lowest validation accuracy (acceptance.ts). */
+  acceptance: WholeAcceptance;
   /** Training images (the first ones, labels unused) the BN statistics are recomputed from. */
   calibrationImages: number;
   /** Number of generated networks. */
@@ -131,6 +139,7 @@ const whole: WholeConfig = {
     sampler: { kind: 'ddim', steps: 100, eta: 0, clip: 1 },
   },
   bnRecalibration: 'train-images',
+  acceptance: 'all',
   calibrationImages: 500,
   generated: 50,
   audit: defaultAuditConfig,

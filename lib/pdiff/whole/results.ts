@@ -28,8 +28,11 @@ export interface WholeResults {
   model: { kind: string; parameters: number; buffers: number };
   /** Every member of the zoo, as measured right after its training (no fine-tuning anywhere). */
   zoo: { members: number; training: number; heldOut: number; test: AccuracyStats; val: AccuracyStats; perMember: { test: number[]; val: number[] } };
-  /** The generated networks, without fine-tuning, BN statistics as `config.bnRecalibration` says. */
-  generated: { test: AccuracyStats; val: AccuracyStats; perNetwork: { test: number[]; val: number[] } };
+  /**
+   * The generated networks kept (`config.acceptance`), without fine-tuning, BN statistics as
+   * `config.bnRecalibration` says; the candidates drawn, how many reached the validation floor, the floor.
+   */
+  generated: { test: AccuracyStats; val: AccuracyStats; perNetwork: { test: number[]; val: number[] }; candidates: number; passed: number; floor: number | null };
   /** Generated − zoo test accuracy, in [0, 1] units (×100: points). */
   gap: { mean: number; median: number };
   /** Weight matching of the zoo to its reference: the members' mean L2 distance to it, before and after. */
@@ -42,6 +45,6 @@ export interface WholeResults {
   };
   /** Null when no member is held out (audit.holdOutEvery = 0). */
   audit: AuditResult | null;
-  /** Wall seconds of each stage (a stage reloaded from its saved state counts its reload). */
+  /** Wall seconds of each stage (a stage reloaded from its saved state counts its reload; generate: drawing, BN statistics and measuring the candidates). */
   timings: { zoo: number; align: number; generator: number; generate: number; evaluate: number; audit: number; total: number };
 }

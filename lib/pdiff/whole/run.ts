@@ -16,7 +16,7 @@ import { createModel } from '../../models/registry';
 import { splitFor } from '../../models/split';
 import { weightAverage } from '../../eval/baselines';
 import { permutationSpecFor } from '../../params/permutation-spec';
-import { pickRows, rowOf } from '../../params/rows';
+import { pickRows } from '../../params/rows';
 import type { VectorSet } from '../../params/types';
 import { InputError } from '../../util/errors';
 import type { ProgressFn } from '../../util/progress';
@@ -24,9 +24,10 @@ import { claimRunDir } from '../../util/run-dir';
 import { seconds } from '../../util/timing';
 import { heldOutSplit } from '../../zoo/holdout';
 import { collectWholeSeeds } from '../../zoo/whole-seeds';
+import { generateAccepted, WHOLE_ACCEPTANCES } from './acceptance';
 import { alignRows, alignWholeZoo } from './align';
 import { auditWhole } from './audit';
-import { WHOLE_GENERATORS, wholePresets, wholeSeeds, type WholeConfig } from './config';
+import { WHOLE_ALIGNMENTS, WHOLE_GENERATORS, wholePresets, wholeSeeds, type WholeConfig } from './config';
 import { WholeEvaluator, type Networks } from './evaluate';
 import { GENERATED_TORCH_FILE, writeGeneratedNetworks } from './generated-file';
 import { DDPM_STATE_FILE, fitGenerator, FLOW_STATE_FILE, LATENT_DIR } from './generator';
@@ -71,9 +72,10 @@ export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRu
     t = performance.now();
     const spec = permutationSpecFor(model);
     const matching = { maxIter, seed: config.zoo.seed }; // the zoo's: one aligned zoo serves every generator seed
-    const aligned = alignWholeZoo(zoo, spec, { referenceIndex, ...matching }, path.join(zooDir, ALIGNED_DIR));
-    const alignToReference = (set: VectorSet) => alignRows(set, rowOf(zoo.params, referenceIndex), zoo.manifest, spec, matching);
-    const source = config.align === 'weight-matching' ? aligned.params : zoo.params;
+    const mergeMany = config.align === 'merge-many' ? split.training : undefined;
+    const aligned = alignWholeZoo(zoo, spec, { referenceIndex, ...matching, mergeMany }, path.join(zooDir, ALIGNED_DIR));
+    const alignToZoo = (set: VectorSet) => alignRows(set, aligned.target, zoo.manifest, spec, matching);
+    const source = config.align === 'none' ? zoo.params : aligned.params;
     const generatorRows = pickRows(source, split.training);
     timings.align = seconds(t);
 
@@ -81,10 +83,6 @@ export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRu
     const generator = fitGenerator(config, model, zoo.manifest, generatorRows, data.train, options.generatorDir ?? outDir, onProgress);
     timings.generator = seconds(t);
     try {
-      t = performance.now();
-      const generated = generator.generate(config.generated, seeds.sampling);
-      timings.generate = seconds(t);
-
       // A synthetic network's BN statistics: recomputed from training images, or the aligned zoo's mean.
       const meanBuffers = aligned.buffers && weightAverage(aligned.buffers);
       const withBuffers = (params: VectorSet): Networks => {
@@ -93,8 +91,13 @@ export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRu
         return { params, buffers: { count: params.count, dim: meanBuffers.dim, data: repeatRow(meanBuffers.data, params.count) } };
       };
       t = performance.now();
-      const generatedNetworks = withBuffers(generated);
-      const gen = evaluator.measure(generatedNetworks);
+      const trainingVal = split.training.map((i) => zoo.members[i].val);
+      const accepted = generateAccepted({ generate: generator.generate, place: withBuffers, measure: (n) => evaluator.measure(n) },
+        config.acceptance, config.generated, seeds.sampling, trainingVal);
+      const { networks: generatedNetworks, measures: gen } = accepted;
+      const generated = generatedNetworks.params;
+      timings.generate = seconds(t);
+      t = performance.now();
       writeGeneratedNetworks(path.join(outDir, GENERATED_TORCH_FILE), model, zoo, generatedNetworks, {
         model: model.kind, dataset: config.dataset, preset: config.preset, seed: String(config.seed), generator: config.generator,
       });
@@ -108,7 +111,7 @@ export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRu
 
       t = performance.now();
       const audit = members && auditWhole(config, data.train.numClasses, {
-        ...members, generated: { weights: alignToReference(generated), probes: gen.probes, test: gen.test },
+        ...members, generated: { weights: alignToZoo(generated), probes: gen.probes, test: gen.test },
       }, pickRows(aligned.params, split.training), (params) => {
         const m = evaluator.measure(withBuffers(params));
         return { weights: params, probes: m.probes, test: m.test };
@@ -130,7 +133,7 @@ export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRu
           members: zoo.members.length, training: split.training.length, heldOut: split.heldOut.length,
           test: zooStats, val: accuracyStats(zoo.members.map((m) => m.val)), perMember: { test: zooTest, val: zoo.members.map((m) => m.val) },
         },
-        generated: { test: genStats, val: accuracyStats(gen.val), perNetwork: { test: gen.test, val: gen.val } },
+        generated: { test: genStats, val: accuracyStats(gen.val), perNetwork: { test: gen.test, val: gen.val }, candidates: accepted.candidates, passed: accepted.passed, floor: accepted.floor },
         gap: { mean: genStats.mean - zooStats.mean, median: genStats.median - zooStats.median },
         alignment: { referenceIndex, distanceBefore: aligned.distance.before, distanceAfter: aligned.distance.after },
         generator: { kind: config.generator, losses: generator.losses, reconstructionMse: generator.reconstructionMse },
@@ -148,10 +151,11 @@ export function runWhole(config: WholeConfig, data: DataSplits, options: WholeRu
 
 function checkConfig(config: WholeConfig): void {
   if (!WHOLE_GENERATORS.includes(config.generator)) throw new InputError(`generator must be one of ${WHOLE_GENERATORS.join(', ')}, got ${JSON.stringify(config.generator)}`);
-  if (config.align !== 'weight-matching' && config.align !== 'none') throw new InputError(`align must be 'weight-matching' or 'none', got ${JSON.stringify(config.align)}`);
+  if (!WHOLE_ALIGNMENTS.includes(config.align)) throw new InputError(`align must be one of ${WHOLE_ALIGNMENTS.join(', ')}, got ${JSON.stringify(config.align)}`);
   if (config.bnRecalibration !== 'train-images' && config.bnRecalibration !== 'none') {
     throw new InputError(`bnRecalibration must be 'train-images' or 'none', got ${JSON.stringify(config.bnRecalibration)}`);
   }
+  if (!WHOLE_ACCEPTANCES.includes(config.acceptance)) throw new InputError(`acceptance must be one of ${WHOLE_ACCEPTANCES.join(', ')}, got ${JSON.stringify(config.acceptance)}`);
   if (!(Number.isInteger(config.generated) && config.generated >= 1)) throw new InputError(`generated must be a positive integer, got ${config.generated}`);
   if (config.generator === 'latent-ddpm' && behaviourWeight(config.latent.autoencoderTrain.behaviour) > 0) {
     // Refused here, not after the zoo is trained: the loss runs whole networks through the model's cut before its first parameter.
