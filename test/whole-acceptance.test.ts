@@ -32,6 +32,10 @@ describe('pdiff/whole/acceptance', () => {
     assert.deepEqual(kept.measures.test, [0.425, 0.425, 0.425, 0.425]);
     assert.deepEqual([...kept.measures.probes.data], [701, 703, 100701, 100703]);
     assert.deepEqual([kept.candidates, kept.passed, kept.floor], [8, 4, 0.8]);
+    // Every candidate that passes counts, beyond the ones kept.
+    const more = generateAccepted(fakeSteps((v) => (v % 4 === 3 ? 0.5 : 0.85), []), 'zoo-val-floor', 4, 7, [0.8]);
+    assert.deepEqual([...more.networks.params.data], [700, 701, 702, 100700]);
+    assert.deepEqual([more.candidates, more.passed], [8, 6]);
   });
 
   it('when too few pass within the budget, the best of the others by validation accuracy make up the count', () => {

@@ -22,7 +22,7 @@ export const batchSeed = (samplingSeed: number, batch: number) => samplingSeed +
 export interface AcceptedNetworks {
   networks: Networks;
   measures: NetworkMeasures;
-  /** Candidates drawn and measured; how many of them reached the validation floor (null: 'all'), and the floor. */
+  /** Candidates drawn and measured; how many of them reached the validation floor (all of them under 'all'), and the floor (null: 'all'). */
   candidates: number;
   passed: number;
   floor: number | null;
@@ -42,25 +42,24 @@ export function generateAccepted(
 ): AcceptedNetworks {
   const floor = acceptance === 'all' ? null : Math.min(...trainingVal);
   const batches: { networks: Networks; measures: NetworkMeasures }[] = [];
-  const kept: number[] = []; // indices into the candidates, in the order drawn
-  while (kept.length < count && batches.length * count < (floor === null ? 1 : MAX_CANDIDATES_FACTOR) * count) {
+  const passing: number[] = []; // indices into the candidates, in the order drawn
+  while (passing.length < count && batches.length * count < (floor === null ? 1 : MAX_CANDIDATES_FACTOR) * count) {
     const networks = steps.place(steps.generate(count, batchSeed(samplingSeed, batches.length)));
     const measures = steps.measure(networks);
     const offset = batches.length * count;
-    measures.val.forEach((v, i) => { if (kept.length < count && (floor === null || v >= floor)) kept.push(offset + i); });
+    measures.val.forEach((v, i) => { if (floor === null || v >= floor) passing.push(offset + i); });
     batches.push({ networks, measures });
   }
-  const passed = kept.length;
   const vals = batches.flatMap((b) => b.measures.val);
-  const rest = vals.map((_, i) => i).filter((i) => !kept.includes(i)).sort((a, b) => vals[b] - vals[a] || a - b);
-  kept.push(...rest.slice(0, count - kept.length));
+  const rest = vals.map((_, i) => i).filter((i) => !passing.includes(i)).sort((a, b) => vals[b] - vals[a] || a - b);
+  const kept = [...passing, ...rest].slice(0, count);
   const stacked = (of: (b: (typeof batches)[number]) => VectorSet) => pickRows(concatRows(batches.map(of)), kept);
   const listed = (of: (b: (typeof batches)[number]) => number[]) => { const all = batches.flatMap(of); return kept.map((i) => all[i]); };
   return {
     networks: { params: stacked((b) => b.networks.params), buffers: batches[0].networks.buffers && stacked((b) => b.networks.buffers!) },
     measures: { val: listed((b) => b.measures.val), test: listed((b) => b.measures.test), probes: stacked((b) => b.measures.probes) },
     candidates: batches.length * count,
-    passed,
+    passed: passing.length,
     floor,
   };
 }

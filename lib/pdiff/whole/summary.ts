@@ -14,6 +14,8 @@ export function wholeSummary(r: WholeResults): Record<string, number | null | un
     'zoo.mean': r.zoo.test.mean, 'zoo.median': r.zoo.test.median,
     'generated.mean': r.generated.test.mean, 'generated.median': r.generated.test.median, 'generated.min': r.generated.test.min,
     'gap.mean': r.gap.mean, 'gap.median': r.gap.median,
+    // Runs from before acceptance existed kept every sample.
+    'generated.passedShare': r.generated.candidates ? r.generated.passed / r.generated.candidates : 1,
     'weightAverage.test': r.audit?.points['weight average']?.[0]?.accuracy,
     'audit.cT.weight': r.audit?.copying.weight.cT, 'audit.cT.function': r.audit?.copying.function.cT,
     'audit.nn.function.generated': nn?.generated.median, 'audit.nn.function.heldOut': nn?.['held-out'].median,
@@ -40,6 +42,7 @@ export const WHOLE_COLUMNS: readonly WholeColumn[] = [
   { metric: 'generated.min', label: 'generated min', scale: 100, digits: 2 },
   { metric: 'gap.mean', label: 'gap mean', scale: 100, digits: 2 },
   { metric: 'gap.median', label: 'gap median', scale: 100, digits: 2 },
+  { metric: 'generated.passedShare', label: 'samples passing (%)', scale: 100, digits: 0 },
   { metric: 'weightAverage.test', label: 'weight average', scale: 100, digits: 2, perZoo: true },
   { metric: 'audit.cT.weight', label: 'C_T weight', scale: 1, digits: 2 },
   { metric: 'audit.cT.function', label: 'C_T function', scale: 1, digits: 2 },
