@@ -1,5 +1,5 @@
-// im2col + sgemm convolutions (direct ones for few input channels: direct-conv.h) and batched
-// products over single-threaded OpenBLAS, split into tasks for the pool (see kernels.h, pool.h).
+// im2col + sgemm convolutions (direct ones for few input channels: direct-conv.h; implicit ones
+// where AVX-512 runs them: implicit-conv.h) and batched products over single-threaded OpenBLAS, split into tasks for the pool (see kernels.h, pool.h).
 // Every sum is taken in an order that depends only on the shapes, never on the thread count or
 // timing: results are reproducible bit for bit.
 #include "kernels.h"
@@ -9,12 +9,13 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
-#include <memory>
 #include <vector>
 
 #include "conv-patch.h"
 #include "direct-conv.h"
+#include "implicit-conv.h"
 #include "pool.h"
+#include "scratch.h"
 
 namespace paramdiff {
 namespace {
@@ -55,17 +56,6 @@ void runTasks(int64_t tasks, int64_t totalMacs, const std::function<void(int64_t
   } else {
     parallelTasks(tasks, fn);
   }
-}
-
-// A per-thread scratch buffer that only grows: no page faults or zeroing on every call.
-float* scratch(int64_t floats) {
-  thread_local std::unique_ptr<float[]> buffer;
-  thread_local int64_t capacity = 0;
-  if (floats > capacity) {
-    buffer.reset(new float[floats]);
-    capacity = floats;
-  }
-  return buffer.get();
 }
 
 // A 1×1, stride-1, unpadded conv reads x itself as its im2col matrix.
@@ -148,6 +138,7 @@ void conv2d(const float* x, const float* filter, float* y, const ConvGeometry& g
     directConv2d(x, filter, y, g);
     return;
   }
+  if (!pointwise(g) && implicitConv2d(x, filter, y, g, TapSums::Chain)) return;
   const int64_t k = patchSize(g), rows = g.batch * rowsPerItem(g), block = blockRows(g);
   runTasks((rows + block - 1) / block, rows * k * g.outC, [&](int64_t task) {
     const int64_t r0 = task * block, r1 = std::min(rows, r0 + block);
@@ -158,8 +149,19 @@ void conv2d(const float* x, const float* filter, float* y, const ConvGeometry& g
 // With stride 1 the input gradient is itself a convolution: of dy, padded by the rest of the
 // dilated filter, with the filter turned 180° and its channels swapped:
 // dx[n, iy, ix, ci] = Σ dy[n, iy − P + fy'·d, ..., co] · W[fH−1−fy', fW−1−fx', ci, co], P = (fH−1)·d − pad.
-void transposedAsConv(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
-  std::vector<float> turned(g.filterH * g.filterW * g.inC * g.outC);  // [fH, fW, outC, inC]
+// Its taps (fy', fx') in order are col2im's: the output rows r that read a position, ascending.
+ConvGeometry transposedGeometry(const ConvGeometry& g) {
+  ConvGeometry t = g;
+  t.inH = g.outH, t.inW = g.outW, t.inC = g.outC;
+  t.outH = g.inH, t.outW = g.inW, t.outC = g.inC;
+  t.padTop = (g.filterH - 1) * g.dilationH - g.padTop;
+  t.padLeft = (g.filterW - 1) * g.dilationW - g.padLeft;
+  return t;
+}
+
+// The filter of transposedGeometry: [fH, fW, outC, inC], turned.
+std::vector<float> turnedFilter(const float* filter, const ConvGeometry& g) {
+  std::vector<float> turned(g.filterH * g.filterW * g.inC * g.outC);
   for (int64_t fy = 0; fy < g.filterH; fy++) {
     for (int64_t fx = 0; fx < g.filterW; fx++) {
       const float* src = filter + ((g.filterH - 1 - fy) * g.filterW + (g.filterW - 1 - fx)) * g.inC * g.outC;
@@ -169,25 +171,23 @@ void transposedAsConv(const float* dy, const float* filter, float* dx, const Con
       }
     }
   }
-  ConvGeometry t = g;
-  t.inH = g.outH, t.inW = g.outW, t.inC = g.outC;
-  t.outH = g.inH, t.outW = g.inW, t.outC = g.inC;
-  t.padTop = (g.filterH - 1) * g.dilationH - g.padTop;
-  t.padLeft = (g.filterW - 1) * g.dilationW - g.padLeft;
-  conv2d(dy, turned.data(), dx, t);
+  return turned;
 }
 
 void conv2dBackpropInput(const float* dy, const float* filter, float* dx, const ConvGeometry& g) {
   // As a convolution when that reads no more than the scatter below writes (inC ≥ outC): it
   // needs no zeroing, no scatter and splits freely into row blocks.
-  if (g.strideH == 1 && g.strideW == 1 && g.inC >= g.outC && !pointwise(g)) {
-    transposedAsConv(dy, filter, dx, g);
+  const bool asConv = g.strideH == 1 && g.strideW == 1 && !pointwise(g);
+  if (asConv && g.inC >= g.outC) {
+    conv2d(dy, turnedFilter(filter, g).data(), dx, transposedGeometry(g));
     return;
   }
   if (directConvFits(g)) {
     directConv2dBackpropInput(dy, filter, dx, g);
     return;
   }
+  // Summed as the scatter below sums (dy · filterᵀ, then col2im), bit for bit.
+  if (asConv && implicitConv2d(dy, turnedFilter(filter, g).data(), dx, transposedGeometry(g), TapSums::PerTap)) return;
   const int64_t k = patchSize(g), perItem = rowsPerItem(g), block = blockRows(g);
   const int64_t itemSize = g.inH * g.inW * g.inC;
   // A task owns whole batch items, so no two tasks add into the same dx.
