@@ -96,13 +96,15 @@ describe('native backend', function () {
     }
   });
 
-  it('conv2d with output channels in 16s (the implicit kernels on AVX-512): tiles overlapping at line ends, lines split over tasks, per-tap input gradients', async () => {
+  it('conv2d with output channels in 16s (the implicit kernels on AVX-512): tiles overlapping at line ends, lines split over tasks, per-tap input gradients, filter gradients by image groups', async () => {
     // [x shape, filter h, w, out channels, stride, dilation, padding]: 17 and 16 columns end in
     // an overlapping tile; a batch of 1 or 2 splits each image's lines into tasks; inC < outC at
-    // stride 1 takes the input gradient with col2im's per-tap sums, inC ≥ outC as one chain.
+    // stride 1 takes the input gradient with col2im's per-tap sums, inC ≥ outC as one chain; a
+    // batch of 9 puts two images in one of the filter gradient's 8 groups.
     const cases: [number[], number, number, number, number, number, 'same' | 'valid'][] = [
       [[1, 9, 17, 3], 3, 3, 16, 1, 1, 'same'], [[2, 6, 16, 8], 3, 3, 64, 1, 1, 'same'], [[2, 7, 9, 20], 3, 3, 32, 2, 1, 'same'],
       [[1, 9, 8, 16], 3, 3, 48, 1, 2, 'same'], [[2, 5, 5, 40], 3, 3, 16, 1, 1, 'valid'], [[3, 6, 6, 16], 3, 2, 32, 1, 1, 'valid'],
+      [[9, 4, 5, 18], 3, 3, 32, 1, 1, 'same'],
     ];
     for (const [shape, fh, fw, cout, stride, dilation, pad] of cases) {
       const [x, k] = [normal(shape), normal([fh, fw, shape[3], cout])];

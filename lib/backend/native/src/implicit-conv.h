@@ -19,4 +19,9 @@ enum class TapSums {
 // the kernels do not run: no AVX-512, or outC not a multiple of 16.
 bool implicitConv2d(const float* x, const float* filter, float* y, const ConvGeometry& g, TapSums sums);
 
+// dfilter = the gradient of Σ dy ⊙ conv2d(x, filter) with respect to filter, under the same
+// conditions. Its order is its own, not sgemm's: one chain over each image's output positions,
+// the images' chains added in order within 8 groups of images, the groups' sums then in order.
+bool implicitConv2dBackpropFilter(const float* x, const float* dy, float* dfilter, const ConvGeometry& g);
+
 }  // namespace paramdiff

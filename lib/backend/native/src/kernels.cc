@@ -216,6 +216,7 @@ void conv2dBackpropFilter(const float* x, const float* dy, float* dfilter, const
     directConv2dBackpropFilter(x, dy, dfilter, g);
     return;
   }
+  if (!pointwise(g) && implicitConv2dBackpropFilter(x, dy, dfilter, g)) return;
   const int64_t k = patchSize(g), rows = g.batch * rowsPerItem(g), block = blockRows(g);
   const int64_t blocks = (rows + block - 1) / block;
   const int64_t groups = std::max<int64_t>(1, std::min(blocks, kMaxPieces));
