@@ -168,6 +168,78 @@ describe('native backend', function () {
     }));
   });
 
+  it('conv2d with 16 output channels and small patches: the direct kernels\' sums, bit for bit', () => {
+    // The direct kernels (and their AVX-512 versions, native/src/direct-conv-avx512.h) add each
+    // output's products in tap order, and each filter gradient value over (n, oy, ox) within
+    // a fixed number of parts of the batch, the parts then in order: redone here in float32.
+    const addon = loadNativeAddon();
+    const f = Math.fround;
+    // [batch, inH, inW, inC, fH, fW, stride, dilation, padTop, padLeft]; 12 ConvNet-S conv1
+    // images make 5 parts; 30 columns are tiles of 10, 17 end in an overlapping tile.
+    const cases = [[12, 28, 28, 1, 3, 3, 1, 1, 1, 1], [2, 9, 30, 1, 3, 3, 1, 1, 1, 1], [3, 7, 17, 2, 2, 2, 2, 1, 0, 1],
+      [2, 8, 9, 1, 3, 3, 1, 2, 2, 0], [1, 5, 6, 16, 1, 1, 1, 1, 0, 0], [2, 6, 6, 1, 1, 5, 1, 1, 0, 2]];
+    for (const [batch, inH, inW, inC, fH, fW, stride, dilation, padTop, padLeft] of cases) {
+      const outC = 16, patch = fH * fW * inC;
+      const outH = Math.floor((inH + 2 * padTop - (fH - 1) * dilation - 1) / stride) + 1;
+      const outW = Math.floor((inW + 2 * padLeft - (fW - 1) * dilation - 1) / stride) + 1;
+      const g = Int32Array.from([batch, inH, inW, inC, fH, fW, outC, outH, outW, stride, stride, dilation, dilation, padTop, padLeft]);
+      const x = Float32Array.from(normal([batch, inH, inW, inC]));
+      const filter = Float32Array.from(normal([fH, fW, inC, outC]));
+      const dy = Float32Array.from(normal([batch, outH, outW, outC]));
+      // x at (n, oy, ox) through tap (fy, fx, c), or undefined in the padding.
+      const read = (n: number, oy: number, ox: number, fy: number, fx: number, c: number) => {
+        const iy = oy * stride - padTop + fy * dilation, ix = ox * stride - padLeft + fx * dilation;
+        return iy < 0 || iy >= inH || ix < 0 || ix >= inW ? undefined : x[((n * inH + iy) * inW + ix) * inC + c];
+      };
+      const y = new Float32Array(batch * outH * outW * outC), yRef = new Float32Array(y.length);
+      for (let n = 0, at = 0; n < batch; n++) {
+        for (let oy = 0; oy < outH; oy++) {
+          for (let ox = 0; ox < outW; ox++, at += outC) {
+            for (let co = 0; co < outC; co++) {
+              let acc = 0;
+              for (let fy = 0; fy < fH; fy++) {
+                for (let fx = 0; fx < fW; fx++) {
+                  for (let c = 0; c < inC; c++) {
+                    const v = read(n, oy, ox, fy, fx, c);
+                    if (v !== undefined) acc = f(acc + f(v * filter[((fy * fW + fx) * inC + c) * outC + co]));
+                  }
+                }
+              }
+              yRef[at + co] = acc;
+            }
+          }
+        }
+      }
+      const parts = Math.max(1, Math.min(batch, Math.floor((batch * outH * outW * patch * outC) / 2 ** 18), 8));
+      const dfilter = new Float32Array(patch * outC), dfilterRef = new Float32Array(patch * outC);
+      for (let j = 0; j < parts; j++) {
+        for (let fy = 0, k = 0; fy < fH; fy++) {
+          for (let fx = 0; fx < fW; fx++) {
+            for (let c = 0; c < inC; c++, k++) {
+              for (let co = 0; co < outC; co++) {
+                let acc = 0;
+                for (let n = Math.floor((j * batch) / parts); n < Math.floor(((j + 1) * batch) / parts); n++) {
+                  for (let oy = 0; oy < outH; oy++) {
+                    for (let ox = 0; ox < outW; ox++) {
+                      const v = read(n, oy, ox, fy, fx, c);
+                      if (v !== undefined) acc = f(acc + f(v * dy[((n * outH + oy) * outW + ox) * outC + co]));
+                    }
+                  }
+                }
+                dfilterRef[k * outC + co] = j === 0 ? acc : f(dfilterRef[k * outC + co] + acc);
+              }
+            }
+          }
+        }
+      }
+      addon.conv2d(x, filter, y, g);
+      addon.conv2dBackpropFilter(x, dy, dfilter, g);
+      const differ = (a: Float32Array, b: Float32Array) => a.reduce((count, v, i) => count + (Object.is(v, b[i]) ? 0 : 1), 0);
+      assert.equal(differ(y, yRef), 0, `conv2d [${g}]: outputs differ`);
+      assert.equal(differ(dfilter, dfilterRef), 0, `conv2d [${g}]: filter gradients differ`);
+    }
+  });
+
   it('fused matMul and conv2d: bias and relu natively, other activations through wasm', async () => {
     for (const activation of ['linear', 'relu', 'elu'] as const) {
       const [a, b, bias] = [normal([6, 5]), normal([5, 3]), normal([3])];

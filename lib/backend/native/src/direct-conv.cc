@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "conv-patch.h"
+#include "direct-conv-avx512.h"
 #include "pool.h"
 
 // On x86-64 Linux with GCC the loops are also compiled for AVX2, and the CPU picks the variant
@@ -212,8 +213,14 @@ bool directConvFits(const ConvGeometry& g) { return patchSize(g) <= kDirectPatch
 void directConv2d(const float* x, const float* filter, float* y, const ConvGeometry& g) {
   const TapTables src{sources(g.outH, g.filterH, g.inH, g.strideH, g.padTop, g.dilationH),
                       sources(g.outW, g.filterW, g.inW, g.strideW, g.padLeft, g.dilationW)};
-  forRanges(g.batch * g.outH, g.outW * patchSize(g) * g.outC,
-            [&](int64_t l0, int64_t l1) { forwardLines(x, filter, y, g, src, l0, l1); });
+  const bool avx512 = directAvx512Fits(g);
+  forRanges(g.batch * g.outH, g.outW * patchSize(g) * g.outC, [&](int64_t l0, int64_t l1) {
+    if (avx512) {
+      directAvx512Lines(x, filter, y, g, l0, l1);
+    } else {
+      forwardLines(x, filter, y, g, src, l0, l1);
+    }
+  });
 }
 
 // dfilter[fy, fx, c, :] = Σ over output positions of x[n, iy, ix, c] · dy[n, oy, ox, :]. Part j
@@ -222,10 +229,16 @@ void directConv2dBackpropFilter(const float* x, const float* dy, float* dfilter,
   const int64_t size = patchSize(g) * g.outC, parts = pieces(g.batch, rowsPerItem(g) * size, kMaxPartials);
   const TapTables src{sources(g.outH, g.filterH, g.inH, g.strideH, g.padTop, g.dilationH),
                       sources(g.outW, g.filterW, g.inW, g.strideW, g.padLeft, g.dilationW)};
+  const bool avx512 = directAvx512Fits(g);
   std::vector<float> partial((parts - 1) * size);
   parallelTasks(parts, [&](int64_t j) {
     float* sum = j == 0 ? dfilter : partial.data() + (j - 1) * size;
-    filterGradientItems(x, dy, sum, g, src, j * g.batch / parts, (j + 1) * g.batch / parts);
+    const int64_t n0 = j * g.batch / parts, n1 = (j + 1) * g.batch / parts;
+    if (avx512) {
+      directAvx512FilterItems(x, dy, sum, g, n0, n1);
+    } else {
+      filterGradientItems(x, dy, sum, g, src, n0, n1);
+    }
   });
   for (int64_t j = 1; j < parts; j++) {
     const float* part = partial.data() + (j - 1) * size;

@@ -10,10 +10,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <utility>
 #include <vector>
 
+#include "conv-window.h"
 #include "pool.h"
 #include "scratch.h"
 
@@ -172,26 +172,6 @@ Blocking blocking(int64_t outC, int64_t count) {
   return best;
 }
 
-// window[r, j, :] = x[n, iy0 + r, j − padLeft, :] for r < rows and j < width; 0 outside x.
-void fillWindow(const float* x, float* window, const ConvGeometry& g, int64_t n, int64_t iy0, int64_t rows, int64_t width) {
-  const int64_t c = g.inC;
-  const int64_t j0 = std::clamp<int64_t>(g.padLeft, 0, width), j1 = std::clamp<int64_t>(g.padLeft + g.inW, j0, width);
-  for (int64_t r = 0; r < rows; r++) {
-    float* row = window + r * width * c;
-    const int64_t iy = iy0 + r;
-    if (iy < 0 || iy >= g.inH) {
-      std::fill(row, row + width * c, 0.0f);
-      continue;
-    }
-    std::fill(row, row + j0 * c, 0.0f);
-    std::memcpy(row + j0 * c, x + ((n * g.inH + iy) * g.inW + j0 - g.padLeft) * c, (j1 - j0) * c * sizeof(float));
-    std::fill(row + j1 * c, row + width * c, 0.0f);
-  }
-}
-
-// Window columns: every one that a line's outputs read.
-int64_t windowWidth(const ConvGeometry& g) { return (g.outW - 1) * g.strideW + (g.filterW - 1) * g.dilationW + 1; }
-
 template <bool kPerTap>
 void implicitConv(const float* x, const float* filter, float* y, const ConvGeometry& g) {
   const Blocking b = blocking(g.outC, g.outW);
@@ -201,7 +181,7 @@ void implicitConv(const float* x, const float* filter, float* y, const ConvGeome
   const int64_t pieces = std::clamp<int64_t>(kMinTasks / g.batch, 1, g.outH);  // of an image's lines
   parallelTasks(g.batch * pieces, [&](int64_t task) {
     const int64_t n = task / pieces, l0 = task % pieces * g.outH / pieces, l1 = (task % pieces + 1) * g.outH / pieces;
-    const int64_t rows = (l1 - 1 - l0) * g.strideH + (g.filterH - 1) * g.dilationH + 1;
+    const int64_t rows = windowRows(g, l0, l1);
     float* window = scratch(rows * rowFloats);
     fillWindow(x, window, g, n, l0 * g.strideH - g.padTop, rows, width);
     for (int64_t oy = l0; oy < l1; oy++) {
@@ -221,7 +201,7 @@ void implicitConv(const float* x, const float* filter, float* y, const ConvGeome
 // group's sum in image order; group 0 sums into dfilter, which the others are then added to.
 void filterGradient(const float* x, const float* dy, float* dfilter, const ConvGeometry& g) {
   const Blocking b = blocking(g.outC, g.inC);
-  const int64_t width = windowWidth(g), rowFloats = width * g.inC, rows = (g.outH - 1) * g.strideH + (g.filterH - 1) * g.dilationH + 1;
+  const int64_t width = windowWidth(g), rowFloats = width * g.inC, rows = windowRows(g, 0, g.outH);
   const int64_t size = g.filterH * g.filterW * g.inC * g.outC, groups = std::min(g.batch, kGroups);
   const FilterTileShape s{g.outH, g.outW, g.outC, g.strideW * g.inC, g.strideH * rowFloats};
   std::vector<float> partial((groups - 1) * size);
