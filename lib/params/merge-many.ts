@@ -40,7 +40,7 @@ export function mergeMany(
   const { maxSweeps, seed, maxIter } = { ...defaultMergeManyOptions, ...options };
   if (members.count < 2) throw new InputError(`MergeMany needs at least 2 members, got ${members.count}`);
   if (members.dim !== manifest.size) throw new InputError(`members have ${members.dim} values each, the manifest ${manifest.size}`);
-  const rows = Array.from({ length: members.count }, (_, i) => rowOf(members, i).slice());
+  const rows: Float32Array[] = Array.from({ length: members.count }, (_, i) => rowOf(members, i).slice());
   const bufs = buffers?.map((b) => [...b]);
   const sum = new Float64Array(members.dim);
   for (const row of rows) for (let d = 0; d < row.length; d++) sum[d] += row[d];
