@@ -10,6 +10,9 @@ import { Rng } from '../lib/util/rng';
 import { onBackend } from './helpers/backends';
 import { compareWithCpu, skipWithoutNative, type Build } from './helpers/native-parity';
 
+/** [x shape, filter h, w, out channels, stride, dilation, padding]. */
+type ConvCase = [number[], number, number, number, number, number, 'same' | 'valid'];
+
 describe('native backend', function () {
   before(function () {
     skipWithoutNative(this, 'native backend tests');
@@ -20,6 +23,16 @@ describe('native backend', function () {
   const normal = (shape: number[]) => rng.normalArray(shape.reduce((a, b) => a * b, 1));
 
   const compare = (label: string, build: Build, withGrads = true) => compareWithCpu(label, build, rng.seed(), withGrads);
+  /** conv2d and its gradients against the cpu backend's, case by case (gradients where the cpu backend has them: no dilation). */
+  const compareConvCases = async (cases: readonly ConvCase[]) => {
+    for (const [shape, fh, fw, cout, stride, dilation, pad] of cases) {
+      const [x, k] = [normal(shape), normal([fh, fw, shape[3], cout])];
+      await compare(`conv2d [${shape}] k${fh}x${fw}→${cout} s${stride} d${dilation} ${pad}`, () => ({
+        params: [tf.tensor4d(x, shape as [number, number, number, number]), tf.tensor4d(k, [fh, fw, shape[3], cout])],
+        f: (xt, kt) => tf.conv2d(xt as tf.Tensor4D, kt as tf.Tensor4D, stride, pad, 'NHWC', dilation),
+      }), dilation === 1);
+    }
+  };
 
   it('is chosen by default, says which BLAS and threads, and can be forced', () => {
     const probe = (backend: string) => {
@@ -83,17 +96,11 @@ describe('native backend', function () {
 
   it('conv2d through im2col + sgemm (more than 16 output channels): patch lines cut by padding, strides and dilations', async () => {
     // [x shape, filter h, w, out channels, stride, dilation, padding]: the direct kernels take at most 16 output channels.
-    const cases: [number[], number, number, number, number, number, 'same' | 'valid'][] = [
+    const cases: ConvCase[] = [
       [[2, 7, 6, 3], 3, 3, 20, 1, 1, 'same'], [[2, 8, 9, 5], 3, 2, 17, 2, 1, 'same'], [[1, 9, 8, 4], 3, 3, 18, 1, 2, 'same'],
       [[2, 6, 7, 2], 2, 3, 24, 1, 1, 'valid'], [[1, 5, 5, 16], 3, 3, 32, 1, 1, 'same'],
     ];
-    for (const [shape, fh, fw, cout, stride, dilation, pad] of cases) {
-      const [x, k] = [normal(shape), normal([fh, fw, shape[3], cout])];
-      await compare(`conv2d [${shape}] k${fh}x${fw}→${cout} s${stride} d${dilation} ${pad}`, () => ({
-        params: [tf.tensor4d(x, shape as [number, number, number, number]), tf.tensor4d(k, [fh, fw, shape[3], cout])],
-        f: (xt, kt) => tf.conv2d(xt as tf.Tensor4D, kt as tf.Tensor4D, stride, pad, 'NHWC', dilation),
-      }), dilation === 1);
-    }
+    await compareConvCases(cases);
   });
 
   it('conv2d with output channels in 16s (the implicit kernels on AVX-512): tiles overlapping at line ends, lines split over tasks, per-tap input gradients, filter gradients by image groups', async () => {
@@ -101,18 +108,12 @@ describe('native backend', function () {
     // an overlapping tile; a batch of 1 or 2 splits each image's lines into tasks; inC < outC at
     // stride 1 takes the input gradient with col2im's per-tap sums, inC ≥ outC as one chain; a
     // batch of 9 puts two images in one of the filter gradient's 8 groups.
-    const cases: [number[], number, number, number, number, number, 'same' | 'valid'][] = [
+    const cases: ConvCase[] = [
       [[1, 9, 17, 3], 3, 3, 16, 1, 1, 'same'], [[2, 6, 16, 8], 3, 3, 64, 1, 1, 'same'], [[2, 7, 9, 20], 3, 3, 32, 2, 1, 'same'],
       [[1, 9, 8, 16], 3, 3, 48, 1, 2, 'same'], [[2, 5, 5, 40], 3, 3, 16, 1, 1, 'valid'], [[3, 6, 6, 16], 3, 2, 32, 1, 1, 'valid'],
       [[9, 4, 5, 18], 3, 3, 32, 1, 1, 'same'],
     ];
-    for (const [shape, fh, fw, cout, stride, dilation, pad] of cases) {
-      const [x, k] = [normal(shape), normal([fh, fw, shape[3], cout])];
-      await compare(`conv2d [${shape}] k${fh}x${fw}→${cout} s${stride} d${dilation} ${pad}`, () => ({
-        params: [tf.tensor4d(x, shape as [number, number, number, number]), tf.tensor4d(k, [fh, fw, shape[3], cout])],
-        f: (xt, kt) => tf.conv2d(xt as tf.Tensor4D, kt as tf.Tensor4D, stride, pad, 'NHWC', dilation),
-      }), dilation === 1);
-    }
+    await compareConvCases(cases);
   });
 
   it('conv1d (through conv2d) with strides, dilations and paddings', async () => {
