@@ -49,6 +49,7 @@ describe('params/merge-many', () => {
     const within = mergeManyWithin(set, manifest, undefined, spec, [0, 1, 3], { seed: 3 });
     assert.deepEqual(pickRows(within.set, [0, 1, 3]), mergeMany(pickRows(set, [0, 1, 3]), manifest, undefined, spec, { seed: 3 }).set);
     for (const i of [2, 4]) assert.deepEqual(sorted(rowOf(within.set, i)), sorted(rowOf(set, i)));
+    assert.deepEqual(mergeManyWithin(set, manifest, undefined, spec, [0, 1, 2, 3, 4], { seed: 3 }).set, mergeMany(set, manifest, undefined, spec, { seed: 3 }).set, 'every member merged');
     assert.throws(() => mergeManyWithin(set, manifest, undefined, spec, [0, 5]), (e: Error) => e instanceof InputError && /merged member 5 is not a row of a zoo of 5/.test(e.message));
     assert.throws(() => mergeMany(pickRows(set, [2]), manifest, undefined, spec), /MergeMany needs at least 2 members, got 1/);
   });

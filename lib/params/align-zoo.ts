@@ -38,19 +38,27 @@ export function alignZoo(
   spec: PermutationSpec, options: Partial<AlignZooOptions> = {},
 ): AlignedZoo {
   const { referenceIndex, ...matchingOptions } = { ...defaultAlignZooOptions, ...options };
+  return alignZooTo(rowOf(members, referenceIndex), members, manifest, buffers, spec, matchingOptions);
+}
+
+/** Each row of `members` (buffers along, as alignZoo) aligned to `target`, a parameter vector of the same manifest. */
+export function alignZooTo(
+  target: Float32Array, members: VectorSet, manifest: ParamManifest, buffers: readonly (readonly NamedArray[])[] | undefined,
+  spec: PermutationSpec, options: Partial<WeightMatchingOptions> = {},
+): AlignedZoo {
   checkManifest(manifest);
   if (members.dim !== manifest.size) throw new InputError(`members have ${members.dim} values each, the manifest ${manifest.size}`);
   if (buffers !== undefined && buffers.length !== members.count) {
     throw new InputError(`${buffers.length} buffer lists for ${members.count} members`);
   }
   permutationSizes(spec, [...manifest.entries, ...(buffers?.[0] ?? [])], 'all');
-  const reference = { params: unflatten(rowOf(members, referenceIndex), manifest) };
+  const reference = { params: unflatten(target, manifest) };
   const data = new Float32Array(members.data.length);
   const matchings: WeightMatchingResult[] = [];
   const alignedBuffers: NamedArray[][] = [];
   for (let i = 0; i < members.count; i++) {
     const member = { params: unflatten(rowOf(members, i), manifest), buffers: buffers?.[i] };
-    const aligned = alignTo(reference, member, spec, matchingOptions);
+    const aligned = alignTo(reference, member, spec, options);
     // The manifest's entries are contiguous and in order, so the permuted arrays fill the row in turn.
     aligned.params.forEach((a, k) => data.set(a.data, i * members.dim + manifest.entries[k].offset));
     alignedBuffers.push(aligned.buffers);

@@ -13,6 +13,7 @@ import type { Permutations } from './permutation';
 import type { PermutationSpec } from './permutation-spec';
 import { meanRow, pickRows, rowOf } from './rows';
 import type { NamedArray, ParamManifest, VectorSet } from './types';
+import { alignZooTo } from './align-zoo';
 import { alignTo, type WeightMatchingOptions } from './weight-matching';
 
 export interface MergeManyOptions extends WeightMatchingOptions {
@@ -82,22 +83,18 @@ export function mergeManyWithin(
 ): MergedMembers {
   const bad = merged.find((i) => !(Number.isInteger(i) && i >= 0 && i < members.count));
   if (bad !== undefined) throw new InputError(`merged member ${bad} is not a row of a zoo of ${members.count}`);
+  const others = [...Array(members.count).keys()].filter((i) => !merged.includes(i));
   const merging = mergeMany(pickRows(members, merged), manifest, buffers && merged.map((i) => buffers[i]), spec, options);
-  const mean = { params: unflatten(meanRow(merging.set), manifest) };
+  // With every member merged there is nothing left to match (and no buffers to check the spec against).
+  const matched = others.length === 0 ? merging : alignZooTo(meanRow(merging.set), pickRows(members, others), manifest,
+    buffers && others.map((i) => buffers[i]), spec, { ...defaultMergeManyOptions, ...options });
   const data = new Float32Array(members.data.length);
   const outBuffers = buffers && buffers.map((b) => [...b]);
-  for (let i = 0; i < members.count; i++) {
-    const k = merged.indexOf(i);
-    const matched = k >= 0 ? { params: rowOf(merging.set, k), buffers: merging.buffers?.[k] }
-      : alignedRow(mean, unflatten(rowOf(members, i), manifest), buffers?.[i], spec, options);
-    data.set(matched.params, i * members.dim);
-    if (outBuffers && matched.buffers) outBuffers[i] = matched.buffers;
+  for (const [rows, part] of [[merged, merging], [others, matched]] as const) {
+    rows.forEach((i, k) => {
+      data.set(rowOf(part.set, k), i * members.dim);
+      if (outBuffers && part.buffers) outBuffers[i] = part.buffers[k];
+    });
   }
   return { ...merging, set: { count: members.count, dim: members.dim, data }, buffers: outBuffers };
 }
-
-function alignedRow(target: { params: NamedArray[] }, params: NamedArray[], buffers: readonly NamedArray[] | undefined, spec: PermutationSpec, options: Partial<MergeManyOptions>) {
-  const matched = alignTo(target, { params, buffers: buffers && [...buffers] }, spec, { ...defaultMergeManyOptions, ...options });
-  return { params: flatten(matched.params).vector, buffers: matched.buffers };
-}
-
