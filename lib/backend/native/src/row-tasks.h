@@ -108,6 +108,9 @@ void columnSums(int64_t outer, int64_t size, int64_t inner, const std::array<flo
   auto task = [&](int64_t t) {
     const int64_t piece = t % pieces, first = t / pieces * outerPerTask;
     const int64_t begin = piece * perPiece, end = std::min(size, (piece + 1) * perPiece);
+    // Each task sums into its own buffer and copies it out once: two threads adding, row after
+    // row, into neighbouring slices of `partial` that share a cache line ran 3× slower than one.
+    std::vector<float> local(static_cast<size_t>(K * inner));
     for (int64_t o = first; o < std::min(outer, first + outerPerTask); o++) {
       float* acc = partial.data() + (o * pieces + piece) * inner;
       if (inner == 1) {
@@ -115,7 +118,9 @@ void columnSums(int64_t outer, int64_t size, int64_t inner, const std::array<flo
         for (int k = 0; k < K; k++) acc[k * stride] = sums[k];
         continue;
       }
-      addRows<K>(acc, stride, (o * size + begin) * inner, end - begin, inner, o * inner, term);
+      std::fill(local.begin(), local.end(), 0.0f);
+      addRows<K>(local.data(), inner, (o * size + begin) * inner, end - begin, inner, o * inner, term);
+      for (int k = 0; k < K; k++) std::copy_n(local.data() + k * inner, inner, acc + k * stride);
     }
   };
   if (outer * size * inner < 2 * kTaskElements) {
