@@ -47,6 +47,17 @@ export interface NativeAddon {
   batchNormGrad(dy: Float32Array, x: Float32Array, y: Float32Array | null, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
   /**
+   * Training batch norm with ReLU and a 2×2 max pool of x [n, h, w, c] (dims; h, w even): the
+   * pooled output [n, h/2, w/2, c], mean, biased variance and rstd [c]; y is not written.
+   */
+  batchNormReluPool(x: Float32Array, gamma: Float32Array, beta: Float32Array, pooled: Float32Array, mean: Float32Array,
+    variance: Float32Array, rstd: Float32Array, dims: Int32Array, eps: number): void;
+  /** Its gradient from the pooled output's into dx, dgamma, dbeta (y recomputed from x). */
+  batchNormReluPoolGrad(dyPooled: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array,
+    rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
+  /** pooled = 2×2 max pool of max(x · scale + shift, 0), x [n, h, w, c] (dims), scale and shift [c]. */
+  affineReluPool(x: Float32Array, scale: Float32Array, shift: Float32Array, pooled: Float32Array, dims: Int32Array): void;
+  /**
    * One Adam / AdamW step into pOut, mOut, vOut; scalars [decay, wd, b1, 1 − b1, b2, 1 − b2,
    * 1 − b1ᵗ, 1 − b2ᵗ, eps, lr] (native/src/pointwise.h).
    */

@@ -1,8 +1,9 @@
 /**
  * The 'native' backend's kernels for paramdiff's own ops, which tfjs does not have (so there is
  * no wasm kernel to replace): the evaluation head of many models (lib/nn/affine-relu-mean.ts),
- * standardisation (lib/nn/standardize.ts) and training batch norm (lib/nn/batch-norm.ts; of one
- * model, or of M models' stacked rows with one addon call each) with their gradients, and the
+ * standardisation (lib/nn/standardize.ts), training batch norm (lib/nn/batch-norm.ts; of one
+ * model, or of M models' stacked rows with one addon call each) and batch norm + ReLU + 2×2 max
+ * pool (lib/nn/batch-norm-pool.ts) with their gradients, and the
  * Adam and SGD updates (lib/optim/adam-update.ts, sgd-update.ts). Other backends run those ops
  * as tfjs ops.
  */
@@ -11,6 +12,7 @@ import { AFFINE_RELU_MEAN } from '../nn/affine-relu-mean';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../optim/adam-update';
 import { SGD_UPDATE, type SgdUpdateAttrs } from '../optim/sgd-update';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../nn/batch-norm';
+import { AFFINE_RELU_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM_RELU_POOL_GRAD, type BatchNormReluPoolAttrs } from '../nn/batch-norm-pool';
 import { STANDARDIZE, STANDARDIZE_GRAD } from '../nn/standardize';
 import type { NativeAddon } from './native-addon';
 import { allFloat, heap, input, type KernelArgs, wasmBackend } from './native-kernels';
@@ -32,6 +34,15 @@ const normModels = (x: tf.TensorInfo) => ({ models: x.shape.length === 3 ? x.sha
 
 /** x [O, S, I] → Int32Array [O, S, I]. */
 const middleDims = (x: tf.TensorInfo) => Int32Array.from(x.shape);
+
+/** x [M·B, H, W, C] with per-channel [C] or [M, C]: the models and one model's [B, H, W, C]. */
+function poolModels(x: tf.TensorInfo, perChannel: tf.TensorInfo) {
+  const models = perChannel.shape.length === 2 ? perChannel.shape[0] : 1;
+  const [n, h, w, c] = x.shape;
+  return { models, dims: Int32Array.of(n / models, h, w, c) };
+}
+
+const pooledShape = (x: tf.TensorInfo) => [x.shape[0], x.shape[1] / 2, x.shape[2] / 2, x.shape[3]];
 
 /** Kernel configs for a backend built on tfjs-backend-wasm. Each makes its outputs before taking heap views. */
 export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
@@ -108,6 +119,56 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
           addon.batchNormGrad(at(dys), at(xs), ys && at(ys), at(gs), at(means), at(rstds), at(dxs), at(dgs), at(dbs), dims);
         }
         return outs;
+      },
+    },
+    {
+      kernelName: BATCH_NORM_RELU_POOL,
+      backendName,
+      kernelFunc: (args) => {
+        const [x, gamma, beta] = floatInputs(args, BATCH_NORM_RELU_POOL, 'x', 'gamma', 'beta');
+        const { eps } = args.attrs as unknown as BatchNormReluPoolAttrs;
+        const backend = wasmBackend(args);
+        const { models, dims } = poolModels(x, gamma);
+        const outs = [backend.makeOutput(pooledShape(x), 'float32'), ...[0, 1, 2].map(() => backend.makeOutput(gamma.shape, 'float32'))]; // pooled, mean, variance, rstd
+        const views = [x, gamma, beta, ...outs].map((t) => heap(backend, t));
+        for (let m = 0; m < models; m++) {
+          const [xs, gs, bs, ps, means, vars, rstds] = views.map((view) => modelSlice(view, models, m));
+          addon.batchNormReluPool(xs, gs, bs, ps, means, vars, rstds, dims, eps);
+        }
+        return outs;
+      },
+    },
+    {
+      kernelName: BATCH_NORM_RELU_POOL_GRAD,
+      backendName,
+      kernelFunc: (args) => {
+        const inputs = floatInputs(args, BATCH_NORM_RELU_POOL_GRAD, 'dy', 'x', 'gamma', 'beta', 'mean', 'rstd');
+        const [, x, gamma] = inputs;
+        const backend = wasmBackend(args);
+        const { models, dims } = poolModels(x, gamma);
+        const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32')];
+        const views = [...inputs, ...outs].map((t) => heap(backend, t));
+        for (let m = 0; m < models; m++) {
+          const [dys, xs, gs, bs, means, rstds, dxs, dgs, dbs] = views.map((view) => modelSlice(view, models, m));
+          addon.batchNormReluPoolGrad(dys, xs, gs, bs, means, rstds, dxs, dgs, dbs, dims);
+        }
+        return outs;
+      },
+    },
+    {
+      kernelName: AFFINE_RELU_POOL,
+      backendName,
+      kernelFunc: (args) => {
+        const [x, scale, shift] = floatInputs(args, AFFINE_RELU_POOL, 'x', 'scale', 'shift');
+        const backend = wasmBackend(args);
+        const { models, dims } = poolModels(x, scale);
+        const pooled = backend.makeOutput(pooledShape(x), 'float32');
+        const views = [x, scale, shift, pooled].map((t) => heap(backend, t));
+        for (let m = 0; m < models; m++) {
+          const [xs, ss, bs, ps] = views.map((view) => modelSlice(view, models, m));
+          addon.affineReluPool(xs, ss, bs, ps, dims);
+        }
+        return pooled;
       },
     },
     {

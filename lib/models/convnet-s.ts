@@ -48,8 +48,7 @@ export class ConvNetS implements SplittableModel {
       let h = x;
       for (const i of [1, 2]) {
         h = ops.conv(`conv${i}`, h);
-        h = ops.batchNorm(`bn${i}`, h, options, 'relu');
-        h = tf.maxPool(h, 2, 2, 'valid');
+        h = ops.batchNormReluPool(`bn${i}`, h, options);
       }
       return ops.conv('conv3', h);
     });

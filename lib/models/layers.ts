@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTraining, type NormActivation, type PerChannel, type Rows } from '../nn/batch-norm';
+import { affineReluPool, batchNormReluPool } from '../nn/batch-norm-pool';
 import { Rng } from '../util/rng';
 import type { ForwardOptions } from './task-model';
 
@@ -66,6 +67,8 @@ export function named(store: Map<string, tf.Variable>, name: string): tf.Variabl
 export interface LayerOps {
   conv(name: string, x: tf.Tensor4D, stride?: number, pad?: 'same' | 'valid'): tf.Tensor4D;
   batchNorm(name: string, x: tf.Tensor4D, options: ForwardOptions, activation?: NormActivation): tf.Tensor4D;
+  /** Batch norm, ReLU and a 2×2 max pool with stride 2: [N, H, W, C] → [N, H/2, W/2, C]. */
+  batchNormReluPool(name: string, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D;
   linear(name: string, x: tf.Tensor2D): tf.Tensor2D;
 }
 
@@ -74,6 +77,7 @@ export function modelLayers(params: Map<string, tf.Variable>, buffers: Map<strin
   return {
     conv: (name, x, stride, pad) => conv(params, name, x, stride, pad),
     batchNorm: (name, x, options, activation) => batchNorm(params, buffers, name, x, options, activation),
+    batchNormReluPool: (name, x, options) => normalizeReluPool(params, buffers, name, x, options),
     linear: (name, x) => linear(params, name, x),
   };
 }
@@ -111,25 +115,57 @@ export function normalizeRows<X extends Rows>(
 ): X {
   const gamma = named(params, `${name}/weight`) as PerChannel<X>;
   const beta = named(params, `${name}/bias`) as PerChannel<X>;
-  const runningMean = named(buffers, `${name}/running_mean`);
-  const runningVar = named(buffers, `${name}/running_var`);
   if (options.mode === 'train') {
     // Batch statistics over S, with the gradient written out (lib/nn/batch-norm).
     const { y, stats } = batchNormTraining(rows, gamma, beta, { eps: BN_EPS, activation, stats: !!options.bufferUpdates });
-    if (options.bufferUpdates && stats) {
-      const count = rows.shape[rows.rank - 2];
-      const unbiased = stats.variance.mul(count / Math.max(count - 1, 1));
-      options.bufferUpdates.push(
-        { name: `${name}/running_mean`, value: tf.keep(runningMean.mul(1 - BN_MOMENTUM).add(stats.mean.mul(BN_MOMENTUM))) },
-        { name: `${name}/running_var`, value: tf.keep(runningVar.mul(1 - BN_MOMENTUM).add(unbiased.mul(BN_MOMENTUM))) },
-      );
-    }
+    pushRunningStats(buffers, name, stats, rows.shape[rows.rank - 2], options);
     return y;
   }
-  // Running statistics: y = x·scale + shift with per-channel scale and shift (each model's own).
-  const scale = gamma.mul(tf.rsqrt(runningVar.add(BN_EPS)));
-  const shift = beta.sub(runningMean.mul(scale));
+  const { scale, shift } = inferenceAffine(params, buffers, name);
   const perRow = (t: tf.Tensor) => (rows.rank === 3 ? t.expandDims(1) : t);
   const affine = rows.mul(perRow(scale)).add(perRow(shift)) as X;
   return activation === 'relu' ? tf.relu(affine) : affine;
+}
+
+/**
+ * Batch norm, ReLU and a 2×2 max pool (lib/nn/batch-norm-pool) of one model's x [N, H, W, C] or
+ * M models' stacked [M·B, H, W, C] (parameters and buffers [M, C]), as normalizeRows' modes.
+ */
+export function normalizeReluPool(
+  params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>, name: string, x: tf.Tensor4D, options: ForwardOptions,
+): tf.Tensor4D {
+  if (options.mode === 'train') {
+    const gamma = named(params, `${name}/weight`);
+    const { y, stats } = batchNormReluPool(x, gamma, named(params, `${name}/bias`), { eps: BN_EPS, stats: !!options.bufferUpdates });
+    const models = gamma.rank === 2 ? gamma.shape[0] : 1;
+    pushRunningStats(buffers, name, stats, (x.shape[0] / models) * x.shape[1] * x.shape[2], options);
+    return y;
+  }
+  const { scale, shift } = inferenceAffine(params, buffers, name);
+  const pooled = affineReluPool(x, scale, shift);
+  tf.dispose([scale, shift]);
+  return pooled;
+}
+
+/** Running statistics as a per-channel affine map: y = x·scale + shift (each model's own). */
+function inferenceAffine(params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>, name: string) {
+  return tf.tidy(() => {
+    const scale = named(params, `${name}/weight`).mul(tf.rsqrt(named(buffers, `${name}/running_var`).add(BN_EPS)));
+    const shift = named(params, `${name}/bias`).sub(named(buffers, `${name}/running_mean`).mul(scale));
+    return { scale, shift };
+  });
+}
+
+/** PyTorch's running-estimate update from a batch's statistics over `count` positions, pushed for after the step. */
+function pushRunningStats(
+  buffers: Map<string, tf.Variable>, name: string, stats: { mean: tf.Tensor; variance: tf.Tensor } | null, count: number, options: ForwardOptions,
+): void {
+  if (!options.bufferUpdates || !stats) return;
+  const runningMean = named(buffers, `${name}/running_mean`);
+  const runningVar = named(buffers, `${name}/running_var`);
+  const unbiased = stats.variance.mul(count / Math.max(count - 1, 1));
+  options.bufferUpdates.push(
+    { name: `${name}/running_mean`, value: tf.keep(runningMean.mul(1 - BN_MOMENTUM).add(stats.mean.mul(BN_MOMENTUM))) },
+    { name: `${name}/running_var`, value: tf.keep(runningVar.mul(1 - BN_MOMENTUM).add(unbiased.mul(BN_MOMENTUM))) },
+  );
 }

@@ -3,11 +3,12 @@
  * every parameter and buffer carries a leading model axis ([M, ...its shape]) and activations hold
  * model m's batch in rows m·B … m·B + B − 1 ([M·B, ...]), so per-sample ops (ReLU, pooling,
  * reshapes) need nothing new and each layer is one op for all M models:
- * conv = lib/nn/model-conv, linear = a batched matmul, batch norm = each model's own statistics.
+ * conv = lib/nn/model-conv, linear = a batched matmul, batch norm = each model's own statistics
+ * (with ReLU and pooling fused: lib/nn/batch-norm-pool, which takes the model axis as it is).
  */
 import * as tf from '@tensorflow/tfjs';
 import { modelConv2d } from '../nn/model-conv';
-import { named, normalizeRows, type LayerOps } from './layers';
+import { named, normalizeReluPool, normalizeRows, type LayerOps } from './layers';
 
 /** [M·B, ...] rows → [M, B·…, last]: each model's rows, features last. */
 function perModel(x: tf.Tensor, models: number): tf.Tensor3D {
@@ -25,6 +26,7 @@ export function stackedLayers(params: Map<string, tf.Variable>, buffers: Map<str
     conv: (name, x, stride = 1, pad = 'same') => addBias(modelConv2d(x, named(params, `${name}/weight`), stride, pad), name) as tf.Tensor4D,
     batchNorm: (name, x, options, activation = 'linear') =>
       normalizeRows(params, buffers, name, perModel(x, models), options, activation).reshape(x.shape) as tf.Tensor4D,
+    batchNormReluPool: (name, x, options) => normalizeReluPool(params, buffers, name, x, options),
     linear: (name, x) => tf.matMul(perModel(x, models), named(params, `${name}/weight`) as tf.Tensor3D) // [M, B, out]
       .add(named(params, `${name}/bias`).expandDims(1)).reshape([x.shape[0], -1]) as tf.Tensor2D,
   };

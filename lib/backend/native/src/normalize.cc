@@ -12,10 +12,8 @@
 #include "row-tasks.h"
 
 namespace paramdiff {
-namespace {
 
-// mean and the biased variance [outer, inner] of x [outer, size, inner] over size; the variance
-// from deviations (two passes), as the composite ops compute it: no cancellation.
+// The variance from deviations (two passes), as the composite ops compute it: no cancellation.
 void moments(const float* x, float* mean, float* variance, int64_t outer, int64_t size, int64_t inner) {
   const float scale = 1.0f / static_cast<float>(size);
   columnSums(outer, size, inner, mean, [x](int64_t at, int64_t) { return x[at]; });
@@ -26,6 +24,8 @@ void moments(const float* x, float* mean, float* variance, int64_t outer, int64_
   });
   for (int64_t j = 0; j < outer * inner; j++) variance[j] *= scale;
 }
+
+namespace {
 
 // dy, or under ReLU dy where y > 0 (else +0). y is a ReLU output (+0, −0 or positive), so
 // y > 0 is its bits read as a positive int32: an integer mask that vectorises, where the float
@@ -50,18 +50,10 @@ void batchNormGradWith(const float* dy, const float* x, const float* y, const fl
     const float g = masked<kRelu>(dy, y, at);
     return Sums<2>{g, g * ((x[at] - mean[j]) * rstd[j])};
   });
-  // dx = rstd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat)) with dxhat = g · gamma.
-  const float scale = 1.0f / static_cast<float>(size);
-  std::vector<float> a(static_cast<size_t>(inner)), b(static_cast<size_t>(inner));
-  for (int64_t i = 0; i < inner; i++) a[i] = gamma[i] * dbeta[i] * scale, b[i] = gamma[i] * dgamma[i] * scale;
-  const float* pa = a.data();
-  const float* pb = b.data();
-  forRows(1, size, inner, [=](int64_t at, int64_t) {
+  const InputGrad dxOf(gamma, mean, rstd, dbeta, dgamma, size, inner);
+  forRows(1, size, inner, [=, &dxOf](int64_t at, int64_t) {
 #pragma GCC ivdep
-    for (int64_t i = 0; i < inner; i++) {
-      const float xhat = (x[at + i] - mean[i]) * rstd[i];
-      dx[at + i] = rstd[i] * (masked<kRelu>(dy, y, at + i) * gamma[i] - pa[i] - xhat * pb[i]);
-    }
+    for (int64_t i = 0; i < inner; i++) dx[at + i] = dxOf(masked<kRelu>(dy, y, at + i), x[at + i], i);
   });
 }
 

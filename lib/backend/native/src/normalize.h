@@ -2,7 +2,9 @@
 // batch norm with its affine map and ReLU fused, forward and backward, for the 'native' backend.
 // Pure C++, no Node-API. Sums run in an order fixed by the shapes (row-tasks.h).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace paramdiff {
 
@@ -26,5 +28,52 @@ void batchNorm(const float* x, const float* gamma, const float* beta, float* y, 
 // for dy = g · gamma.
 void batchNormGrad(const float* dy, const float* x, const float* y, const float* gamma, const float* mean,
                    const float* rstd, float* dx, float* dgamma, float* dbeta, int64_t size, int64_t inner);
+
+// x [n, h, w, c] under a 2×2 max pool with stride 2 (h and w even): the pooled output is
+// [n, h/2, w/2, c].
+struct PoolDims {
+  int64_t n, h, w, c;
+};
+
+// batchNorm with ReLU, then the 2×2 max pool, without writing y (norm-pool.cc): the pooled
+// output, the mean, the biased variance and rstd [c].
+void batchNormReluPool(const float* x, const float* gamma, const float* beta, float* pooled, float* mean,
+                       float* variance, float* rstd, const PoolDims& d, float eps);
+
+// Its gradient from the pooled output's, y recomputed from x for the pool's and ReLU's masks.
+void batchNormReluPoolGrad(const float* dyPooled, const float* x, const float* gamma, const float* beta,
+                           const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta,
+                           const PoolDims& d);
+
+// Inference batch norm as a per-channel affine map, then ReLU and the 2×2 max pool:
+// pooled = maxpool(max(x · scale + shift, 0)), one pass over x.
+void affineReluPool(const float* x, const float* scale, const float* shift, float* pooled, const PoolDims& d);
+
+// mean and the biased variance [outer, inner] of x [outer, size, inner] over size (two passes).
+void moments(const float* x, float* mean, float* variance, int64_t outer, int64_t size, int64_t inner);
+
+// The input gradient of training batch norm once dbeta = Σ g and dgamma = Σ g · xhat are known:
+// dx = rstd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat)) with dxhat = g · gamma, per element.
+class InputGrad {
+ public:
+  InputGrad(const float* gamma, const float* mean, const float* rstd, const float* dbeta, const float* dgamma,
+            int64_t size, int64_t inner)
+      : gamma_(gamma), mean_(mean), rstd_(rstd), a_(static_cast<size_t>(inner)), b_(static_cast<size_t>(inner)) {
+    const float scale = 1.0f / static_cast<float>(size);
+    for (int64_t i = 0; i < inner; i++) a_[i] = gamma[i] * dbeta[i] * scale, b_[i] = gamma[i] * dgamma[i] * scale;
+  }
+
+  // dx of channel i from its g and x.
+  float operator()(float g, float x, int64_t i) const {
+    const float xhat = (x - mean_[i]) * rstd_[i];
+    return rstd_[i] * (g * gamma_[i] - a_[i] - xhat * b_[i]);
+  }
+
+ private:
+  const float* gamma_;
+  const float* mean_;
+  const float* rstd_;
+  std::vector<float> a_, b_;
+};
 
 }  // namespace paramdiff

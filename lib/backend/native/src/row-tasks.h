@@ -25,21 +25,25 @@ inline void forRanges(int64_t size, const std::function<void(int64_t, int64_t)>&
   parallelTasks(tasks, [&](int64_t t) { fn(t * kTaskElements, std::min(size, (t + 1) * kTaskElements)); });
 }
 
+// fn(begin, end) over blocks of whole rows of [rows, inner] operands, on the pool when worth it.
+template <typename F>
+void forRowBlocks(int64_t rows, int64_t inner, F fn) {
+  const int64_t rowsPerTask = std::max<int64_t>(1, kTaskElements / std::max<int64_t>(1, inner));
+  const int64_t tasks = (rows + rowsPerTask - 1) / rowsPerTask;
+  if (tasks <= 1) {
+    if (rows > 0) fn(0, rows);
+    return;
+  }
+  parallelTasks(tasks, [&](int64_t t) { fn(t * rowsPerTask, std::min(rows, (t + 1) * rowsPerTask)); });
+}
+
 // fn(at, j) for every row of [outer, size, inner] operands: at = (o·size + s)·inner is where
 // the row starts, j = o·inner where its [outer, inner] statistics start. Whole rows per task.
 template <typename F>
 void forRows(int64_t outer, int64_t size, int64_t inner, F fn) {
-  const int64_t rowsPerTask = std::max<int64_t>(1, kTaskElements / std::max<int64_t>(1, inner));
-  const int64_t rows = outer * size;
-  auto task = [&](int64_t t) {
-    for (int64_t r = t * rowsPerTask; r < std::min(rows, (t + 1) * rowsPerTask); r++) fn(r * inner, r / size * inner);
-  };
-  const int64_t tasks = (rows + rowsPerTask - 1) / rowsPerTask;
-  if (tasks <= 1) {
-    if (rows > 0) task(0);
-  } else {
-    parallelTasks(tasks, task);
-  }
+  forRowBlocks(outer * size, inner, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; r++) fn(r * inner, r / size * inner);
+  });
 }
 
 // Pieces the reduced axis is cut into: enough to share a lone big sum between threads, at most
@@ -92,13 +96,12 @@ void addRows(float* __restrict acc, int64_t stride, int64_t at, int64_t rows, in
   }
 }
 
-// out[k][o, i] = Σ_s term(at, j)[k] with at = (o·size + s)·inner + i, the flat index into
-// [outer, size, inner] operands, and j = o·inner + i, the index into [outer, inner] statistics:
-// the reduced axis is cut into reducePieces pieces summed apart, then added in piece order, so
-// the rounding depends on the shape alone. Small rows are grouped so that each task has work
-// worth its hand-off.
-template <int K, typename Term>
-void columnSums(int64_t outer, int64_t size, int64_t inner, const std::array<float*, K>& out, Term term) {
+// out[k][o, i] = Σ_s of the terms that addPiece(acc, o, begin, end) adds into acc[k·inner + i] for
+// the rows s in [begin, end) of outer index o, in row order: the reduced axis is cut into
+// reducePieces pieces summed apart, then added in piece order, so the rounding depends on the shape
+// alone. Small rows are grouped so that each task has work worth its hand-off.
+template <int K, typename AddPiece>
+void columnSumsWith(int64_t outer, int64_t size, int64_t inner, const std::array<float*, K>& out, AddPiece addPiece) {
   const int64_t pieces = reducePieces(outer, size, inner);
   const int64_t perPiece = (size + pieces - 1) / pieces;
   const int64_t outerPerTask = pieces > 1 ? 1 : std::max<int64_t>(1, kTaskElements / std::max<int64_t>(1, size * inner));
@@ -112,14 +115,9 @@ void columnSums(int64_t outer, int64_t size, int64_t inner, const std::array<flo
     // row, into neighbouring slices of `partial` that share a cache line ran 3× slower than one.
     std::vector<float> local(static_cast<size_t>(K * inner));
     for (int64_t o = first; o < std::min(outer, first + outerPerTask); o++) {
-      float* acc = partial.data() + (o * pieces + piece) * inner;
-      if (inner == 1) {
-        const Sums<K> sums = contiguousSums<K>(term, o * size + begin, end - begin, o);
-        for (int k = 0; k < K; k++) acc[k * stride] = sums[k];
-        continue;
-      }
       std::fill(local.begin(), local.end(), 0.0f);
-      addRows<K>(local.data(), inner, (o * size + begin) * inner, end - begin, inner, o * inner, term);
+      addPiece(local.data(), o, begin, end);
+      float* acc = partial.data() + (o * pieces + piece) * inner;
       for (int k = 0; k < K; k++) std::copy_n(local.data() + k * inner, inner, acc + k * stride);
     }
   };
@@ -137,6 +135,38 @@ void columnSums(int64_t outer, int64_t size, int64_t inner, const std::array<flo
       }
     }
   }
+}
+
+// out[k][o, i] = Σ_s term(at, j)[k] with at = (o·size + s)·inner + i, the flat index into
+// [outer, size, inner] operands, and j = o·inner + i, the index into [outer, inner] statistics.
+template <int K, typename Term>
+void columnSums(int64_t outer, int64_t size, int64_t inner, const std::array<float*, K>& out, Term term) {
+  columnSumsWith<K>(outer, size, inner, out, [&](float* acc, int64_t o, int64_t begin, int64_t end) {
+    if (inner == 1) {
+      const Sums<K> sums = contiguousSums<K>(term, o * size + begin, end - begin, o);
+      for (int k = 0; k < K; k++) acc[k] = sums[k];
+      return;
+    }
+    addRows<K>(acc, inner, (o * size + begin) * inner, end - begin, inner, o * inner, term);
+  });
+}
+
+// The same over [1, size, inner] operands (inner > 1) whose terms come a row at a time: each task
+// makes its own rowTerms = makeRowTerms(begin, end) for its rows (it may keep scratch between them) and calls
+// rowTerms(s, terms) for its rows s in order; it writes term k of column i at terms[k·inner + i].
+// The sums are those of columnSums with the equivalent per-element term, bit for bit.
+template <int K, typename MakeRowTerms>
+void columnSumsByRow(int64_t size, int64_t inner, const std::array<float*, K>& out, MakeRowTerms makeRowTerms) {
+  columnSumsWith<K>(1, size, inner, out, [&](float* acc, int64_t, int64_t begin, int64_t end) {
+    auto rowTerms = makeRowTerms(begin, end);
+    std::vector<float> terms(static_cast<size_t>(K * inner));
+    float* t = terms.data();
+    for (int64_t s = begin; s < end; s++) {
+      rowTerms(s, t);
+#pragma GCC ivdep
+      for (int64_t i = 0; i < K * inner; i++) acc[i] += t[i];
+    }
+  });
 }
 
 // One sum: term(at, j) returns a float.

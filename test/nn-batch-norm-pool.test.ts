@@ -1,0 +1,130 @@
+// Batch norm + ReLU + 2×2 max pool as one op (lib/nn/batch-norm-pool): on the native backend
+// the fused kernels give the unfused ops' values and gradients bit for bit (one model and a
+// model axis, sizes split across threads); on every backend the op matches the cpu backend's
+// composite; bad shapes are refused; a loop of steps keeps the tensor count flat.
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from '../lib/nn/batch-norm';
+import { AFFINE_RELU_POOL, affineReluPool, BATCH_NORM_RELU_POOL, batchNormReluPool } from '../lib/nn/batch-norm-pool';
+import { InputError } from '../lib/util/errors';
+import { Rng } from '../lib/util/rng';
+import { onBackend } from './helpers/backends';
+import { compareWithCpu, skipWithoutNative } from './helpers/native-parity';
+
+const EPS = 1e-5;
+const rng = new Rng(31);
+const normal = (shape: number[]) => rng.normalArray(shape.reduce((a, b) => a * b, 1));
+
+/** x [N, H, W, C] with per-channel offsets and scales, gamma and beta of both signs ([C] or [M, C]). */
+function inputs(shape: number[], models = 1) {
+  const c = shape[3];
+  const perChannel = models === 1 ? [c] : [models, c];
+  return {
+    x: normal(shape).map((v, i) => 2 * v + (i % c) * 0.3), perChannel,
+    gamma: normal(perChannel), beta: normal(perChannel),
+  };
+}
+
+/** The unfused ops: training batch norm with ReLU on each model's rows, then tf.maxPool. */
+function unfused(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): { y: tf.Tensor4D; mean: tf.Tensor; variance: tf.Tensor } {
+  const c = x.shape[3];
+  const rows = gamma.rank === 2 ? x.reshape([gamma.shape[0], -1, c]) as tf.Tensor3D : x.reshape([-1, c]) as tf.Tensor2D;
+  const { y, stats } = batchNormTraining(rows, gamma as tf.Tensor1D, beta as tf.Tensor1D, { eps: EPS, activation: 'relu', stats: true });
+  return { y: tf.maxPool(y.reshape(x.shape) as tf.Tensor4D, 2, 2, 'valid'), ...stats! };
+}
+
+function fused(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor) {
+  const { y, stats } = batchNormReluPool(x, gamma, beta, { eps: EPS, stats: true });
+  return { y, ...stats! };
+}
+
+/** Pooled output, mean, variance and the gradients of Σ w ⊙ pooled for x, gamma, beta, read back. */
+function evaluate(op: typeof fused, shape: number[], data: ReturnType<typeof inputs>, seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const params = [tf.tensor4d(data.x, shape as [number, number, number, number]), tf.tensor(data.gamma, data.perChannel), tf.tensor(data.beta, data.perChannel)];
+    const { y, mean, variance } = op(params[0] as tf.Tensor4D, params[1], params[2]);
+    const w = tf.tensor(new Rng(seed).normalArray(y.size), y.shape);
+    const grads = tf.grads((...p: tf.Tensor[]) => op(p[0] as tf.Tensor4D, p[1], p[2]).y.mul(w).sum())(params);
+    return [y, mean, variance, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+const LABELS = ['pooled', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
+
+describe('batch norm + ReLU + 2×2 max pool', () => {
+  describe('on the native backend', function () {
+    before(function () {
+      skipWithoutNative(this, 'fused batch-norm pool tests');
+    });
+
+    it('gives the unfused ops values and gradients bit for bit: one model, a model axis, sizes split across threads', async () => {
+      assert.ok(tf.getKernel(BATCH_NORM_RELU_POOL, 'native'), 'the native backend has no BatchNormReluPool kernel');
+      const cases: [number[], number][] = [[[3, 4, 6, 5], 1], [[128, 28, 28, 16], 1], [[64, 14, 14, 32], 1], [[6, 4, 8, 3], 2], [[2, 2, 2, 2], 1]];
+      for (const [shape, models] of cases) {
+        const data = inputs(shape, models);
+        const seed = rng.seed();
+        const [a, b] = await onBackend('native', () => [evaluate(fused, shape, data, seed), evaluate(unfused, shape, data, seed)]);
+        a.forEach((values, i) => assert.deepEqual(values, b[i], `[${shape}] × ${models}: ${LABELS[i]} differs`));
+      }
+    });
+
+    it('inference: the affine map, ReLU and pool in one pass equal the ops, gradients included', async () => {
+      assert.ok(tf.getKernel(AFFINE_RELU_POOL, 'native'), 'the native backend has no AffineReluPool kernel');
+      for (const [shape, models] of [[[3, 4, 6, 5], 1], [[8, 28, 28, 16], 1], [[6, 4, 8, 3], 2]] as [number[], number][]) {
+        const { x, perChannel, gamma: scale, beta: shift } = inputs(shape, models);
+        const ops = (xt: tf.Tensor4D, s: tf.Tensor, b: tf.Tensor) => tf.tidy(() => {
+          const rows = xt.reshape([models, -1, shape[3]]);
+          const affine = rows.mul(s.reshape([models, 1, -1])).add(b.reshape([models, 1, -1])).reshape(xt.shape) as tf.Tensor4D;
+          return tf.maxPool(tf.relu(affine), 2, 2, 'valid');
+        });
+        const seed = rng.seed();
+        const run = (op: (xt: tf.Tensor4D, s: tf.Tensor, b: tf.Tensor) => tf.Tensor4D) => tf.tidy(() => {
+          const params = [tf.tensor(x, shape), tf.tensor(scale, perChannel), tf.tensor(shift, perChannel)];
+          const y = op(params[0] as tf.Tensor4D, params[1], params[2]);
+          const w = tf.tensor(new Rng(seed).normalArray(y.size), y.shape);
+          const grads = tf.grads((...p: tf.Tensor[]) => op(p[0] as tf.Tensor4D, p[1], p[2]).mul(w).sum())(params);
+          return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+        });
+        const [a, b] = await onBackend('native', () => [run(affineReluPool), run(ops)]);
+        a.forEach((values, i) => assert.deepEqual(values, b[i], `[${shape}] × ${models}: output ${i} differs`));
+      }
+    });
+
+    it('matches the cpu backend, odd sizes (which fall back to the ops) included', async () => {
+      for (const shape of [[3, 4, 6, 5], [2, 7, 5, 3]]) {
+        const data = inputs(shape);
+        await compareWithCpu(`batchNormReluPool [${shape}]`, () => ({
+          params: [tf.tensor(data.x, shape), tf.tensor(data.gamma, data.perChannel), tf.tensor(data.beta, data.perChannel)],
+          f: (x, g, b) => batchNormReluPool(x as tf.Tensor4D, g, b, { eps: EPS, stats: false }).y,
+        }), rng.seed());
+      }
+    });
+  });
+
+  it('refuses x that is not 4D and per-channel parameters of the wrong shape', () => {
+    tf.tidy(() => {
+      const x = tf.zeros([4, 2, 2, 3]) as tf.Tensor4D;
+      const check = (f: () => unknown, pattern: RegExp) => assert.throws(f, (e: Error) => e instanceof InputError && pattern.test(e.message));
+      check(() => batchNormReluPool(tf.zeros([4, 2, 3]) as unknown as tf.Tensor4D, tf.ones([3]), tf.zeros([3]), { eps: EPS, stats: false }), /x must be \[N, H, W, C\]/);
+      check(() => batchNormReluPool(x, tf.ones([4]), tf.zeros([4]), { eps: EPS, stats: false }), /\[3\] or \[M, 3\]/);
+      check(() => batchNormReluPool(x, tf.ones([3, 3]), tf.zeros([3, 3]), { eps: EPS, stats: false }), /M dividing 4/);
+      check(() => affineReluPool(x, tf.ones([3]), tf.zeros([2, 3])), /differ in shape/);
+    });
+  });
+
+  it('keeps the tensor count flat over training steps', () => {
+    const shape: [number, number, number, number] = [4, 6, 6, 3];
+    const x = tf.tensor4d(normal(shape), shape);
+    const gamma = tf.variable(tf.ones([3]));
+    const beta = tf.variable(tf.zeros([3]));
+    const step = () => tf.tidy(() => {
+      const grads = tf.variableGrads(() => batchNormReluPool(x, gamma, beta, { eps: EPS, stats: false }).y.square().mean() as tf.Scalar, [gamma, beta]);
+      gamma.assign(gamma.sub(grads.grads[gamma.name].mul(0.1)));
+    });
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) step();
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, gamma, beta]);
+  });
+});
