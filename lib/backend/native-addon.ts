@@ -55,6 +55,12 @@ export interface NativeAddon {
   /** Its gradient from the pooled output's into dx, dgamma, dbeta (y recomputed from x). */
   batchNormReluPoolGrad(dyPooled: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array,
     rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
+  /** Training batch norm with ReLU, then the mean over positions: x [n, positions, c] (dims) → pooled [n, c]. */
+  batchNormReluMean(x: Float32Array, gamma: Float32Array, beta: Float32Array, pooled: Float32Array, mean: Float32Array,
+    variance: Float32Array, rstd: Float32Array, dims: Int32Array, eps: number): void;
+  /** Its gradient from the pooled output's into dx, dgamma, dbeta (y recomputed from x). */
+  batchNormReluMeanGrad(dyMean: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array,
+    rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
   /** pooled = 2×2 max pool of max(x · scale + shift, 0), x [n, h, w, c] (dims), scale and shift [c]. */
   affineReluPool(x: Float32Array, scale: Float32Array, shift: Float32Array, pooled: Float32Array, dims: Int32Array): void;
   /**

@@ -12,7 +12,10 @@ import { AFFINE_RELU_MEAN } from '../nn/affine-relu-mean';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../optim/adam-update';
 import { SGD_UPDATE, type SgdUpdateAttrs } from '../optim/sgd-update';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../nn/batch-norm';
-import { AFFINE_RELU_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM_RELU_POOL_GRAD, type BatchNormReluPoolAttrs } from '../nn/batch-norm-pool';
+import {
+  AFFINE_RELU_POOL, BATCH_NORM_RELU_MEAN, BATCH_NORM_RELU_MEAN_GRAD, BATCH_NORM_RELU_POOL, BATCH_NORM_RELU_POOL_GRAD,
+  type BatchNormReluPoolAttrs,
+} from '../nn/batch-norm-pool';
 import { STANDARDIZE, STANDARDIZE_GRAD } from '../nn/standardize';
 import type { NativeAddon } from './native-addon';
 import { allFloat, heap, input, type KernelArgs, wasmBackend } from './native-kernels';
@@ -43,6 +46,58 @@ function poolModels(x: tf.TensorInfo, perChannel: tf.TensorInfo) {
 }
 
 const pooledShape = (x: tf.TensorInfo) => [x.shape[0], x.shape[1] / 2, x.shape[2] / 2, x.shape[3]];
+
+/**
+ * Batch norm + ReLU + pooling in training (lib/nn/batch-norm-pool.ts), both poolings: the addon's
+ * call per model on one model's [B, H, W, C] slice and its pooled [B, H/2, W/2, C] or [B, C].
+ */
+function pooledNormKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
+  const poolings = [
+    { forward: BATCH_NORM_RELU_POOL, gradient: BATCH_NORM_RELU_POOL_GRAD, run: addon.batchNormReluPool, grad: addon.batchNormReluPoolGrad, pooledShape },
+    { forward: BATCH_NORM_RELU_MEAN, gradient: BATCH_NORM_RELU_MEAN_GRAD, run: addon.batchNormReluMean, grad: addon.batchNormReluMeanGrad, pooledShape: (x: tf.TensorInfo) => [x.shape[0], x.shape[3]] },
+  ];
+  // The max pool's dims are [B, H, W, C]; the mean's [B, H·W, C].
+  const dimsOf = (kernel: string, x: tf.TensorInfo, perChannel: tf.TensorInfo) => {
+    const { models, dims } = poolModels(x, perChannel);
+    return { models, dims: kernel === BATCH_NORM_RELU_MEAN || kernel === BATCH_NORM_RELU_MEAN_GRAD ? Int32Array.of(dims[0], dims[1] * dims[2], dims[3]) : dims };
+  };
+  return poolings.flatMap(({ forward, gradient, run, grad, pooledShape: shapeOf }) => [
+    {
+      kernelName: forward,
+      backendName,
+      kernelFunc: (args: KernelArgs) => {
+        const [x, gamma, beta] = floatInputs(args, forward, 'x', 'gamma', 'beta');
+        const { eps } = args.attrs as unknown as BatchNormReluPoolAttrs;
+        const backend = wasmBackend(args);
+        const { models, dims } = dimsOf(forward, x, gamma);
+        const outs = [backend.makeOutput(shapeOf(x), 'float32'), ...[0, 1, 2].map(() => backend.makeOutput(gamma.shape, 'float32'))]; // pooled, mean, variance, rstd
+        const views = [x, gamma, beta, ...outs].map((t) => heap(backend, t));
+        for (let m = 0; m < models; m++) {
+          const [xs, gs, bs, ps, means, vars, rstds] = views.map((view) => modelSlice(view, models, m));
+          run.call(addon, xs, gs, bs, ps, means, vars, rstds, dims, eps);
+        }
+        return outs;
+      },
+    },
+    {
+      kernelName: gradient,
+      backendName,
+      kernelFunc: (args: KernelArgs) => {
+        const inputs = floatInputs(args, gradient, 'dy', 'x', 'gamma', 'beta', 'mean', 'rstd');
+        const [, x, gamma] = inputs;
+        const backend = wasmBackend(args);
+        const { models, dims } = dimsOf(gradient, x, gamma);
+        const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32')];
+        const views = [...inputs, ...outs].map((t) => heap(backend, t));
+        for (let m = 0; m < models; m++) {
+          const [dys, xs, gs, bs, means, rstds, dxs, dgs, dbs] = views.map((view) => modelSlice(view, models, m));
+          grad.call(addon, dys, xs, gs, bs, means, rstds, dxs, dgs, dbs, dims);
+        }
+        return outs;
+      },
+    },
+  ]);
+}
 
 /** Kernel configs for a backend built on tfjs-backend-wasm. Each makes its outputs before taking heap views. */
 export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
@@ -121,40 +176,7 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
         return outs;
       },
     },
-    {
-      kernelName: BATCH_NORM_RELU_POOL,
-      backendName,
-      kernelFunc: (args) => {
-        const [x, gamma, beta] = floatInputs(args, BATCH_NORM_RELU_POOL, 'x', 'gamma', 'beta');
-        const { eps } = args.attrs as unknown as BatchNormReluPoolAttrs;
-        const backend = wasmBackend(args);
-        const { models, dims } = poolModels(x, gamma);
-        const outs = [backend.makeOutput(pooledShape(x), 'float32'), ...[0, 1, 2].map(() => backend.makeOutput(gamma.shape, 'float32'))]; // pooled, mean, variance, rstd
-        const views = [x, gamma, beta, ...outs].map((t) => heap(backend, t));
-        for (let m = 0; m < models; m++) {
-          const [xs, gs, bs, ps, means, vars, rstds] = views.map((view) => modelSlice(view, models, m));
-          addon.batchNormReluPool(xs, gs, bs, ps, means, vars, rstds, dims, eps);
-        }
-        return outs;
-      },
-    },
-    {
-      kernelName: BATCH_NORM_RELU_POOL_GRAD,
-      backendName,
-      kernelFunc: (args) => {
-        const inputs = floatInputs(args, BATCH_NORM_RELU_POOL_GRAD, 'dy', 'x', 'gamma', 'beta', 'mean', 'rstd');
-        const [, x, gamma] = inputs;
-        const backend = wasmBackend(args);
-        const { models, dims } = poolModels(x, gamma);
-        const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32')];
-        const views = [...inputs, ...outs].map((t) => heap(backend, t));
-        for (let m = 0; m < models; m++) {
-          const [dys, xs, gs, bs, means, rstds, dxs, dgs, dbs] = views.map((view) => modelSlice(view, models, m));
-          addon.batchNormReluPoolGrad(dys, xs, gs, bs, means, rstds, dxs, dgs, dbs, dims);
-        }
-        return outs;
-      },
-    },
+    ...pooledNormKernels(addon, backendName),
     {
       kernelName: AFFINE_RELU_POOL,
       backendName,

@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { affineReluMean } from '../nn/affine-relu-mean';
-import { spatialMean } from '../nn/spatial-mean';
 import { Rng } from '../util/rng';
 import { BN_EPS, linear, modelLayers, named, ParamBuilder, type LayerOps } from './layers';
 import type { ModelSplit, SplittableModel } from './split';
@@ -48,7 +47,7 @@ export class ConvNetS implements SplittableModel {
       let h = x;
       for (const i of [1, 2]) {
         h = ops.conv(`conv${i}`, h);
-        h = ops.batchNormReluPool(`bn${i}`, h, options);
+        h = ops.batchNormReluPool(`bn${i}`, h, options, 'max2x2');
       }
       return ops.conv('conv3', h);
     });
@@ -56,7 +55,7 @@ export class ConvNetS implements SplittableModel {
 
   /** bn3 → ReLU → global average pool: [N, h, w, C3] → [N, C3]. */
   private pooled(ops: LayerOps, features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
-    return tf.tidy(() => spatialMean(ops.batchNorm('bn3', features, options, 'relu')));
+    return tf.tidy(() => ops.batchNormReluPool('bn3', features, options, 'mean'));
   }
 
   private head(ops: LayerOps, features: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {

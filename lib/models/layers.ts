@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTraining, type NormActivation, type PerChannel, type Rows } from '../nn/batch-norm';
-import { affineReluPool, batchNormReluPool } from '../nn/batch-norm-pool';
+import { affineReluPool, batchNormReluPool, type Pooling } from '../nn/batch-norm-pool';
+import { spatialMean } from '../nn/spatial-mean';
 import { Rng } from '../util/rng';
 import type { ForwardOptions } from './task-model';
 
@@ -67,17 +68,23 @@ export function named(store: Map<string, tf.Variable>, name: string): tf.Variabl
 export interface LayerOps {
   conv(name: string, x: tf.Tensor4D, stride?: number, pad?: 'same' | 'valid'): tf.Tensor4D;
   batchNorm(name: string, x: tf.Tensor4D, options: ForwardOptions, activation?: NormActivation): tf.Tensor4D;
-  /** Batch norm, ReLU and a 2×2 max pool with stride 2: [N, H, W, C] → [N, H/2, W/2, C]. */
-  batchNormReluPool(name: string, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D;
+  /**
+   * Batch norm, ReLU and a pooling: the 2×2 max pool with stride 2 ([N, H, W, C] → [N, H/2, W/2, C])
+   * or the global average pool (→ [N, C]).
+   */
+  batchNormReluPool<P extends Pooling>(name: string, x: tf.Tensor4D, options: ForwardOptions, pooling: P): PooledTensor<P>;
   linear(name: string, x: tf.Tensor2D): tf.Tensor2D;
 }
+
+/** What a pooling gives: [N, H/2, W/2, C] for 'max2x2', [N, C] for 'mean'. */
+export type PooledTensor<P extends Pooling> = P extends 'mean' ? tf.Tensor2D : tf.Tensor4D;
 
 /** The layers of the model whose variables these are. */
 export function modelLayers(params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>): LayerOps {
   return {
     conv: (name, x, stride, pad) => conv(params, name, x, stride, pad),
     batchNorm: (name, x, options, activation) => batchNorm(params, buffers, name, x, options, activation),
-    batchNormReluPool: (name, x, options) => normalizeReluPool(params, buffers, name, x, options),
+    batchNormReluPool: (name, x, options, pooling) => normalizeReluPool(params, buffers, name, x, options, pooling),
     linear: (name, x) => linear(params, name, x),
   };
 }
@@ -128,23 +135,27 @@ export function normalizeRows<X extends Rows>(
 }
 
 /**
- * Batch norm, ReLU and a 2×2 max pool (lib/nn/batch-norm-pool) of one model's x [N, H, W, C] or
- * M models' stacked [M·B, H, W, C] (parameters and buffers [M, C]), as normalizeRows' modes.
+ * Batch norm, ReLU and `pooling` (lib/nn/batch-norm-pool) of one model's x [N, H, W, C] or M
+ * models' stacked [M·B, H, W, C] (parameters and buffers [M, C]), as normalizeRows' modes.
  */
-export function normalizeReluPool(
-  params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>, name: string, x: tf.Tensor4D, options: ForwardOptions,
-): tf.Tensor4D {
+export function normalizeReluPool<P extends Pooling>(
+  params: Map<string, tf.Variable>, buffers: Map<string, tf.Variable>, name: string, x: tf.Tensor4D, options: ForwardOptions, pooling: P,
+): PooledTensor<P> {
+  const gamma = named(params, `${name}/weight`);
   if (options.mode === 'train') {
-    const gamma = named(params, `${name}/weight`);
-    const { y, stats } = batchNormReluPool(x, gamma, named(params, `${name}/bias`), { eps: BN_EPS, stats: !!options.bufferUpdates });
+    const { y, stats } = batchNormReluPool(x, gamma, named(params, `${name}/bias`), { eps: BN_EPS, stats: !!options.bufferUpdates, pooling });
     const models = gamma.rank === 2 ? gamma.shape[0] : 1;
     pushRunningStats(buffers, name, stats, (x.shape[0] / models) * x.shape[1] * x.shape[2], options);
-    return y;
+    return y as PooledTensor<P>;
+  }
+  if (pooling === 'mean') { // the inference ops as they always ran, for the same values
+    const rows = gamma.rank === 2 ? x.reshape([gamma.shape[0], -1, x.shape[3]]) as tf.Tensor3D : x.reshape([-1, x.shape[3]]) as tf.Tensor2D;
+    return tf.tidy(() => spatialMean(normalizeRows(params, buffers, name, rows, options, 'relu').reshape(x.shape) as tf.Tensor4D)) as PooledTensor<P>;
   }
   const { scale, shift } = inferenceAffine(params, buffers, name);
   const pooled = affineReluPool(x, scale, shift);
   tf.dispose([scale, shift]);
-  return pooled;
+  return pooled as PooledTensor<P>;
 }
 
 /** Running statistics as a per-channel affine map: y = x·scale + shift (each model's own). */

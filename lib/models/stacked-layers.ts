@@ -26,7 +26,7 @@ export function stackedLayers(params: Map<string, tf.Variable>, buffers: Map<str
     conv: (name, x, stride = 1, pad = 'same') => addBias(modelConv2d(x, named(params, `${name}/weight`), stride, pad), name) as tf.Tensor4D,
     batchNorm: (name, x, options, activation = 'linear') =>
       normalizeRows(params, buffers, name, perModel(x, models), options, activation).reshape(x.shape) as tf.Tensor4D,
-    batchNormReluPool: (name, x, options) => normalizeReluPool(params, buffers, name, x, options),
+    batchNormReluPool: (name, x, options, pooling) => normalizeReluPool(params, buffers, name, x, options, pooling),
     linear: (name, x) => tf.matMul(perModel(x, models), named(params, `${name}/weight`) as tf.Tensor3D) // [M, B, out]
       .add(named(params, `${name}/bias`).expandDims(1)).reshape([x.shape[0], -1]) as tf.Tensor2D,
   };

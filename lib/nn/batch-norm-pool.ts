@@ -1,37 +1,54 @@
 /**
- * Batch norm, ReLU and a 2×2 max pool with stride 2 as one op (ConvNet-S's first two stages):
- * x [N, H, W, C] → [N, H/2, W/2, C], in training (batch statistics) or inference (a per-channel
- * affine map from the running ones). With a model axis, x [M·B, H, W, C] holds model m's batch in
+ * Batch norm, ReLU and pooling as one op, the pooling a 2×2 max pool with stride 2 (ConvNet-S's
+ * first two stages: x [N, H, W, C] → [N, H/2, W/2, C]) or the global average pool (its last:
+ * → [N, C]), in training (batch statistics); the max pool also in inference (a per-channel affine
+ * map from the running statistics). With a model axis, x [M·B, H, W, C] holds model m's batch in
  * rows m·B … m·B + B − 1 and gamma, beta (scale, shift) are [M, C]. A backend with the kernels
  * (native: lib/backend/native-ops.ts) never writes the full-size activations: forward, the pooled
  * output comes straight from x; backward, y is recomputed from x for the pool's and ReLU's masks.
  * That drops two passes over the largest activations each way, with the unfused ops' values bit
- * for bit. Elsewhere the ops are batch norm then tf.maxPool.
+ * for bit. Elsewhere the ops are batch norm then tf.maxPool or ./spatial-mean.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../util/errors';
 import { batchNormTraining } from './batch-norm';
+import { spatialMean } from './spatial-mean';
 
-/** Kernel names: training forward {x, gamma, beta} → [pooled, mean, variance, rstd], its gradient, inference. */
+/**
+ * Kernel names: training forward {x, gamma, beta} → [pooled, mean, variance, rstd] and its
+ * gradient {dy, x, gamma, beta, mean, rstd} → [dx, dgamma, dbeta], for each pooling; inference.
+ */
 export const BATCH_NORM_RELU_POOL = 'BatchNormReluPool';
 export const BATCH_NORM_RELU_POOL_GRAD = 'BatchNormReluPoolGrad';
+export const BATCH_NORM_RELU_MEAN = 'BatchNormReluMean';
+export const BATCH_NORM_RELU_MEAN_GRAD = 'BatchNormReluMeanGrad';
 export const AFFINE_RELU_POOL = 'AffineReluPool';
+
+/** 'max2x2': 2×2 max pool, stride 2 (H and W even for the kernel); 'mean': global average pool. */
+export type Pooling = 'max2x2' | 'mean';
+
+const TRAINING_KERNELS: Record<Pooling, { forward: string; gradient: string }> = {
+  max2x2: { forward: BATCH_NORM_RELU_POOL, gradient: BATCH_NORM_RELU_POOL_GRAD },
+  mean: { forward: BATCH_NORM_RELU_MEAN, gradient: BATCH_NORM_RELU_MEAN_GRAD },
+};
 
 export interface BatchNormReluPoolAttrs {
   eps: number;
 }
 
-tf.registerGradient({
-  kernelName: BATCH_NORM_RELU_POOL,
-  inputsToSave: ['x', 'gamma', 'beta'],
-  outputsToSave: [false, true, false, true],
-  gradFunc: (dy, saved) => {
-    const [x, gamma, beta, mean, rstd] = saved;
-    const dyPooled = Array.isArray(dy) ? dy[0] : dy;
-    const [dx, dgamma, dbeta] = tf.engine().runKernel(BATCH_NORM_RELU_POOL_GRAD, { dy: dyPooled, x, gamma, beta, mean, rstd }) as tf.Tensor[];
-    return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
-  },
-});
+for (const { forward, gradient } of Object.values(TRAINING_KERNELS)) {
+  tf.registerGradient({
+    kernelName: forward,
+    inputsToSave: ['x', 'gamma', 'beta'],
+    outputsToSave: [false, true, false, true],
+    gradFunc: (dy, saved) => {
+      const [x, gamma, beta, mean, rstd] = saved;
+      const dyPooled = Array.isArray(dy) ? dy[0] : dy;
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(gradient, { dy: dyPooled, x, gamma, beta, mean, rstd }) as tf.Tensor[];
+      return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+    },
+  });
+}
 
 /** The inference op's gradient: its composite's, op by op (rarely needed: fine-tuning through a frozen BN). */
 tf.registerGradient({
@@ -71,9 +88,10 @@ function shapeProblem(x: tf.Tensor, perChannel: tf.Tensor[]): string | undefined
 /** x [M·B, H, W, C] as [M, B·H·W, C] rows, for per-model statistics and parameters. */
 const rowsOf = (x: tf.Tensor4D, models: number) => x.reshape([models, -1, x.shape[3]]) as tf.Tensor3D;
 
-/** The op runs as one kernel where the backend has it and the sizes tile (H, W even). */
-function useKernel(kernel: string, x: tf.Tensor4D, ...rest: tf.Tensor[]): boolean {
-  return [x, ...rest].every((t) => t.dtype === 'float32') && x.shape[1] % 2 === 0 && x.shape[2] % 2 === 0 && !!tf.getKernel(kernel, tf.getBackend());
+/** The op runs as one kernel where the backend has it and the sizes suit it (the max pool's H, W even). */
+function useKernel(kernel: string, pooling: Pooling, x: tf.Tensor4D, ...rest: tf.Tensor[]): boolean {
+  const tiles = pooling === 'mean' || (x.shape[1] % 2 === 0 && x.shape[2] % 2 === 0);
+  return tiles && [x, ...rest].every((t) => t.dtype === 'float32') && !!tf.getKernel(kernel, tf.getBackend());
 }
 
 function affineReluPoolOps(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor4D {
@@ -86,41 +104,43 @@ function affineReluPoolOps(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor): 
 }
 
 export interface PooledOutput {
-  /** [N, H/2, W/2, C] */
-  y: tf.Tensor4D;
+  /** [N, H/2, W/2, C] for 'max2x2', [N, C] for 'mean' */
+  y: tf.Tensor;
   /** The batch mean and biased variance, gamma's shape; null unless asked for. */
   stats: { mean: tf.Tensor; variance: tf.Tensor } | null;
 }
 
+const pool = (y: tf.Tensor4D, pooling: Pooling): tf.Tensor => (pooling === 'mean' ? spatialMean(y) : tf.maxPool(y, 2, 2, 'valid'));
+
 /**
- * Training batch norm (batch statistics over each model's N·H·W positions), ReLU, 2×2 max pool;
+ * Training batch norm (batch statistics over each model's N·H·W positions), ReLU, then `pooling`;
  * `stats` also returns the batch mean and biased variance (gamma's shape) for the running estimates.
  */
 export function batchNormReluPool(
-  x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, options: { eps: number; stats: boolean },
+  x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, options: { eps: number; stats: boolean; pooling: Pooling },
 ): PooledOutput {
   const problem = shapeProblem(x, [gamma, beta]);
   if (problem) throw new InputError(`batchNormReluPool: ${problem}`);
-  if (!useKernel(BATCH_NORM_RELU_POOL, x, gamma, beta)) {
+  const { forward } = TRAINING_KERNELS[options.pooling];
+  if (!useKernel(forward, options.pooling, x, gamma, beta)) {
     const rows = gamma.rank === 2 ? rowsOf(x, gamma.shape[0]) : x.reshape([-1, x.shape[3]]) as tf.Tensor2D;
     const { y, stats } = batchNormTraining(rows, gamma as tf.Tensor1D, beta as tf.Tensor1D, { eps: options.eps, activation: 'relu', stats: options.stats });
-    const pooled = tf.tidy(() => tf.maxPool(y.reshape(x.shape) as tf.Tensor4D, 2, 2, 'valid'));
+    const pooled = tf.tidy(() => pool(y.reshape(x.shape) as tf.Tensor4D, options.pooling));
     tf.dispose([rows, y]);
     return { y: pooled, stats };
   }
   const attrs: BatchNormReluPoolAttrs = { eps: options.eps };
-  const [y, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_RELU_POOL, { x, gamma, beta },
-    attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const [y, mean, variance, rstd] = tf.engine().runKernel(forward, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   rstd.dispose(); // the tape keeps its own copy for the gradient
-  if (options.stats) return { y: y as tf.Tensor4D, stats: { mean, variance } };
+  if (options.stats) return { y, stats: { mean, variance } };
   tf.dispose([mean, variance]);
-  return { y: y as tf.Tensor4D, stats: null };
+  return { y, stats: null };
 }
 
 /** Inference: 2×2 max pool of max(x · scale + shift, 0), scale and shift per channel ([C] or [M, C]). */
 export function affineReluPool(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor4D {
   const problem = shapeProblem(x, [scale, shift]);
   if (problem) throw new InputError(`affineReluPool: ${problem}`);
-  if (!useKernel(AFFINE_RELU_POOL, x, scale, shift)) return affineReluPoolOps(x, scale, shift);
+  if (!useKernel(AFFINE_RELU_POOL, 'max2x2', x, scale, shift)) return affineReluPoolOps(x, scale, shift);
   return tf.engine().runKernel(AFFINE_RELU_POOL, { x, scale, shift }) as tf.Tensor4D;
 }

@@ -19,9 +19,12 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info);
 napi_value AdamUpdate(napi_env env, napi_callback_info info);
 napi_value SgdUpdate(napi_env env, napi_callback_info info);
 
-// norm-pool-binding.cc: batch norm + ReLU + 2×2 max pool, training (both ways) and inference.
+// norm-pool-binding.cc: batch norm + ReLU + 2×2 max pool or global average pool, training (both
+// ways), and the max pool's inference form.
 napi_value BatchNormReluPool(napi_env env, napi_callback_info info);
 napi_value BatchNormReluPoolGrad(napi_env env, napi_callback_info info);
+napi_value BatchNormReluMean(napi_env env, napi_callback_info info);
+napi_value BatchNormReluMeanGrad(napi_env env, napi_callback_info info);
 napi_value AffineReluPool(napi_env env, napi_callback_info info);
 
 // head.cc: the evaluation head of many models at once.

@@ -1,6 +1,7 @@
-// Batch norm + ReLU + 2×2 max pool (normalize.h): the pooled output straight from x, and the
-// gradient from the pooled output's with y recomputed from x. The same expressions in the same
-// order as batchNorm, maxPool2x2, maxPoolGrad and batchNormGrad (normalize.cc, pointwise.cc), so
+// Batch norm + ReLU + 2×2 max pool or global average pool (normalize.h): the pooled output straight
+// from x, and the gradient from the pooled output's with y recomputed from x. The same expressions in the same
+// order as batchNorm, maxPool2x2, maxPoolGrad, the Mean kernel, the spatial mean's gradient and
+// batchNormGrad (normalize.cc, pointwise.cc, lib/nn/spatial-mean.ts), so
 // the values are the unfused kernels' bit for bit (for c > 1; with one channel the sums' order differs).
 #include <algorithm>
 #include <cmath>
@@ -127,6 +128,69 @@ class PooledGrad {
   int64_t pair_ = -1;
 };
 
+// g for global average pooling: the spatial mean's gradient dy / P at every position of the
+// image (as its broadcasting division computes it), then ReLU's mask, into `out`.
+class MeanGrad {
+ public:
+  MeanGrad(const float* dyMean, const float* x, const float* gamma, const float* beta, const float* mean,
+           const float* rstd, int64_t positions, int64_t c, float* out)
+      : dyMean_(dyMean), x_(x), gamma_(gamma), beta_(beta), mean_(mean), rstd_(rstd), positions_(positions), c_(c),
+        out_(out) {}
+
+  const float* row(int64_t s) const {
+    const int64_t c = c_;
+    const float* xs = x_ + s * c;
+    const float* dy = dyMean_ + s / positions_ * c;
+    const float* mean = mean_;
+    const float* rstd = rstd_;
+    const float* gamma = gamma_;
+    const float* beta = beta_;
+    const float count = static_cast<float>(positions_);
+    float* g = out_ + s * c;
+#pragma GCC ivdep
+    for (int64_t i = 0; i < c; i++) {
+      const float y = bnRelu(xs[i], mean[i], rstd[i], gamma[i], beta[i]), grad = dy[i] / count;
+      int32_t yBits = 0, bits = 0;
+      std::memcpy(&yBits, &y, sizeof yBits);
+      std::memcpy(&bits, &grad, sizeof bits);
+      const int32_t kept = bits & -static_cast<int32_t>(yBits > 0);
+      std::memcpy(g + i, &kept, sizeof kept);
+    }
+    return g;
+  }
+
+ private:
+  const float* dyMean_;
+  const float* x_;
+  const float* gamma_;
+  const float* beta_;
+  const float* mean_;
+  const float* rstd_;
+  int64_t positions_, c_;
+  float* out_;
+};
+
+// batchNormGrad's sums and input gradient from g rows: makeRows(begin, end) makes a source whose
+// row(s) writes g of row s into dx's row s and returns it, for the rows [begin, end) of one task;
+// the input gradient then overwrites dx in place.
+template <typename MakeRows>
+void gradFromRows(const float* x, const float* gamma, const float* mean, const float* rstd, float* dx, float* dgamma,
+                  float* dbeta, int64_t size, int64_t c, MakeRows makeRows) {
+  columnSumsByRow<2>(size, c, {dbeta, dgamma}, [=](int64_t begin, int64_t end) {
+    return [=, rows = makeRows(begin, end)](int64_t s, float* terms) mutable {
+      const float* g = rows.row(s);
+      const float* xs = x + s * c;
+#pragma GCC ivdep
+      for (int64_t i = 0; i < c; i++) terms[i] = g[i], terms[c + i] = g[i] * ((xs[i] - mean[i]) * rstd[i]);
+    };
+  });
+  const InputGrad dxOf(gamma, mean, rstd, dbeta, dgamma, size, c);
+  forRows(1, size, c, [&](int64_t at, int64_t) {
+#pragma GCC ivdep
+    for (int64_t i = 0; i < c; i++) dx[at + i] = dxOf(dx[at + i], x[at + i], i);
+  });
+}
+
 }  // namespace
 
 void batchNormReluPool(const float* x, const float* gamma, const float* beta, float* pooled, float* mean,
@@ -139,20 +203,36 @@ void batchNormReluPool(const float* x, const float* gamma, const float* beta, fl
 void batchNormReluPoolGrad(const float* dyPooled, const float* x, const float* gamma, const float* beta,
                            const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta,
                            const PoolDims& d) {
-  const int64_t c = d.c, size = d.n * d.h * d.w;
-  // g into dx while the sums are taken, then dx from g in place.
-  columnSumsByRow<2>(size, c, {dbeta, dgamma}, [=](int64_t begin, int64_t end) {
-    return [=, rows = PooledGrad(dyPooled, x, gamma, beta, mean, rstd, d, dx, begin, end)](int64_t s, float* terms) mutable {
-      const float* g = rows.row(s);
-      const float* xs = x + s * c;
-#pragma GCC ivdep
-      for (int64_t i = 0; i < c; i++) terms[i] = g[i], terms[c + i] = g[i] * ((xs[i] - mean[i]) * rstd[i]);
-    };
+  gradFromRows(x, gamma, mean, rstd, dx, dgamma, dbeta, d.n * d.h * d.w, d.c, [=](int64_t begin, int64_t end) {
+    return PooledGrad(dyPooled, x, gamma, beta, mean, rstd, d, dx, begin, end);
   });
-  const InputGrad dxOf(gamma, mean, rstd, dbeta, dgamma, size, c);
-  forRows(1, size, c, [&](int64_t at, int64_t) {
-#pragma GCC ivdep
-    for (int64_t i = 0; i < c; i++) dx[at + i] = dxOf(dx[at + i], x[at + i], i);
+}
+
+void batchNormReluMean(const float* x, const float* gamma, const float* beta, float* pooled, float* mean,
+                       float* variance, float* rstd, int64_t n, int64_t positions, int64_t c, float eps) {
+  moments(x, mean, variance, 1, n * positions, c);
+  for (int64_t i = 0; i < c; i++) rstd[i] = 1.0f / std::sqrt(variance[i] + eps);
+  // The Mean kernel's sums (reduce in pointwise.cc) of y = bnRelu(x), so the same pieces and order;
+  // its terms index statistics per (image, channel), so the per-channel ones are laid out so.
+  std::vector<float> perImage(static_cast<size_t>(4 * n * c));
+  float* params[4] = {perImage.data(), perImage.data() + n * c, perImage.data() + 2 * n * c, perImage.data() + 3 * n * c};
+  for (int64_t j = 0; j < n * c; j++) {
+    params[0][j] = mean[j % c], params[1][j] = rstd[j % c], params[2][j] = gamma[j % c], params[3][j] = beta[j % c];
+  }
+  const float* m = params[0];
+  const float* r = params[1];
+  const float* g = params[2];
+  const float* b = params[3];
+  columnSums(n, positions, c, pooled, [=](int64_t at, int64_t j) { return bnRelu(x[at], m[j], r[j], g[j], b[j]); });
+  const float scale = 1.0f / static_cast<float>(positions);
+  for (int64_t j = 0; j < n * c; j++) pooled[j] *= scale;
+}
+
+void batchNormReluMeanGrad(const float* dyMean, const float* x, const float* gamma, const float* beta,
+                           const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta, int64_t n,
+                           int64_t positions, int64_t c) {
+  gradFromRows(x, gamma, mean, rstd, dx, dgamma, dbeta, n * positions, c, [=](int64_t, int64_t) {
+    return MeanGrad(dyMean, x, gamma, beta, mean, rstd, positions, c, dx);
   });
 }
 

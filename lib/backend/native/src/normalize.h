@@ -45,6 +45,16 @@ void batchNormReluPoolGrad(const float* dyPooled, const float* x, const float* g
                            const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta,
                            const PoolDims& d);
 
+// batchNorm with ReLU, then the mean over each image's positions: x [n, positions, c] → pooled
+// [n, c], with the statistics as batchNormReluPool's. The same values as batchNorm then the Mean kernel.
+void batchNormReluMean(const float* x, const float* gamma, const float* beta, float* pooled, float* mean,
+                       float* variance, float* rstd, int64_t n, int64_t positions, int64_t c, float eps);
+
+// Its gradient from the pooled output's: the spatial mean's gradient, ReLU's mask, batchNormGrad.
+void batchNormReluMeanGrad(const float* dyMean, const float* x, const float* gamma, const float* beta,
+                           const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta, int64_t n,
+                           int64_t positions, int64_t c);
+
 // Inference batch norm as a per-channel affine map, then ReLU and the 2×2 max pool:
 // pooled = maxpool(max(x · scale + shift, 0)), one pass over x.
 void affineReluPool(const float* x, const float* scale, const float* shift, float* pooled, const PoolDims& d);
