@@ -20,32 +20,26 @@ inline float bnRelu(float x, float mean, float rstd, float gamma, float beta) {
   return std::max((x - mean) * rstd * gamma + beta, 0.0f);
 }
 
-// The x offsets of pooled row p's window, in maxPool2x2's (row-major) order.
-struct WindowCorners {
-  int64_t at[4];
-};
-
-inline WindowCorners cornersOf(int64_t p, const PoolDims& d) {
-  const int64_t ow = d.w / 2, oh = d.h / 2, c = d.c;
-  const int64_t ox = p % ow, oy = p / ow % oh, image = p / (ow * oh);
-  const int64_t top = ((image * d.h + 2 * oy) * d.w + 2 * ox) * c;
-  return {{top, top + c, top + d.w * c, top + d.w * c + c}};
-}
-
 // The pool's maximum of f(x, channel) over each window, pooled [n, h/2, w/2, c]: maxPool2x2's order.
+// A task takes whole lines of windows, so no window's position is divided out of its index.
 template <typename F>
 void poolOf(const float* x, float* pooled, const PoolDims& d, F f) {
-  const int64_t c = d.c;
-  forRows(1, d.n * (d.h / 2) * (d.w / 2), c, [=](int64_t at, int64_t) {
-    const WindowCorners w = cornersOf(at / c, d);
+  const int64_t c = d.c, ow = d.w / 2, lines = d.n * (d.h / 2);
+  forRowBlocks(lines, ow * c, [=](int64_t begin, int64_t end) {
+    for (int64_t line = begin; line < end; line++) {  // line = image · h/2 + oy: x rows 2·line, 2·line + 1
+      for (int64_t ox = 0; ox < ow; ox++) {
+        const int64_t top = (2 * line * d.w + 2 * ox) * c, at = (line * ow + ox) * c;
+        const int64_t corners[4] = {top, top + c, top + d.w * c, top + d.w * c + c};
 #pragma GCC ivdep
-    for (int64_t i = 0; i < c; i++) {
-      float best = -std::numeric_limits<float>::infinity();
-      for (int q = 0; q < 4; q++) {
-        const float v = f(x[w.at[q] + i], i);
-        best = v > best ? v : best;
+        for (int64_t i = 0; i < c; i++) {
+          float best = -std::numeric_limits<float>::infinity();
+          for (int q = 0; q < 4; q++) {
+            const float v = f(x[corners[q] + i], i);
+            best = v > best ? v : best;
+          }
+          pooled[at + i] = best;
+        }
       }
-      pooled[at + i] = best;
     }
   });
 }
@@ -63,8 +57,8 @@ class PooledGrad {
 
   // Row s's c values of g (s in [begin, end)).
   const float* row(int64_t s) {
-    const int64_t pair = s / (2 * d_.w);
-    if (pair != pair_) fill(pair);
+    const int64_t span = 2 * d_.w;
+    if (s < pair_ * span || s >= (pair_ + 1) * span) fill(s / span);  // divides once per two lines
     return out_ + s * d_.c;
   }
 
@@ -137,10 +131,11 @@ class MeanGrad {
       : dyMean_(dyMean), x_(x), gamma_(gamma), beta_(beta), mean_(mean), rstd_(rstd), positions_(positions), c_(c),
         out_(out) {}
 
-  const float* row(int64_t s) const {
+  const float* row(int64_t s) {
     const int64_t c = c_;
     const float* xs = x_ + s * c;
-    const float* dy = dyMean_ + s / positions_ * c;
+    if (s < image_ * positions_ || s >= (image_ + 1) * positions_) image_ = s / positions_;  // divides once per image
+    const float* dy = dyMean_ + image_ * c;
     const float* mean = mean_;
     const float* rstd = rstd_;
     const float* gamma = gamma_;
@@ -168,6 +163,7 @@ class MeanGrad {
   const float* rstd_;
   int64_t positions_, c_;
   float* out_;
+  int64_t image_ = -1;
 };
 
 // batchNormGrad's sums and input gradient from g rows: makeRows(begin, end) makes a source whose

@@ -42,7 +42,12 @@ void forRowBlocks(int64_t rows, int64_t inner, F fn) {
 template <typename F>
 void forRows(int64_t outer, int64_t size, int64_t inner, F fn) {
   forRowBlocks(outer * size, inner, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; r++) fn(r * inner, r / size * inner);
+    // o counted along, not r / size per row: a division per row costs as much as a short row's work.
+    int64_t o = begin / size, s = begin - o * size;
+    for (int64_t r = begin; r < end; r++) {
+      fn(r * inner, o * inner);
+      if (++s == size) s = 0, o++;
+    }
   });
 }
 
