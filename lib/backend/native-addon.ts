@@ -47,20 +47,15 @@ export interface NativeAddon {
   batchNormGrad(dy: Float32Array, x: Float32Array, y: Float32Array | null, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
   /**
-   * Training batch norm with ReLU and a 2×2 max pool of x [n, h, w, c] (dims; h, w even): the
-   * pooled output [n, h/2, w/2, c], mean, biased variance and rstd [c]; y is not written.
+   * Training batch norm with ReLU and a pooling (0: 2×2 max pool, h and w even; 1: the mean over
+   * the h·w positions) of x [n, h, w, c] (dims): the pooled output [n, h/2, w/2, c] or [n, c],
+   * mean, biased variance and rstd [c]; y is not written.
    */
   batchNormReluPool(x: Float32Array, gamma: Float32Array, beta: Float32Array, pooled: Float32Array, mean: Float32Array,
-    variance: Float32Array, rstd: Float32Array, dims: Int32Array, eps: number): void;
+    variance: Float32Array, rstd: Float32Array, dims: Int32Array, eps: number, pooling: number): void;
   /** Its gradient from the pooled output's into dx, dgamma, dbeta (y recomputed from x). */
   batchNormReluPoolGrad(dyPooled: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array,
-    rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
-  /** Training batch norm with ReLU, then the mean over positions: x [n, positions, c] (dims) → pooled [n, c]. */
-  batchNormReluMean(x: Float32Array, gamma: Float32Array, beta: Float32Array, pooled: Float32Array, mean: Float32Array,
-    variance: Float32Array, rstd: Float32Array, dims: Int32Array, eps: number): void;
-  /** Its gradient from the pooled output's into dx, dgamma, dbeta (y recomputed from x). */
-  batchNormReluMeanGrad(dyMean: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array,
-    rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
+    rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array, pooling: number): void;
   /** pooled = 2×2 max pool of max(x · scale + shift, 0), x [n, h, w, c] (dims), scale and shift [c]. */
   affineReluPool(x: Float32Array, scale: Float32Array, shift: Float32Array, pooled: Float32Array, dims: Int32Array): void;
   /**

@@ -52,16 +52,12 @@ const pooledShape = (x: tf.TensorInfo) => [x.shape[0], x.shape[1] / 2, x.shape[2
  * call per model on one model's [B, H, W, C] slice and its pooled [B, H/2, W/2, C] or [B, C].
  */
 function pooledNormKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
+  // The addon's pooling codes.
   const poolings = [
-    { forward: BATCH_NORM_RELU_POOL, gradient: BATCH_NORM_RELU_POOL_GRAD, run: addon.batchNormReluPool, grad: addon.batchNormReluPoolGrad, pooledShape },
-    { forward: BATCH_NORM_RELU_MEAN, gradient: BATCH_NORM_RELU_MEAN_GRAD, run: addon.batchNormReluMean, grad: addon.batchNormReluMeanGrad, pooledShape: (x: tf.TensorInfo) => [x.shape[0], x.shape[3]] },
+    { forward: BATCH_NORM_RELU_POOL, gradient: BATCH_NORM_RELU_POOL_GRAD, code: 0, shapeOf: pooledShape },
+    { forward: BATCH_NORM_RELU_MEAN, gradient: BATCH_NORM_RELU_MEAN_GRAD, code: 1, shapeOf: (x: tf.TensorInfo) => [x.shape[0], x.shape[3]] },
   ];
-  // The max pool's dims are [B, H, W, C]; the mean's [B, H·W, C].
-  const dimsOf = (kernel: string, x: tf.TensorInfo, perChannel: tf.TensorInfo) => {
-    const { models, dims } = poolModels(x, perChannel);
-    return { models, dims: kernel === BATCH_NORM_RELU_MEAN || kernel === BATCH_NORM_RELU_MEAN_GRAD ? Int32Array.of(dims[0], dims[1] * dims[2], dims[3]) : dims };
-  };
-  return poolings.flatMap(({ forward, gradient, run, grad, pooledShape: shapeOf }) => [
+  return poolings.flatMap(({ forward, gradient, code, shapeOf }) => [
     {
       kernelName: forward,
       backendName,
@@ -69,12 +65,12 @@ function pooledNormKernels(addon: NativeAddon, backendName: string): tf.KernelCo
         const [x, gamma, beta] = floatInputs(args, forward, 'x', 'gamma', 'beta');
         const { eps } = args.attrs as unknown as BatchNormReluPoolAttrs;
         const backend = wasmBackend(args);
-        const { models, dims } = dimsOf(forward, x, gamma);
+        const { models, dims } = poolModels(x, gamma);
         const outs = [backend.makeOutput(shapeOf(x), 'float32'), ...[0, 1, 2].map(() => backend.makeOutput(gamma.shape, 'float32'))]; // pooled, mean, variance, rstd
         const views = [x, gamma, beta, ...outs].map((t) => heap(backend, t));
         for (let m = 0; m < models; m++) {
           const [xs, gs, bs, ps, means, vars, rstds] = views.map((view) => modelSlice(view, models, m));
-          run.call(addon, xs, gs, bs, ps, means, vars, rstds, dims, eps);
+          addon.batchNormReluPool(xs, gs, bs, ps, means, vars, rstds, dims, eps, code);
         }
         return outs;
       },
@@ -86,12 +82,12 @@ function pooledNormKernels(addon: NativeAddon, backendName: string): tf.KernelCo
         const inputs = floatInputs(args, gradient, 'dy', 'x', 'gamma', 'beta', 'mean', 'rstd');
         const [, x, gamma] = inputs;
         const backend = wasmBackend(args);
-        const { models, dims } = dimsOf(gradient, x, gamma);
+        const { models, dims } = poolModels(x, gamma);
         const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32'), backend.makeOutput(gamma.shape, 'float32')];
         const views = [...inputs, ...outs].map((t) => heap(backend, t));
         for (let m = 0; m < models; m++) {
           const [dys, xs, gs, bs, means, rstds, dxs, dgs, dbs] = views.map((view) => modelSlice(view, models, m));
-          grad.call(addon, dys, xs, gs, bs, means, rstds, dxs, dgs, dbs, dims);
+          addon.batchNormReluPoolGrad(dys, xs, gs, bs, means, rstds, dxs, dgs, dbs, dims, code);
         }
         return outs;
       },

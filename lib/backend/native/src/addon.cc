@@ -160,8 +160,6 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormGrad", nullptr, paramdiff::bindings::BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormReluPool", nullptr, paramdiff::bindings::BatchNormReluPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormReluPoolGrad", nullptr, paramdiff::bindings::BatchNormReluPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"batchNormReluMean", nullptr, paramdiff::bindings::BatchNormReluMean, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"batchNormReluMeanGrad", nullptr, paramdiff::bindings::BatchNormReluMeanGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"affineReluPool", nullptr, paramdiff::bindings::AffineReluPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, paramdiff::bindings::AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdUpdate", nullptr, paramdiff::bindings::SgdUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -23,8 +23,6 @@ napi_value SgdUpdate(napi_env env, napi_callback_info info);
 // ways), and the max pool's inference form.
 napi_value BatchNormReluPool(napi_env env, napi_callback_info info);
 napi_value BatchNormReluPoolGrad(napi_env env, napi_callback_info info);
-napi_value BatchNormReluMean(napi_env env, napi_callback_info info);
-napi_value BatchNormReluMeanGrad(napi_env env, napi_callback_info info);
 napi_value AffineReluPool(napi_env env, napi_callback_info info);
 
 // head.cc: the evaluation head of many models at once.

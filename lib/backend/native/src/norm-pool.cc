@@ -20,6 +20,39 @@ inline float bnRelu(float x, float mean, float rstd, float gamma, float beta) {
   return std::max((x - mean) * rstd * gamma + beta, 0.0f);
 }
 
+// What the gradients read: x, the parameters and the batch statistics ([c] each).
+struct Normalized {
+  const float* x;
+  const float* gamma;
+  const float* beta;
+  const float* mean;
+  const float* rstd;
+};
+
+// y of rows [0, rows) from `at` (whole rows of c channels) into out.
+inline void yRows(const Normalized& v, int64_t at, int64_t rows, int64_t c, float* out) {
+  const float* x = v.x + at;
+  const float* mean = v.mean;
+  const float* rstd = v.rstd;
+  const float* gamma = v.gamma;
+  const float* beta = v.beta;
+  for (int64_t r = 0; r < rows * c; r += c) {
+#pragma GCC ivdep
+    for (int64_t i = 0; i < c; i++) out[r + i] = bnRelu(x[r + i], mean[i], rstd[i], gamma[i], beta[i]);
+  }
+}
+
+// dy where y > 0, else +0: ReLU's mask as an integer mask on the bits, as batchNormGrad applies it.
+inline float reluKept(float dy, float y) {
+  int32_t yBits = 0, bits = 0;
+  std::memcpy(&yBits, &y, sizeof yBits);
+  std::memcpy(&bits, &dy, sizeof bits);
+  const int32_t kept = bits & -static_cast<int32_t>(yBits > 0);
+  float out = 0.0f;
+  std::memcpy(&out, &kept, sizeof out);
+  return out;
+}
+
 // The pool's maximum of f(x, channel) over each window, pooled [n, h/2, w/2, c]: maxPool2x2's order.
 // A task takes whole lines of windows, so no window's position is divided out of its index.
 template <typename F>
@@ -47,13 +80,12 @@ void poolOf(const float* x, float* pooled, const PoolDims& d, F f) {
 // g = ∂L/∂(the affine output) for the rows [begin, end) of x, written into `out` (dx's buffer: the
 // input gradient then overwrites it in place), two image lines (a line of windows) at a time: each
 // window's four y values are computed once. maxPoolGrad's g (dy to the window's first maximum, +0
-// elsewhere), then ReLU's mask (kept where y > 0), as integer masks on the bits as those kernels do.
-class PooledGrad {
+// elsewhere; integer masks on the bits, as that kernel does), then ReLU's mask.
+class MaxPoolRows {
  public:
-  PooledGrad(const float* dyPooled, const float* x, const float* gamma, const float* beta, const float* mean,
-             const float* rstd, const PoolDims& d, float* out, int64_t begin, int64_t end)
-      : dyPooled_(dyPooled), x_(x), gamma_(gamma), beta_(beta), mean_(mean), rstd_(rstd), d_(d), out_(out),
-        begin_(begin), end_(end), ys_(static_cast<size_t>(2 * d.w * d.c)), elsewhere_(static_cast<size_t>(d.c)) {}
+  MaxPoolRows(const Normalized& v, const float* dyPooled, const PoolDims& d, float* out, int64_t begin, int64_t end)
+      : v_(v), dyPooled_(dyPooled), d_(d), out_(out), begin_(begin), end_(end),
+        ys_(static_cast<size_t>(2 * d.w * d.c)), elsewhere_(static_cast<size_t>(d.c)) {}
 
   // Row s's c values of g (s in [begin, end)).
   const float* row(int64_t s) {
@@ -67,16 +99,8 @@ class PooledGrad {
     pair_ = pair;
     const int64_t c = d_.c, w = d_.w, first = pair * 2 * w;
     // y of the two lines first: with the ReLU inside the window loop, GCC would not vectorise it.
-    const float* x = x_ + first * c;
-    const float* mean = mean_;
-    const float* rstd = rstd_;
-    const float* gamma = gamma_;
-    const float* beta = beta_;
     float* y = ys_.data();
-    for (int64_t at = 0; at < 2 * w * c; at += c) {
-#pragma GCC ivdep
-      for (int64_t i = 0; i < c; i++) y[at + i] = bnRelu(x[at + i], mean[i], rstd[i], gamma[i], beta[i]);
-    }
+    yRows(v_, first * c, 2 * w, c, y);
     for (int64_t ox = 0; ox < w / 2; ox++) {
       const int64_t rows[4] = {2 * ox, 2 * ox + 1, w + 2 * ox, w + 2 * ox + 1};  // within the two lines
       const int64_t local[4] = {rows[0] * c, rows[1] * c, rows[2] * c, rows[3] * c};
@@ -100,21 +124,17 @@ class PooledGrad {
         int32_t bits = 0;
         std::memcpy(&bits, &grad, sizeof bits);
         for (int32_t q = 0; q < 4; q++) {
-          int32_t yBits = 0;
-          std::memcpy(&yBits, y + local[q] + i, sizeof yBits);
-          const int32_t kept = bits & -static_cast<int32_t>(firstMax == q) & -static_cast<int32_t>(yBits > 0);
-          std::memcpy(to[q] + i, &kept, sizeof kept);
+          const int32_t pooled = bits & -static_cast<int32_t>(firstMax == q);
+          float routed = 0.0f;
+          std::memcpy(&routed, &pooled, sizeof routed);
+          to[q][i] = reluKept(routed, y[local[q] + i]);
         }
       }
     }
   }
 
+  Normalized v_;
   const float* dyPooled_;
-  const float* x_;
-  const float* gamma_;
-  const float* beta_;
-  const float* mean_;
-  const float* rstd_;
   PoolDims d_;
   float* out_;
   int64_t begin_, end_;
@@ -122,47 +142,32 @@ class PooledGrad {
   int64_t pair_ = -1;
 };
 
-// g for global average pooling: the spatial mean's gradient dy / P at every position of the
-// image (as its broadcasting division computes it), then ReLU's mask, into `out`.
-class MeanGrad {
+// g for global average pooling, into `out`: the spatial mean's gradient dy / P at every position
+// of the image (as its broadcasting division computes it), then ReLU's mask.
+class MeanRows {
  public:
-  MeanGrad(const float* dyMean, const float* x, const float* gamma, const float* beta, const float* mean,
-           const float* rstd, int64_t positions, int64_t c, float* out)
-      : dyMean_(dyMean), x_(x), gamma_(gamma), beta_(beta), mean_(mean), rstd_(rstd), positions_(positions), c_(c),
-        out_(out) {}
+  MeanRows(const Normalized& v, const float* dyMean, const PoolDims& d, float* out)
+      : v_(v), dyMean_(dyMean), positions_(d.h * d.w), c_(d.c), out_(out), ys_(static_cast<size_t>(d.c)) {}
 
   const float* row(int64_t s) {
     const int64_t c = c_;
-    const float* xs = x_ + s * c;
     if (s < image_ * positions_ || s >= (image_ + 1) * positions_) image_ = s / positions_;  // divides once per image
     const float* dy = dyMean_ + image_ * c;
-    const float* mean = mean_;
-    const float* rstd = rstd_;
-    const float* gamma = gamma_;
-    const float* beta = beta_;
     const float count = static_cast<float>(positions_);
+    float* y = ys_.data();
+    yRows(v_, s * c, 1, c, y);
     float* g = out_ + s * c;
 #pragma GCC ivdep
-    for (int64_t i = 0; i < c; i++) {
-      const float y = bnRelu(xs[i], mean[i], rstd[i], gamma[i], beta[i]), grad = dy[i] / count;
-      int32_t yBits = 0, bits = 0;
-      std::memcpy(&yBits, &y, sizeof yBits);
-      std::memcpy(&bits, &grad, sizeof bits);
-      const int32_t kept = bits & -static_cast<int32_t>(yBits > 0);
-      std::memcpy(g + i, &kept, sizeof kept);
-    }
+    for (int64_t i = 0; i < c; i++) g[i] = reluKept(dy[i] / count, y[i]);
     return g;
   }
 
  private:
+  Normalized v_;
   const float* dyMean_;
-  const float* x_;
-  const float* gamma_;
-  const float* beta_;
-  const float* mean_;
-  const float* rstd_;
   int64_t positions_, c_;
   float* out_;
+  std::vector<float> ys_;
   int64_t image_ = -1;
 };
 
@@ -170,8 +175,11 @@ class MeanGrad {
 // row(s) writes g of row s into dx's row s and returns it, for the rows [begin, end) of one task;
 // the input gradient then overwrites dx in place.
 template <typename MakeRows>
-void gradFromRows(const float* x, const float* gamma, const float* mean, const float* rstd, float* dx, float* dgamma,
-                  float* dbeta, int64_t size, int64_t c, MakeRows makeRows) {
+void gradFromRows(const Normalized& v, float* dx, float* dgamma, float* dbeta, int64_t size, int64_t c,
+                  MakeRows makeRows) {
+  const float* x = v.x;
+  const float* mean = v.mean;
+  const float* rstd = v.rstd;
   columnSumsByRow<2>(size, c, {dbeta, dgamma}, [=](int64_t begin, int64_t end) {
     return [=, rows = makeRows(begin, end)](int64_t s, float* terms) mutable {
       const float* g = rows.row(s);
@@ -180,56 +188,52 @@ void gradFromRows(const float* x, const float* gamma, const float* mean, const f
       for (int64_t i = 0; i < c; i++) terms[i] = g[i], terms[c + i] = g[i] * ((xs[i] - mean[i]) * rstd[i]);
     };
   });
-  const InputGrad dxOf(gamma, mean, rstd, dbeta, dgamma, size, c);
+  const InputGrad dxOf(v.gamma, mean, rstd, dbeta, dgamma, size, c);
   forRows(1, size, c, [&](int64_t at, int64_t) {
 #pragma GCC ivdep
     for (int64_t i = 0; i < c; i++) dx[at + i] = dxOf(dx[at + i], x[at + i], i);
   });
 }
 
-}  // namespace
-
-void batchNormReluPool(const float* x, const float* gamma, const float* beta, float* pooled, float* mean,
-                       float* variance, float* rstd, const PoolDims& d, float eps) {
-  moments(x, mean, variance, 1, d.n * d.h * d.w, d.c);
-  for (int64_t i = 0; i < d.c; i++) rstd[i] = 1.0f / std::sqrt(variance[i] + eps);
-  poolOf(x, pooled, d, [=](float v, int64_t i) { return bnRelu(v, mean[i], rstd[i], gamma[i], beta[i]); });
-}
-
-void batchNormReluPoolGrad(const float* dyPooled, const float* x, const float* gamma, const float* beta,
-                           const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta,
-                           const PoolDims& d) {
-  gradFromRows(x, gamma, mean, rstd, dx, dgamma, dbeta, d.n * d.h * d.w, d.c, [=](int64_t begin, int64_t end) {
-    return PooledGrad(dyPooled, x, gamma, beta, mean, rstd, d, dx, begin, end);
-  });
-}
-
-void batchNormReluMean(const float* x, const float* gamma, const float* beta, float* pooled, float* mean,
-                       float* variance, float* rstd, int64_t n, int64_t positions, int64_t c, float eps) {
-  moments(x, mean, variance, 1, n * positions, c);
-  for (int64_t i = 0; i < c; i++) rstd[i] = 1.0f / std::sqrt(variance[i] + eps);
-  // The Mean kernel's sums (reduce in pointwise.cc) of y = bnRelu(x), so the same pieces and order;
-  // its terms index statistics per (image, channel), so the per-channel ones are laid out so.
+// pooled[n, c] = the Mean kernel's mean over positions (reduce in pointwise.cc: the same pieces
+// and order) of y. Its terms index statistics per (image, channel): the per-channel ones are laid out so.
+void meanOf(const Normalized& v, float* pooled, int64_t n, int64_t positions, int64_t c) {
   std::vector<float> perImage(static_cast<size_t>(4 * n * c));
-  float* params[4] = {perImage.data(), perImage.data() + n * c, perImage.data() + 2 * n * c, perImage.data() + 3 * n * c};
-  for (int64_t j = 0; j < n * c; j++) {
-    params[0][j] = mean[j % c], params[1][j] = rstd[j % c], params[2][j] = gamma[j % c], params[3][j] = beta[j % c];
-  }
-  const float* m = params[0];
-  const float* r = params[1];
-  const float* g = params[2];
-  const float* b = params[3];
+  float* m = perImage.data();
+  float* r = m + n * c;
+  float* g = r + n * c;
+  float* b = g + n * c;
+  for (int64_t j = 0; j < n * c; j++) m[j] = v.mean[j % c], r[j] = v.rstd[j % c], g[j] = v.gamma[j % c], b[j] = v.beta[j % c];
+  const float* x = v.x;
   columnSums(n, positions, c, pooled, [=](int64_t at, int64_t j) { return bnRelu(x[at], m[j], r[j], g[j], b[j]); });
   const float scale = 1.0f / static_cast<float>(positions);
   for (int64_t j = 0; j < n * c; j++) pooled[j] *= scale;
 }
 
-void batchNormReluMeanGrad(const float* dyMean, const float* x, const float* gamma, const float* beta,
-                           const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta, int64_t n,
-                           int64_t positions, int64_t c) {
-  gradFromRows(x, gamma, mean, rstd, dx, dgamma, dbeta, n * positions, c, [=](int64_t, int64_t) {
-    return MeanGrad(dyMean, x, gamma, beta, mean, rstd, positions, c, dx);
-  });
+}  // namespace
+
+void batchNormReluPool(Pooling pooling, const float* x, const float* gamma, const float* beta, float* pooled,
+                       float* mean, float* variance, float* rstd, const PoolDims& d, float eps) {
+  moments(x, mean, variance, 1, d.n * d.h * d.w, d.c);
+  for (int64_t i = 0; i < d.c; i++) rstd[i] = 1.0f / std::sqrt(variance[i] + eps);
+  if (pooling == Pooling::Mean) {
+    meanOf({x, gamma, beta, mean, rstd}, pooled, d.n, d.h * d.w, d.c);
+    return;
+  }
+  poolOf(x, pooled, d, [=](float v, int64_t i) { return bnRelu(v, mean[i], rstd[i], gamma[i], beta[i]); });
+}
+
+void batchNormReluPoolGrad(Pooling pooling, const float* dyPooled, const float* x, const float* gamma,
+                           const float* beta, const float* mean, const float* rstd, float* dx, float* dgamma,
+                           float* dbeta, const PoolDims& d) {
+  const Normalized v{x, gamma, beta, mean, rstd};
+  const int64_t size = d.n * d.h * d.w;
+  if (pooling == Pooling::Mean) {
+    gradFromRows(v, dx, dgamma, dbeta, size, d.c, [=](int64_t, int64_t) { return MeanRows(v, dyPooled, d, dx); });
+    return;
+  }
+  gradFromRows(v, dx, dgamma, dbeta, size, d.c,
+               [=](int64_t begin, int64_t end) { return MaxPoolRows(v, dyPooled, d, dx, begin, end); });
 }
 
 void affineReluPool(const float* x, const float* scale, const float* shift, float* pooled, const PoolDims& d) {

@@ -29,31 +29,25 @@ void batchNorm(const float* x, const float* gamma, const float* beta, float* y, 
 void batchNormGrad(const float* dy, const float* x, const float* y, const float* gamma, const float* mean,
                    const float* rstd, float* dx, float* dgamma, float* dbeta, int64_t size, int64_t inner);
 
-// x [n, h, w, c] under a 2×2 max pool with stride 2 (h and w even): the pooled output is
-// [n, h/2, w/2, c].
+// x [n, h, w, c] under a pooling: the 2×2 max pool with stride 2 (h and w even), pooled
+// [n, h/2, w/2, c], or the mean over the h·w positions, pooled [n, c].
 struct PoolDims {
   int64_t n, h, w, c;
 };
 
-// batchNorm with ReLU, then the 2×2 max pool, without writing y (norm-pool.cc): the pooled
-// output, the mean, the biased variance and rstd [c].
-void batchNormReluPool(const float* x, const float* gamma, const float* beta, float* pooled, float* mean,
-                       float* variance, float* rstd, const PoolDims& d, float eps);
+enum class Pooling { Max2x2 = 0, Mean = 1 };
 
-// Its gradient from the pooled output's, y recomputed from x for the pool's and ReLU's masks.
-void batchNormReluPoolGrad(const float* dyPooled, const float* x, const float* gamma, const float* beta,
-                           const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta,
-                           const PoolDims& d);
+// batchNorm with ReLU, then the pooling, without writing y (norm-pool.cc): the pooled output,
+// the mean, the biased variance and rstd [c]. The values of batchNorm then maxPool2x2 or the Mean
+// kernel, bit for bit.
+void batchNormReluPool(Pooling pooling, const float* x, const float* gamma, const float* beta, float* pooled,
+                       float* mean, float* variance, float* rstd, const PoolDims& d, float eps);
 
-// batchNorm with ReLU, then the mean over each image's positions: x [n, positions, c] → pooled
-// [n, c], with the statistics as batchNormReluPool's. The same values as batchNorm then the Mean kernel.
-void batchNormReluMean(const float* x, const float* gamma, const float* beta, float* pooled, float* mean,
-                       float* variance, float* rstd, int64_t n, int64_t positions, int64_t c, float eps);
-
-// Its gradient from the pooled output's: the spatial mean's gradient, ReLU's mask, batchNormGrad.
-void batchNormReluMeanGrad(const float* dyMean, const float* x, const float* gamma, const float* beta,
-                           const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta, int64_t n,
-                           int64_t positions, int64_t c);
+// Its gradient from the pooled output's, y recomputed from x for the pool's and ReLU's masks; the
+// values of the pooling's gradient then batchNormGrad, bit for bit (for c > 1).
+void batchNormReluPoolGrad(Pooling pooling, const float* dyPooled, const float* x, const float* gamma,
+                           const float* beta, const float* mean, const float* rstd, float* dx, float* dgamma,
+                           float* dbeta, const PoolDims& d);
 
 // Inference batch norm as a per-channel affine map, then ReLU and the 2×2 max pool:
 // pooled = maxpool(max(x · scale + shift, 0)), one pass over x.
