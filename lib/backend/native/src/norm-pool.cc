@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "normalize.h"
+#include "pool-route.h"
 #include "row-tasks.h"
 
 namespace paramdiff {
@@ -112,19 +113,9 @@ class MaxPoolRows {
       const float* dy = dyPooled_ + (pair * (w / 2) + ox) * c;
 #pragma GCC ivdep
       for (int64_t i = 0; i < c; i++) {
-        float best = -std::numeric_limits<float>::infinity();
-        int32_t firstMax = -1;
+        const int32_t first = firstMaximum([&](int32_t q) { return y[local[q] + i]; });
         for (int32_t q = 0; q < 4; q++) {
-          const float v = y[local[q] + i];
-          const int32_t larger = -static_cast<int32_t>(v > best);
-          firstMax = (firstMax & ~larger) | (q & larger);
-          best = v > best ? v : best;
-        }
-        const float grad = 0.0f + dy[i];
-        int32_t bits = 0;
-        std::memcpy(&bits, &grad, sizeof bits);
-        for (int32_t q = 0; q < 4; q++) {
-          const int32_t pooled = bits & -static_cast<int32_t>(firstMax == q);
+          const int32_t pooled = routedBits(dy[i], first, q);
           float routed = 0.0f;
           std::memcpy(&routed, &pooled, sizeof routed);
           to[q][i] = reluKept(routed, y[local[q] + i]);

@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 
+#include "pool-route.h"
 #include "pool.h"
 #include "row-tasks.h"
 
@@ -115,21 +116,9 @@ void maxPoolGrad2x2(const float* dy, const float* x, float* dx, const ConvGeomet
     float* out = dx;
 #pragma GCC ivdep
     for (int64_t ch = 0; ch < channels; ch++) {
-      float best = -std::numeric_limits<float>::infinity();
-      int32_t first = -1;  // the window position of the first maximum
+      const int32_t first = firstMaximum([&](int32_t q) { return in[at[q] + ch]; });
       for (int32_t q = 0; q < 4; q++) {
-        const float v = in[at[q] + ch];
-        const int32_t larger = -static_cast<int32_t>(v > best);  // all ones or zero
-        first = (first & ~larger) | (q & larger);
-        best = v > best ? v : best;
-      }
-      // 0 + dy: +0 for a −0 dy, as the sum into zeros; selected by an integer mask, which
-      // vectorises where a float select kept a branch.
-      const float grad = 0.0f + dyw[ch];
-      int32_t bits = 0;
-      std::memcpy(&bits, &grad, sizeof bits);
-      for (int32_t q = 0; q < 4; q++) {
-        const int32_t kept = bits & -static_cast<int32_t>(first == q);
+        const int32_t kept = routedBits(dyw[ch], first, q);
         std::memcpy(out + at[q] + ch, &kept, sizeof kept);
       }
     }
