@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { convDown, convSame, convUp } from '../lib/autoencoder/conv';
 import { instanceNorm, leakyRelu } from '../lib/nn/pointwise';
+import { standardize } from '../lib/nn/standardize';
+import { InputError } from '../lib/util/errors';
 import { maxAbsDiff } from './helpers/backends';
 
 const TOL = 1e-4;
@@ -116,6 +118,39 @@ describe('autoencoder ops', () => {
       // Float32 products; tf.leakyRelu on cpu rounds slope·x differently in the last bit.
       assertClose(leakyRelu(x, 0.01).dataSync(), tf.leakyRelu(x, 0.01).dataSync(), 'leaky', 1e-7);
       assertClose(grads((t) => leakyRelu(t as tf.Tensor3D, 0.2), [x], 20)[0], grads((t) => tf.leakyRelu(t, 0.2), [x], 20)[0], 'leaky grad', 1e-6);
+    });
+  });
+
+  it('shift, LeakyReLU and InstanceNorm as one op (one kernel each way on native) are the ops apart, bit for bit, gradients included', () => {
+    tf.tidy(() => {
+      // Exact zeros, NaN-free; on native [3, 17, 4] is summed by columns, [120, 20, 33] by whole slabs, in more than one task.
+      for (const shape of [[3, 17, 4], [120, 20, 33]]) {
+        const x = tf.concat([randn(shape, 21), tf.zeros([shape[0], 1, shape[2]])], 1) as tf.Tensor3D;
+        const shift = randn([shape[0], shape[1] + 1, 1], 23) as tf.Tensor3D; // x has a row of zeros more
+        for (const [slope, shifted] of [[0.01, false], [0.01, true], [1, true]] as const) {
+          const apart = (t: tf.Tensor, s: tf.Tensor) => {
+            const v = shifted ? t.add(s) : t;
+            return instanceNorm((slope === 1 ? v : leakyRelu(v, slope)) as tf.Tensor3D);
+          };
+          const fused = (t: tf.Tensor, s: tf.Tensor) => instanceNorm(t as tf.Tensor3D, { slope, shift: shifted ? s as tf.Tensor3D : undefined });
+          const what = `[${shape}] slope ${slope}${shifted ? ', shifted' : ''}`;
+          assert.equal(maxAbsDiff(fused(x, shift).dataSync(), apart(x, shift).dataSync()), 0, `value ${what}`);
+          const inputs = shifted ? [x, shift] : [x];
+          const [g1, g2] = [grads((...t) => fused(t[0], t[1]), inputs, 22), grads((...t) => apart(t[0], t[1]), inputs, 22)];
+          assert.equal(maxAbsDiff(g1[0], g2[0]), 0, `gradient of x ${what}`);
+          if (shifted) assert.equal(maxAbsDiff(g1[1], g2[1]), 0, `gradient of the shift ${what}`);
+        }
+      }
+      const y = instanceNorm(tf.tensor3d([NaN, -1, 2, 0], [1, 4, 1]), { slope: 0.01 }).dataSync();
+      assert.ok(y.every((v) => Number.isNaN(v)), 'a NaN spreads over its column, as with the ops apart');
+    });
+  });
+
+  it('standardize refuses a slope that is not a finite number and a shift of another shape', () => {
+    tf.tidy(() => {
+      const x = tf.ones([1, 2, 3]) as tf.Tensor3D;
+      for (const slope of [NaN, Infinity]) assert.throws(() => standardize(x, 1e-5, { slope }), InputError);
+      assert.throws(() => standardize(x, 1e-5, { shift: tf.ones([1, 2, 3]) as tf.Tensor3D }), /shift must be \[1, 2, 1\]/);
     });
   });
 });

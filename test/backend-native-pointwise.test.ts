@@ -8,7 +8,7 @@ import { loadNativeAddon } from '../lib/backend/native-addon';
 import { BATCH_NORM_TRAINING, batchNormTraining } from '../lib/nn/batch-norm';
 import { STANDARDIZE, standardize } from '../lib/nn/standardize';
 import { Rng } from '../lib/util/rng';
-import { onBackend } from './helpers/backends';
+import { maxAbsDiff, onBackend } from './helpers/backends';
 import { compareWithCpu, skipWithoutNative, type Build } from './helpers/native-parity';
 
 describe('native backend: pointwise kernels', function () {
@@ -94,6 +94,32 @@ describe('native backend: pointwise kernels', function () {
     for (const shape of [[3, 17, 4], [1, 128 * 7 * 7, 16], [200, 30, 2], [4, 1, 3], [2, 5, 1]]) {
       const x = normal(shape).map((v, i) => 3 * v + (i % 3)); // offsets and scales per column: the variance is not trivial
       await compare(`standardize [${shape}]`, () => ({ params: [tf.tensor(x, shape)], f: (t) => standardize(t as tf.Tensor3D, 1e-5) }));
+      const shift = normal([shape[0], shape[1], 1]);
+      await compare(`standardize after a shift and LeakyReLU(0.1) [${shape}]`, () => ({
+        params: [tf.tensor(x, shape), tf.tensor(shift, [shape[0], shape[1], 1])],
+        f: (t, s) => standardize(t as tf.Tensor3D, 1e-5, { slope: 0.1, shift: s as tf.Tensor3D }),
+      }));
+    }
+  });
+
+  it('standardize of many slabs (each taken whole while in cache) is each slab standardised alone, bit for bit, gradients included', async () => {
+    const x = normal(BIG).map((v, i) => 3 * v + (i % 3));
+    const shift = normal([BIG[0], BIG[1], 1]);
+    const w = normal(BIG);
+    for (const slope of [1, 0.01]) {
+      const [together, alone] = await onBackend('native', () => tf.tidy(() => {
+        const run = (f: (t: tf.Tensor3D, s: tf.Tensor3D) => tf.Tensor) => {
+          const params = [tf.tensor(x, BIG), tf.tensor(shift, [BIG[0], BIG[1], 1])];
+          const g = tf.grads((t: tf.Tensor, s: tf.Tensor) => f(t as tf.Tensor3D, s as tf.Tensor3D).mul(tf.tensor(w, BIG)).sum())(params);
+          return [f(params[0] as tf.Tensor3D, params[1] as tf.Tensor3D), ...g].map((t) => t.dataSync());
+        };
+        const bySlab = (t: tf.Tensor3D, s: tf.Tensor3D) => {
+          const [ts, ss] = [tf.split(t, BIG[0]), tf.split(s, BIG[0])];
+          return tf.concat(ts.map((slab, o) => standardize(slab as tf.Tensor3D, 1e-5, { slope, shift: ss[o] as tf.Tensor3D })));
+        };
+        return [run((t, s) => standardize(t, 1e-5, { slope, shift: s })), run(bySlab)];
+      }));
+      ['value', 'gradient of x', 'gradient of the shift'].forEach((what, i) => assert.equal(maxAbsDiff(together[i], alone[i]), 0, `slope ${slope}: ${what}`));
     }
   });
 
@@ -156,5 +182,10 @@ describe('native backend: pointwise kernels', function () {
       /b has 5 elements, expected 6/);
     assert.throws(() => addon.reduce(1, new Float32Array(6), new Float32Array(3), Int32Array.of(2, 3, 1)), /out has 3 elements, expected 2/);
     assert.throws(() => addon.unary(7, new Float32Array(1), new Float32Array(1), 0), /op must be below 3/);
+    const [dims, four, one] = [Int32Array.of(1, 4, 1), new Float32Array(4), new Float32Array(1)];
+    assert.throws(() => addon.standardize(four, null, four, one, dims, 1e-5, 'a' as unknown as number), /slope must be a number/);
+    assert.throws(() => addon.standardize(four, one, four, one, dims, 1e-5, 1), /shift has 1 elements, expected 4/);
+    assert.throws(() => addon.standardizeGrad(four, new Float32Array(3), null, four, one, four, null, dims, 0.1), /x has 3 elements, expected 4/);
+    assert.throws(() => addon.standardizeGrad(four, null, four, four, one, four, null, dims, 1), /shift and dshift must both be given/);
   });
 });

@@ -59,21 +59,23 @@ describe('explore: denoising timesteps', () => {
 });
 
 describe('explore: the page\'s cpu kernels', () => {
-  it('give the tfjs-ops results of AffineReluMean and Standardize', async () => {
+  it('give the tfjs-ops results of AffineReluMean and Standardize (with a shift and LeakyReLU too)', async () => {
     const rng = new Rng(5);
     const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
-    const [x4, scale, shift, x3] = [values(3 * 4 * 5 * 6), values(2 * 6), values(2 * 6), values(2 * 7 * 3)];
+    const [x4, scale, shift, x3, rowShift] = [values(3 * 4 * 5 * 6), values(2 * 6), values(2 * 6), values(2 * 7 * 3), values(2 * 7)];
     const compute = () => tf.tidy(() => [
       affineReluMean(tf.tensor4d(x4, [3, 4, 5, 6]), tf.tensor2d(scale, [2, 6]), tf.tensor2d(shift, [2, 6])),
       standardize(tf.tensor3d(x3, [2, 7, 3]), 1e-5),
+      standardize(tf.tensor3d(x3, [2, 7, 3]), 1e-5, { slope: 0.01, shift: tf.tensor3d(rowShift, [2, 7, 1]) }),
     ].map((t) => t.dataSync() as Float32Array));
-    const [opsHead, opsNorm] = await onBackend('cpu', compute);
+    const ops = await onBackend('cpu', compute);
     const added = registerCpuKernels();
     try {
       assert.deepEqual(added.sort(), ['AffineReluMean', 'Standardize']);
-      const [head, norm] = await onBackend('cpu', compute);
-      assert.ok(maxAbsDiff(head, opsHead) < 1e-5, `head differs by ${maxAbsDiff(head, opsHead)}`);
-      assert.ok(maxAbsDiff(norm, opsNorm) < 1e-5, `standardize differs by ${maxAbsDiff(norm, opsNorm)}`);
+      const kernels = await onBackend('cpu', compute);
+      ['head', 'standardize', 'standardize after a shift and LeakyReLU'].forEach((what, k) => {
+        assert.ok(maxAbsDiff(kernels[k], ops[k]) < 1e-5, `${what} differs by ${maxAbsDiff(kernels[k], ops[k])}`);
+      });
     } finally {
       unregisterCpuKernels(added);
     }

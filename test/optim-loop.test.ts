@@ -6,7 +6,7 @@ import { Ema } from '../lib/diffusion/ema';
 import { FiniteGuard } from '../lib/optim/finite-guard';
 import { runTrainingLoop, type LossTerms, type StepCheck, type TrainingLoop } from '../lib/optim/loop';
 import { minimizeChecked } from '../lib/optim/minimize';
-import { defaultAdamWConfig } from '../lib/optim/optimizer';
+import { defaultAdamWConfig, Optimizer } from '../lib/optim/optimizer';
 import type { LossPoint } from '../lib/optim/train-state';
 import { FileFormatError, NumericalError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
@@ -139,6 +139,25 @@ describe('runTrainingLoop', () => {
     assert.equal(savedStep(file), 4);
     assert.ok(readSafetensors(file).tensors.every((t) => t.data.every(Number.isFinite)));
     toy.dispose();
+  });
+
+  it('minimizeChecked returns the loss and 0, or NaN when a gradient is not finite though the loss is', () => {
+    const start = tf.memory().numTensors;
+    /** The loss and the check of one step from a = 1 [2, 3], b = [4, c]: a·a + √b summed. */
+    const checked = (c: number) => {
+      const params = new Map([['a', tf.tidy(() => tf.variable(tf.ones([2, 3])))], ['b', tf.tidy(() => tf.variable(tf.tensor1d([4, c])))]]);
+      const optimizer = new Optimizer(defaultAdamWConfig);
+      const out = tf.tidy(() => minimizeChecked(params, optimizer, () => params.get('a')!.square().sum().add(params.get('b')!.sqrt().sum()) as tf.Scalar).arraySync());
+      optimizer.dispose();
+      tf.dispose([...params.values()]);
+      return out;
+    };
+    assert.deepEqual(checked(1), [9, 0]);
+    // d√b/db = 1/(2√b) is +Infinity at b = 0, while √0 = 0 keeps the loss finite.
+    const [loss, check] = checked(0);
+    assert.equal(loss, 8);
+    assert.ok(Number.isNaN(check), `check ${check}`);
+    assert.equal(tf.memory().numTensors, start);
   });
 
   it('keeps the tensor count flat over the steps, with saves, an EMA and a resume, and leaves nothing behind', () => {

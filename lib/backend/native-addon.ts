@@ -33,10 +33,18 @@ export interface NativeAddon {
   maxPool2x2(x: Float32Array, y: Float32Array, geometry: ConvGeometry): void;
   /** The NHWC max pool's dx: each window's dy to its first maximum (outC = inC in the geometry). */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
-  /** x as [outer, size, inner] standardised over size: xhat, and rstd = 1/√(var + eps) [outer, inner]. */
-  standardize(x: Float32Array, xhat: Float32Array, rstd: Float32Array, dims: Int32Array, eps: number): void;
-  /** dx = rstd · (dy − mean(dy) − xhat · mean(dy · xhat)), means over size. */
-  standardizeGrad(dy: Float32Array, xhat: Float32Array, rstd: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  /**
+   * LeakyReLU(x + shift) (shift [outer, size] one value per row, or null; slope 1: no LeakyReLU)
+   * as [outer, size, inner] standardised over size: xhat, and rstd = 1/√(var + eps) [outer, inner].
+   */
+  standardize(x: Float32Array, shift: Float32Array | null, xhat: Float32Array, rstd: Float32Array, dims: Int32Array,
+    eps: number, slope: number): void;
+  /**
+   * dx = rstd · (dy − mean(dy) − xhat · mean(dy · xhat)), means over size, times LeakyReLU's
+   * slope mask of x + shift (x null: no LeakyReLU); dshift = dx summed over inner (null with shift).
+   */
+  standardizeGrad(dy: Float32Array, x: Float32Array | null, shift: Float32Array | null, xhat: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dshift: Float32Array | null, dims: Int32Array, slope: number): void;
   /**
    * Training batch norm of x [size, inner] (dims): y = act(xhat · gamma + beta) with ReLU or the
    * identity, mean and biased variance [inner], rstd = 1/√(variance + eps) [inner].
@@ -64,6 +72,8 @@ export interface NativeAddon {
    */
   adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array,
     vOut: Float32Array, scalars: Float32Array, decoupled: boolean): void;
+  /** out = avg · decay + p · rest, one EMA step (rest = 1 − decay; both rounded to float32). */
+  emaUpdate(avg: Float32Array, p: Float32Array, out: Float32Array, decay: number, rest: number): void;
   /** One SGD-with-momentum step into pOut and bufOut; scalars [wd, momentum, lr] (native/src/pointwise.h). */
   sgdUpdate(p: Float32Array, g: Float32Array, buf: Float32Array, pOut: Float32Array, bufOut: Float32Array, scalars: Float32Array): void;
   /** out[m, n, c] = mean_p relu(x[n, p, c] · scale[m, c] + shift[m, c]); dims = [M, N, P, C]. */

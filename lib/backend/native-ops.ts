@@ -2,21 +2,21 @@
  * The 'native' backend's kernels for paramdiff's own ops, which tfjs does not have (so there is
  * no wasm kernel to replace): the evaluation head of many models (lib/nn/affine-relu-mean.ts),
  * standardisation (lib/nn/standardize.ts), training batch norm (lib/nn/batch-norm.ts; of one
- * model, or of M models' stacked rows with one addon call each) and batch norm + ReLU + 2×2 max
- * pool (lib/nn/batch-norm-pool.ts) with their gradients, and the
- * Adam and SGD updates (lib/optim/adam-update.ts, sgd-update.ts). Other backends run those ops
- * as tfjs ops.
+ * model, or of M models' stacked rows with one addon call each) and batch norm + ReLU + pooling
+ * (lib/nn/batch-norm-pool.ts) with their gradients, and the Adam, EMA and SGD updates
+ * (lib/optim/adam-update.ts, ema-update.ts, sgd-update.ts). Other backends run those ops as tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AFFINE_RELU_MEAN } from '../nn/affine-relu-mean';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../optim/adam-update';
+import { EMA_UPDATE, type EmaUpdateAttrs } from '../optim/ema-update';
 import { SGD_UPDATE, type SgdUpdateAttrs } from '../optim/sgd-update';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../nn/batch-norm';
 import {
   AFFINE_RELU_POOL, BATCH_NORM_RELU_MEAN, BATCH_NORM_RELU_MEAN_GRAD, BATCH_NORM_RELU_POOL, BATCH_NORM_RELU_POOL_GRAD,
   type BatchNormReluPoolAttrs,
 } from '../nn/batch-norm-pool';
-import { STANDARDIZE, STANDARDIZE_GRAD } from '../nn/standardize';
+import { STANDARDIZE, STANDARDIZE_GRAD, type StandardizeAttrs } from '../nn/standardize';
 import type { NativeAddon } from './native-addon';
 import { allFloat, heap, input, type KernelArgs, wasmBackend } from './native-kernels';
 
@@ -117,12 +117,14 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
       backendName,
       kernelFunc: (args) => {
         const [x] = floatInputs(args, STANDARDIZE, 'x');
+        const shift = args.inputs.shift; // [O, S, 1] or absent
         const backend = wasmBackend(args);
         const [o, , i] = x.shape;
         const xhat = backend.makeOutput(x.shape, 'float32');
         const rstd = backend.makeOutput([o, i], 'float32');
-        const { eps } = args.attrs as unknown as { eps: number };
-        addon.standardize(heap(backend, x), heap(backend, xhat), heap(backend, rstd), middleDims(x), eps);
+        const { eps, slope } = args.attrs as unknown as StandardizeAttrs;
+        addon.standardize(heap(backend, x), shift ? heap(backend, shift) : null, heap(backend, xhat), heap(backend, rstd),
+          middleDims(x), eps, slope);
         return [xhat, rstd];
       },
     },
@@ -131,10 +133,14 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
       backendName,
       kernelFunc: (args) => {
         const [dy, xhat, rstd] = floatInputs(args, STANDARDIZE_GRAD, 'dy', 'xhat', 'rstd');
+        const { x, shift } = args.inputs; // x after a LeakyReLU (its mask), shift when one was added
+        const { slope } = args.attrs as unknown as Pick<StandardizeAttrs, 'slope'>;
         const backend = wasmBackend(args);
-        const dx = backend.makeOutput(dy.shape, 'float32');
-        addon.standardizeGrad(heap(backend, dy), heap(backend, xhat), heap(backend, rstd), heap(backend, dx), middleDims(dy));
-        return dx;
+        const outs = [backend.makeOutput(dy.shape, 'float32'), ...(shift ? [backend.makeOutput(shift.shape, 'float32')] : [])];
+        const view = (t: tf.TensorInfo | undefined) => (t ? heap(backend, t) : null);
+        addon.standardizeGrad(heap(backend, dy), view(x), view(shift), heap(backend, xhat), heap(backend, rstd),
+          heap(backend, outs[0]), view(outs[1]), middleDims(dy), slope);
+        return outs;
       },
     },
     {
@@ -203,6 +209,19 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
         addon.adamUpdate(heap(backend, p), heap(backend, g), heap(backend, m), heap(backend, v),
           ...outs.map((t) => heap(backend, t)) as [Float32Array, Float32Array, Float32Array], scalars, a.decoupled);
         return outs;
+      },
+    },
+    {
+      kernelName: EMA_UPDATE,
+      backendName,
+      kernelFunc: (args) => {
+        const [avg, p] = floatInputs(args, EMA_UPDATE, 'avg', 'p');
+        const { decay } = args.attrs as unknown as EmaUpdateAttrs;
+        const backend = wasmBackend(args);
+        const out = backend.makeOutput(avg.shape, 'float32');
+        // 1 − decay in double, then float32 in the addon: as the tfjs ops round their scalar.
+        addon.emaUpdate(heap(backend, avg), heap(backend, p), heap(backend, out), decay, 1 - decay);
+        return out;
       },
     },
     {

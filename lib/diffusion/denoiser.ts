@@ -10,6 +10,7 @@
  * FiLM the blocks without touching them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { convSame } from '../autoencoder/conv';
 import { named, ParamBuilder } from '../models/layers';
 import { instanceNorm, leakyRelu } from '../nn/pointwise';
 import { InputError } from '../util/errors';
@@ -133,35 +134,46 @@ export class LatentDenoiser implements Denoiser {
       let h = input; // [B, D, c_x]
       const skips: tf.Tensor3D[] = [];
       for (const spec of this.encoder) {
-        h = this.block(spec, h.add(embedding), modulate); // [B, D, c_i]
+        h = this.block(spec, h, embedding, modulate); // [B, D, c_i]
         skips.push(h);
       }
       const L = this.encoder.length;
       this.decoder.forEach((spec, j) => {
-        h = this.block(spec, h.add(embedding), modulate);
+        h = this.block(spec, h, embedding, modulate);
         if (j < L - 1) h = h.add(skips[L - 2 - j]); // additive skip from the encoder level of equal width
       });
       return h.reshape([B, D]) as tf.Tensor2D; // [B, D, 1] → [B, D]
     });
   }
 
-  /** [LeakyReLU], Norm, [modulation], Conv1d k3 c_in→c_mid, LeakyReLU, Norm, Conv1d k3 c_mid→c_out. */
-  private block(spec: BlockSpec, x: tf.Tensor3D, modulate: BlockModulation | undefined): tf.Tensor3D {
-    let h = this.norm(spec.first ? x : leakyRelu(x, LEAKY_SLOPE)); // [B, D, c_in]
+  /**
+   * x + embedding, [LeakyReLU], Norm, [modulation], Conv1d k3 c_in→c_mid, LeakyReLU, Norm, Conv1d
+   * k3 c_mid→c_out.
+   */
+  private block(spec: BlockSpec, x: tf.Tensor3D, embedding: tf.Tensor3D, modulate: BlockModulation | undefined): tf.Tensor3D {
+    let h = this.norm(x, embedding, !spec.first); // [B, D, c_in]
     if (modulate) h = modulate(spec.name, h);
     h = this.conv(`${spec.name}/conv1`, h); // [B, D, c_mid]
-    h = leakyRelu(h, LEAKY_SLOPE);
-    return this.conv(`${spec.name}/conv2`, this.norm(h)); // [B, D, c_out]
+    return this.conv(`${spec.name}/conv2`, this.norm(h, undefined, true)); // [B, D, c_out]
   }
 
-  private norm(x: tf.Tensor3D): tf.Tensor3D {
-    return this.config.norm === 'none' ? x : instanceNorm(x);
+  /**
+   * Norm(LeakyReLU(x + shift)), the LeakyReLU and the shift [B, D, 1] optional; with instance norm
+   * one op (one kernel each way on native).
+   */
+  private norm(x: tf.Tensor3D, shift: tf.Tensor3D | undefined, leaky: boolean): tf.Tensor3D {
+    const slope = leaky ? LEAKY_SLOPE : 1;
+    if (this.config.norm === 'none') {
+      const shifted = shift ? x.add<tf.Tensor3D>(shift) : x;
+      return leaky ? leakyRelu(shifted, slope) : shifted;
+    }
+    return instanceNorm(x, { slope, shift });
   }
 
-  /** Stride-1 'same' convolution (PyTorch padding 1 for k = 3) plus bias. */
+  /** Conv1d k3 padding 1 plus bias, one fused op (the bias added in the conv's output pass on native). */
   private conv(name: string, x: tf.Tensor3D): tf.Tensor3D {
     const w = named(this.params, `${name}/weight`) as unknown as tf.Tensor3D; // [k, c_in, c_out]
-    return tf.conv1d(x, w, 1, 'same').add(named(this.params, `${name}/bias`));
+    return convSame(x, w, named(this.params, `${name}/bias`) as unknown as tf.Tensor1D);
   }
 
   /** Number of trainable numbers. */

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AveragesState } from '../optim/train-state';
+import { emaUpdate } from '../optim/ema-update';
 import { readParams } from '../params/tensors';
 import { InputError } from '../util/errors';
 
@@ -41,7 +42,7 @@ export class Ema {
   update(params: Map<string, tf.Variable>): void {
     const d = emaDecayAt(this.decay, this.count++);
     tf.tidy(() => {
-      for (const [name, avg] of this.averages) avg.assign(avg.mul(d).add(this.live(params, name).mul(1 - d)));
+      for (const [name, avg] of this.averages) avg.assign(emaUpdate(avg, this.live(params, name), d));
     });
   }
 

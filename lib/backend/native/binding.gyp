@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "paramdiff_native",
-      "sources": ["src/addon.cc", "src/kernels.cc", "src/direct-conv.cc", "src/direct-conv-avx512.cc", "src/implicit-conv.cc", "src/pool.cc", "src/pointwise.cc", "src/normalize.cc", "src/norm-pool.cc", "src/norm-pool-binding.cc", "src/pointwise-binding.cc", "src/head.cc"],
+      "sources": ["src/addon.cc", "src/kernels.cc", "src/direct-conv.cc", "src/direct-conv-avx512.cc", "src/implicit-conv.cc", "src/pool.cc", "src/pointwise.cc", "src/normalize.cc", "src/norm-pool.cc", "src/norm-pool-binding.cc", "src/pointwise-binding.cc", "src/normalize-binding.cc", "src/head.cc"],
       "include_dirs": ["<!(node openblas.cjs include-dir)"],
       "libraries": [
         "-L<!(node openblas.cjs lib-dir)",

@@ -4,11 +4,12 @@
  * fallbacks take several passes:
  * - `AffineReluMean` (lib/nn/affine-relu-mean.ts), the evaluation head: ~0.3–0.5 s → ~10 ms per
  *   model on 300 ConvNet-S probe images;
- * - `Standardize` (lib/nn/standardize.ts), the instance norms of the decoder and denoiser.
+ * - `Standardize` (lib/nn/standardize.ts), the instance norms of the decoder and denoiser (with
+ *   the denoiser's timestep embedding and LeakyReLU before them).
  */
 import * as tf from '@tensorflow/tfjs';
 import { AFFINE_RELU_MEAN } from '../../nn/affine-relu-mean';
-import { STANDARDIZE } from '../../nn/standardize';
+import { STANDARDIZE, type StandardizeAttrs } from '../../nn/standardize';
 
 type Inputs = Record<string, tf.TensorInfo>;
 /** What the kernels use of the backend (tfjs types it as {}). */
@@ -35,20 +36,28 @@ function affineReluMean(xs: Float32Array, sc: Float32Array, sh: Float32Array, [n
   return out;
 }
 
-/** x [O, S, I] → xhat = (x − mean_S) / √(var_S + eps) and rstd [O, I] (biased variance). */
-function standardize(x: Float32Array, [o, s, i]: number[], eps: number): [Float32Array, Float32Array] {
+/**
+ * v = LeakyReLU(x + shift) [O, S, I] → xhat = (v − mean_S) / √(var_S + eps) and rstd [O, I]
+ * (biased variance); shift [O, S] or null, slope 1: no LeakyReLU. v in float32, as the ops.
+ */
+function standardize(x: Float32Array, shift: Float32Array | null, [o, s, i]: number[], eps: number, slope: number): [Float32Array, Float32Array] {
+  const v = new Float32Array(x.length);
+  for (let at = 0; at < x.length; at++) {
+    const u = shift ? Math.fround(x[at] + shift[Math.floor(at / i)]) : x[at];
+    v[at] = u > 0 || slope === 1 ? u : u * slope; // NaN stays NaN
+  }
   const xhat = new Float32Array(x.length);
   const rstd = new Float32Array(o * i);
   for (let a = 0; a < o; a++) {
     for (let c = 0; c < i; c++) {
       let mean = 0;
-      for (let b = 0; b < s; b++) mean += x[(a * s + b) * i + c];
+      for (let b = 0; b < s; b++) mean += v[(a * s + b) * i + c];
       mean /= s;
       let variance = 0;
-      for (let b = 0; b < s; b++) variance += (x[(a * s + b) * i + c] - mean) ** 2;
+      for (let b = 0; b < s; b++) variance += (v[(a * s + b) * i + c] - mean) ** 2;
       const r = 1 / Math.sqrt(variance / s + eps);
       rstd[a * i + c] = r;
-      for (let b = 0; b < s; b++) xhat[(a * s + b) * i + c] = (x[(a * s + b) * i + c] - mean) * r;
+      for (let b = 0; b < s; b++) xhat[(a * s + b) * i + c] = (v[(a * s + b) * i + c] - mean) * r;
     }
   }
   return [xhat, rstd];
@@ -72,8 +81,10 @@ const KERNELS: tf.KernelConfig[] = [
     backendName: 'cpu',
     kernelFunc: ({ inputs, backend: b, attrs }) => {
       const backend = b as Backend;
-      const { x } = inputs as Inputs;
-      const [xhat, rstd] = standardize(backend.readSync(x.dataId) as Float32Array, x.shape, (attrs as { eps: number }).eps);
+      const { x, shift } = inputs as Inputs;
+      const { eps, slope } = attrs as unknown as StandardizeAttrs;
+      const read = (t: tf.TensorInfo) => backend.readSync(t.dataId) as Float32Array;
+      const [xhat, rstd] = standardize(read(x), shift ? read(shift) : null, x.shape, eps, slope);
       const rstdShape = [x.shape[0], x.shape[2]];
       return [
         { dataId: backend.write(xhat, x.shape, 'float32'), shape: x.shape, dtype: 'float32' },

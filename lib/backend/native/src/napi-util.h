@@ -99,5 +99,25 @@ inline bool convGeometry(napi_env env, napi_value value, ConvGeometry& g) {
   return true;
 }
 
+// [outer, size ≥ 1, inner] from an Int32Array, or false after throwing.
+inline bool middleDims(napi_env env, napi_value value, int64_t& outer, int64_t& size, int64_t& inner) {
+  const int32_t* d = typedArray<int32_t>(env, value, napi_int32_array, 3, "dims");
+  if (!d) return false;
+  if (d[0] < 0 || d[1] < 1 || d[2] < 0) {
+    napi_throw_range_error(env, nullptr, "dims must be [outer ≥ 0, size ≥ 1, inner ≥ 0]");
+    return false;
+  }
+  outer = d[0], size = d[1], inner = d[2];
+  return true;
+}
+
+// A Float32Array of `length` values into out, or null for JS null; false after throwing.
+inline bool optionalFloats(napi_env env, napi_value value, int64_t length, const char* name, float*& out) {
+  napi_valuetype type = napi_undefined;
+  if (!ok(env, napi_typeof(env, value, &type), name)) return false;
+  out = type == napi_null ? nullptr : floats(env, value, length, name);
+  return type == napi_null || out != nullptr;
+}
+
 }  // namespace napi
 }  // namespace paramdiff

@@ -4,18 +4,42 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace paramdiff {
 
-// x viewed as [outer, size, inner], standardised over size: xhat = (x − mean) · rstd with
-// rstd = 1/√(var + eps), the biased variance; rstd is [outer, inner]. (Instance norm over a
-// length, batch norm over N·H·W.)
-void standardize(const float* x, float* xhat, float* rstd, int64_t outer, int64_t size, int64_t inner, float eps);
+// LeakyReLU's slope mask, tfjs's step(x, slope): 1 where x > 0, slope elsewhere, NaN for NaN.
+// LeakyReLU is x · mask, its gradient dy · mask; slope 1 is the identity. Chosen on x's bits
+// with integer masks (all ones or zero), as batchNormGrad's ReLU: GCC vectorises them, where
+// float compares or selects kept a branch per element (10× slower on random signs).
+inline float slopeMask(float x, float slope) {
+  int32_t bits = 0, one = 0, low = 0;
+  const float unit = 1.0f;
+  std::memcpy(&bits, &x, sizeof bits);
+  std::memcpy(&one, &unit, sizeof one);
+  std::memcpy(&low, &slope, sizeof low);
+  const int32_t positive = -static_cast<int32_t>(bits > 0);  // sign clear and not +0 (NaN too, overridden)
+  const int32_t nan = -static_cast<int32_t>((bits & 0x7fffffff) > 0x7f800000);
+  const int32_t mask = (bits & nan) | (((one & positive) | (low & ~positive)) & ~nan);
+  float out = 0.0f;
+  std::memcpy(&out, &mask, sizeof out);
+  return out;
+}
 
-// The gradient of standardize: dx = rstd · (dy − mean_s(dy) − xhat · mean_s(dy · xhat)).
-void standardizeGrad(const float* dy, const float* xhat, const float* rstd, float* dx, int64_t outer, int64_t size,
-                     int64_t inner);
+// v = LeakyReLU(x + shift) viewed as [outer, size, inner], standardised over size: xhat =
+// (v − mean) · rstd with rstd = 1/√(var + eps), the biased variance; rstd is [outer, inner].
+// shift [outer, size] adds one value per row (the denoiser's timestep embedding; null: none);
+// slope 1 is no LeakyReLU. (Instance norm over a length, batch norm over N·H·W.) The float
+// results of the ops apart: v is x + shift, then times slopeMask, as tfjs's Add and LeakyReLU.
+void standardize(const float* x, const float* shift, float* xhat, float* rstd, int64_t outer, int64_t size,
+                 int64_t inner, float eps, float slope);
+
+// The gradient of standardize: dx = rstd · (dy − mean_s(dy) − xhat · mean_s(dy · xhat)), times
+// slopeMask(x + shift) when x is not null. dshift [outer, size], when not null, is Σ over inner
+// of dx, each row summed as reduce sums it (pointwise.h): the gradient of shift.
+void standardizeGrad(const float* dy, const float* x, const float* shift, const float* xhat, const float* rstd,
+                     float* dx, float* dshift, int64_t outer, int64_t size, int64_t inner, float slope);
 
 // Training batch norm of x [size, inner] (N·H·W positions of C channels) with the statistics of
 // standardize: y = act(xhat · gamma + beta), act ReLU or the identity; also mean and the biased

@@ -1,10 +1,9 @@
-// Node-API bindings of pointwise.h. Lengths are checked against the shapes before any pointer
+// Node-API bindings of pointwise.h (normalize.h's: normalize-binding.cc). Lengths are checked against the shapes before any pointer
 // is used; a bad call throws a JS error naming the argument.
 #include <string>
 
 #include "bindings.h"
 #include "napi-util.h"
-#include "normalize.h"
 #include "pointwise.h"
 
 namespace paramdiff {
@@ -84,47 +83,6 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// [outer, size ≥ 1, inner] from an Int32Array, or false after throwing.
-static bool middleDims(napi_env env, napi_value value, int64_t& outer, int64_t& size, int64_t& inner) {
-  const int32_t* d = typedArray<int32_t>(env, value, napi_int32_array, 3, "dims");
-  if (!d) return false;
-  if (d[0] < 0 || d[1] < 1 || d[2] < 0) {
-    napi_throw_range_error(env, nullptr, "dims must be [outer ≥ 0, size ≥ 1, inner ≥ 0]");
-    return false;
-  }
-  outer = d[0], size = d[1], inner = d[2];
-  return true;
-}
-
-// standardize(x, xhat, rstd, dims, eps): dims [outer, size, inner].
-napi_value Standardize(napi_env env, napi_callback_info info) {
-  Args args;
-  int64_t outer = 0, size = 0, inner = 0;
-  double eps = 0;
-  if (!getArgs(env, info, args, 5) || !middleDims(env, args.values[3], outer, size, inner) ||
-      !ok(env, napi_get_value_double(env, args.values[4], &eps), "eps must be a number")) {
-    return nullptr;
-  }
-  const float* x = floats(env, args.values[0], outer * size * inner, "x");
-  float* xhat = x ? floats(env, args.values[1], outer * size * inner, "xhat") : nullptr;
-  float* rstd = xhat ? floats(env, args.values[2], outer * inner, "rstd") : nullptr;
-  if (rstd) standardize(x, xhat, rstd, outer, size, inner, static_cast<float>(eps));
-  return nullptr;
-}
-
-// standardizeGrad(dy, xhat, rstd, dx, dims)
-napi_value StandardizeGrad(napi_env env, napi_callback_info info) {
-  Args args;
-  int64_t outer = 0, size = 0, inner = 0;
-  if (!getArgs(env, info, args, 5) || !middleDims(env, args.values[4], outer, size, inner)) return nullptr;
-  const float* dy = floats(env, args.values[0], outer * size * inner, "dy");
-  const float* xhat = dy ? floats(env, args.values[1], outer * size * inner, "xhat") : nullptr;
-  const float* rstd = xhat ? floats(env, args.values[2], outer * inner, "rstd") : nullptr;
-  float* dx = rstd ? floats(env, args.values[3], outer * size * inner, "dx") : nullptr;
-  if (dx) standardizeGrad(dy, xhat, rstd, dx, outer, size, inner);
-  return nullptr;
-}
-
 // reduce(op, x, out, dims): dims an Int32Array [outer, size, inner].
 napi_value Reduce(napi_env env, napi_callback_info info) {
   Args args;
@@ -136,60 +94,6 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   const float* x = floats(env, args.values[1], outer * size * inner, "x");
   float* out = x ? floats(env, args.values[2], outer * inner, "out") : nullptr;
   if (out) reduce(static_cast<ReduceOp>(op), x, out, outer, size, inner);
-  return nullptr;
-}
-
-// [size, inner] of a batch norm, from an Int32Array.
-static bool rowsByChannels(napi_env env, napi_value value, int64_t& size, int64_t& inner) {
-  const int32_t* d = typedArray<int32_t>(env, value, napi_int32_array, 2, "dims");
-  if (!d) return false;
-  if (d[0] < 1 || d[1] < 0) {
-    napi_throw_range_error(env, nullptr, "dims must be [size ≥ 1, inner ≥ 0]");
-    return false;
-  }
-  size = d[0], inner = d[1];
-  return true;
-}
-
-// batchNorm(x, gamma, beta, y, mean, variance, rstd, dims, eps, relu): dims [size, inner].
-napi_value BatchNorm(napi_env env, napi_callback_info info) {
-  Args args;
-  int64_t size = 0, inner = 0;
-  double eps = 0;
-  bool relu = false;
-  if (!getArgs(env, info, args, 10) || !rowsByChannels(env, args.values[7], size, inner) ||
-      !ok(env, napi_get_value_double(env, args.values[8], &eps), "eps must be a number") ||
-      !boolean(env, args.values[9], relu, "relu")) {
-    return nullptr;
-  }
-  const int64_t lengths[] = {size * inner, inner, inner, size * inner, inner, inner, inner};
-  const char* names[] = {"x", "gamma", "beta", "y", "mean", "variance", "rstd"};
-  float* ptrs[7];
-  for (int t = 0; t < 7; t++) {
-    ptrs[t] = floats(env, args.values[t], lengths[t], names[t]);
-    if (!ptrs[t]) return nullptr;
-  }
-  batchNorm(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], size, inner, static_cast<float>(eps), relu);
-  return nullptr;
-}
-
-// batchNormGrad(dy, x, y, gamma, mean, rstd, dx, dgamma, dbeta, dims): y null without an activation.
-napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
-  Args args;
-  int64_t size = 0, inner = 0;
-  if (!getArgs(env, info, args, 10) || !rowsByChannels(env, args.values[9], size, inner)) return nullptr;
-  napi_valuetype yType = napi_undefined;
-  if (!ok(env, napi_typeof(env, args.values[2], &yType), "y")) return nullptr;
-  const bool relu = yType != napi_null;
-  const int64_t lengths[] = {size * inner, size * inner, size * inner, inner, inner, inner, size * inner, inner, inner};
-  const char* names[] = {"dy", "x", "y", "gamma", "mean", "rstd", "dx", "dgamma", "dbeta"};
-  float* ptrs[9] = {};
-  for (int t = 0; t < 9; t++) {
-    if (t == 2 && !relu) continue;
-    ptrs[t] = floats(env, args.values[t], lengths[t], names[t]);
-    if (!ptrs[t]) return nullptr;
-  }
-  batchNormGrad(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], ptrs[7], ptrs[8], size, inner);
   return nullptr;
 }
 
@@ -209,6 +113,23 @@ napi_value AdamUpdate(napi_env env, napi_callback_info info) {
     if (!ptrs[t]) return nullptr;
   }
   adamUpdate(p, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], n, scalars, decoupled);
+  return nullptr;
+}
+
+// emaUpdate(avg, p, out, decay, rest)
+napi_value EmaUpdate(napi_env env, napi_callback_info info) {
+  Args args;
+  double decay = 0, rest = 0;
+  if (!getArgs(env, info, args, 5) || !ok(env, napi_get_value_double(env, args.values[3], &decay), "decay must be a number") ||
+      !ok(env, napi_get_value_double(env, args.values[4], &rest), "rest must be a number")) {
+    return nullptr;
+  }
+  const float* avg = floats(env, args.values[0], -1, "avg");
+  if (!avg) return nullptr;
+  const int64_t n = static_cast<int64_t>(lengthOf(env, args.values[0]));
+  const float* p = floats(env, args.values[1], n, "p");
+  float* out = p ? floats(env, args.values[2], n, "out") : nullptr;
+  if (out) emaUpdate(avg, p, out, n, static_cast<float>(decay), static_cast<float>(rest));
   return nullptr;
 }
 

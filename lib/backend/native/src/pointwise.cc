@@ -181,6 +181,12 @@ void adamUpdate(const float* p, const float* g, const float* m, const float* v, 
   });
 }
 
+void emaUpdate(const float* avg, const float* p, float* out, int64_t n, float decay, float rest) {
+  forRanges(n, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) out[i] = avg[i] * decay + p[i] * rest;
+  });
+}
+
 void sgdUpdate(const float* p, const float* g, const float* buf, float* pOut, float* bufOut, int64_t n, const float* k) {
   const float wd = k[0], momentum = k[1], lr = k[2];
   const bool decay = wd != 0.0f;

@@ -34,6 +34,10 @@ void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t size
 void adamUpdate(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
                 int64_t n, const float* k, bool decoupled);
 
+// One EMA step over n values, the float32 expressions of lib/optim/ema-update.ts: out = avg ·
+// decay + p · rest, rest = 1 − decay rounded on its own.
+void emaUpdate(const float* avg, const float* p, float* out, int64_t n, float decay, float rest);
+
 // One SGD step with momentum over n values, the float32 expressions of lib/optim/sgd-update.ts
 // in the same order: k = [wd, momentum, lr]; g' = g + p·wd (when wd ≠ 0), buf' = buf·momentum + g',
 // p' = p − buf'·lr.

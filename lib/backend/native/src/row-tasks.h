@@ -174,6 +174,29 @@ void columnSumsByRow(int64_t size, int64_t inner, const std::array<float*, K>& o
   });
 }
 
+// Whether columnSums adds up each [size, inner] slab of [outer, size, inner] operands alone, row
+// after row from zero (one piece, rows of more than one value): then addRows over one slab gives
+// the same sums, and a kernel can take them and use them while the slab is in cache (forSlabs).
+inline bool wholeSlabs(int64_t outer, int64_t size, int64_t inner) {
+  return inner > 1 && reducePieces(outer, size, inner) == 1;
+}
+
+// fn(o) for every slab o of [outer, size, inner] operands, whole slabs per task, as columnSums
+// groups them.
+template <typename F>
+void forSlabs(int64_t outer, int64_t size, int64_t inner, F fn) {
+  const int64_t perTask = std::max<int64_t>(1, kTaskElements / std::max<int64_t>(1, size * inner));
+  const int64_t tasks = (outer + perTask - 1) / perTask;
+  auto task = [&](int64_t t) {
+    for (int64_t o = t * perTask; o < std::min(outer, (t + 1) * perTask); o++) fn(o);
+  };
+  if (outer * size * inner < 2 * kTaskElements) {
+    for (int64_t t = 0; t < tasks; t++) task(t);
+  } else {
+    parallelTasks(tasks, task);
+  }
+}
+
 // One sum: term(at, j) returns a float.
 template <typename Term>
 void columnSums(int64_t outer, int64_t size, int64_t inner, float* out, Term term) {
