@@ -13,7 +13,7 @@ import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { autoencoderGeometry, type AutoencoderConfig, type AutoencoderGeometry } from './config';
 import { convDown, convSame, convUp } from './conv';
-import { instanceNorm, leakyRelu } from '../nn/pointwise';
+import { instanceNorm } from '../nn/pointwise';
 
 /** Seeds of the two noise draws of one training forward (tf.randomNormal: same values on every backend). */
 export interface NoiseSeeds {
@@ -74,8 +74,9 @@ export class ParamAutoencoder {
     return named(this.params, `${name}/bias`) as tf.Tensor1D;
   }
 
-  private leaky(x: tf.Tensor3D): tf.Tensor3D {
-    return leakyRelu(x, this.config.leakySlope);
+  /** InstanceNorm of LeakyReLU(x): one op each way where the backend fuses them (native). */
+  private leakyNorm(x: tf.Tensor3D): tf.Tensor3D {
+    return instanceNorm(x, { slope: this.config.leakySlope });
   }
 
   /** x [B, inDim] → latents [B, latentDim], no noise. */
@@ -87,9 +88,8 @@ export class ParamAutoencoder {
       const batch = x.shape[0];
       let h = x.pad([[0, 0], [0, paddedDim - this.inDim]]).reshape([batch, paddedDim, 1]) as tf.Tensor3D; // [B, P, 1]
       this.config.encChannels.forEach((_, i) => {
-        if (i > 0) h = this.leaky(h);
-        h = convSame(instanceNorm(h), this.w(`enc.${i}/conv1`), this.b(`enc.${i}/conv1`)); // [B, L, Cmid]
-        h = convDown(instanceNorm(this.leaky(h)), this.w(`enc.${i}/conv2`), this.b(`enc.${i}/conv2`), fold); // [B, L/fold, Cout]
+        h = convSame(i > 0 ? this.leakyNorm(h) : instanceNorm(h), this.w(`enc.${i}/conv1`), this.b(`enc.${i}/conv1`)); // [B, L, Cmid]
+        h = convDown(this.leakyNorm(h), this.w(`enc.${i}/conv2`), this.b(`enc.${i}/conv2`), fold); // [B, L/fold, Cout]
       });
       const z = tf.tanh(h); // [B, Lz, Cz]
       return z.transpose([0, 2, 1]).reshape([batch, latentChannels * latentLength]) as tf.Tensor2D; // [B, Cz·Lz]
@@ -105,8 +105,8 @@ export class ParamAutoencoder {
       const batch = z.shape[0];
       let h = z.reshape([batch, latentChannels, latentLength]).transpose([0, 2, 1]) as tf.Tensor3D; // [B, Lz, Cz]
       this.config.decChannels.forEach((_, i) => {
-        h = convUp(instanceNorm(this.leaky(h)), this.w(`dec.${i}/conv1`), this.b(`dec.${i}/conv1`), fold); // [B, L·fold, C]
-        h = convSame(instanceNorm(this.leaky(h)), this.w(`dec.${i}/conv2`), this.b(`dec.${i}/conv2`)); // [B, L·fold, Cnext]
+        h = convUp(this.leakyNorm(h), this.w(`dec.${i}/conv1`), this.b(`dec.${i}/conv1`), fold); // [B, L·fold, C]
+        h = convSame(this.leakyNorm(h), this.w(`dec.${i}/conv2`), this.b(`dec.${i}/conv2`)); // [B, L·fold, Cnext]
       });
       const out = h.reshape([batch, h.shape[1]]); // [B, Lout]: one channel
       return out.slice([0, 0], [batch, this.inDim]) as tf.Tensor2D; // [B, inDim]
