@@ -138,27 +138,34 @@ class MaxPoolRows {
 class MeanRows {
  public:
   MeanRows(const Normalized& v, const float* dyMean, const PoolDims& d, float* out)
-      : v_(v), dyMean_(dyMean), positions_(d.h * d.w), c_(d.c), out_(out), ys_(static_cast<size_t>(d.c)) {}
+      : v_(v), dyMean_(dyMean), positions_(d.h * d.w), c_(d.c), out_(out), ys_(static_cast<size_t>(d.c)),
+        spread_(static_cast<size_t>(d.c)) {}
 
   const float* row(int64_t s) {
     const int64_t c = c_;
-    if (s < image_ * positions_ || s >= (image_ + 1) * positions_) image_ = s / positions_;  // divides once per image
-    const float* dy = dyMean_ + image_ * c;
-    const float count = static_cast<float>(positions_);
+    if (s < image_ * positions_ || s >= (image_ + 1) * positions_) spread(s / positions_);
     float* y = ys_.data();
     yRows(v_, s * c, 1, c, y);
+    const float* dy = spread_.data();
     float* g = out_ + s * c;
 #pragma GCC ivdep
-    for (int64_t i = 0; i < c; i++) g[i] = reluKept(dy[i] / count, y[i]);
+    for (int64_t i = 0; i < c; i++) g[i] = reluKept(dy[i], y[i]);
     return g;
   }
 
  private:
+  // dy / P of an image, once for all its positions.
+  void spread(int64_t image) {
+    image_ = image;
+    const float count = static_cast<float>(positions_);
+    for (int64_t i = 0; i < c_; i++) spread_[i] = dyMean_[image * c_ + i] / count;
+  }
+
   Normalized v_;
   const float* dyMean_;
   int64_t positions_, c_;
   float* out_;
-  std::vector<float> ys_;
+  std::vector<float> ys_, spread_;
   int64_t image_ = -1;
 };
 
