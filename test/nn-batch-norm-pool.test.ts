@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTraining } from '../lib/nn/batch-norm';
-import { AFFINE_RELU_POOL, affineReluPool, BATCH_NORM_RELU_MEAN, BATCH_NORM_RELU_POOL, batchNormReluPool, type Pooling } from '../lib/nn/batch-norm-pool';
+import { AFFINE_RELU_MEAN_GRAD, AFFINE_RELU_POOL, affineReluPool, BATCH_NORM_RELU_MEAN, BATCH_NORM_RELU_POOL, batchNormReluPool, type Pooling } from '../lib/nn/batch-norm-pool';
 import { spatialMean } from '../lib/nn/spatial-mean';
 import { InputError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
@@ -75,25 +75,33 @@ describe('batch norm + ReLU + 2×2 max pool', () => {
       }
     });
 
-    it('inference: the affine map, ReLU and pool in one pass equal the ops, gradients included', async () => {
-      assert.ok(tf.getKernel(AFFINE_RELU_POOL, 'native'), 'the native backend has no AffineReluPool kernel');
-      for (const [shape, models] of [[[3, 4, 6, 5], 1], [[8, 28, 28, 16], 1], [[6, 4, 8, 3], 2]] as [number[], number][]) {
-        const { x, perChannel, gamma: scale, beta: shift } = inputs(shape, models);
-        const ops = (xt: tf.Tensor4D, s: tf.Tensor, b: tf.Tensor) => tf.tidy(() => {
-          const rows = xt.reshape([models, -1, shape[3]]);
-          const affine = rows.mul(s.reshape([models, 1, -1])).add(b.reshape([models, 1, -1])).reshape(xt.shape) as tf.Tensor4D;
-          return tf.maxPool(tf.relu(affine), 2, 2, 'valid');
-        });
-        const seed = rng.seed();
-        const run = (op: (xt: tf.Tensor4D, s: tf.Tensor, b: tf.Tensor) => tf.Tensor4D) => tf.tidy(() => {
-          const params = [tf.tensor(x, shape), tf.tensor(scale, perChannel), tf.tensor(shift, perChannel)];
-          const y = op(params[0] as tf.Tensor4D, params[1], params[2]);
-          const w = tf.tensor(new Rng(seed).normalArray(y.size), y.shape);
-          const grads = tf.grads((...p: tf.Tensor[]) => op(p[0] as tf.Tensor4D, p[1], p[2]).mul(w).sum())(params);
-          return [y, ...grads].map((t) => t.dataSync() as Float32Array);
-        });
-        const [a, b] = await onBackend('native', () => [run(affineReluPool), run(ops)]);
-        a.forEach((values, i) => assert.deepEqual(values, b[i], `[${shape}] × ${models}: output ${i} differs`));
+    it('inference: the affine map, ReLU and either pooling in one pass equal the ops, gradients included', async () => {
+      for (const kernel of [AFFINE_RELU_POOL, AFFINE_RELU_MEAN_GRAD]) assert.ok(tf.getKernel(kernel, 'native'), `the native backend has no ${kernel} kernel`);
+      const cases: [number[], number][] = [[[3, 4, 6, 5], 1], [[8, 28, 28, 16], 1], [[128, 7, 7, 64], 1], [[6, 4, 8, 3], 2]];
+      for (const pooling of ['max2x2', 'mean'] as const) {
+        for (const [shape, models] of cases) {
+          if (pooling === 'max2x2' && (shape[1] % 2 || shape[2] % 2)) continue;
+          const { x, perChannel, gamma: scale, beta: shift } = inputs(shape, models);
+          // The ops the layers ran before the fused op: the affine map on each model's rows, ReLU, the pooling.
+          const ops = (xt: tf.Tensor4D, s: tf.Tensor, b: tf.Tensor) => tf.tidy(() => {
+            const rows = xt.reshape([models, -1, shape[3]]);
+            const affine = rows.mul(s.reshape([models, 1, -1])).add(b.reshape([models, 1, -1])).reshape(xt.shape) as tf.Tensor4D;
+            return pooling === 'mean' ? spatialMean(tf.relu(affine)) : tf.maxPool(tf.relu(affine), 2, 2, 'valid');
+          });
+          const seed = rng.seed();
+          const run = (op: (xt: tf.Tensor4D, s: tf.Tensor, b: tf.Tensor) => tf.Tensor) => tf.tidy(() => {
+            const params = [tf.tensor(x, shape), tf.tensor(scale, perChannel), tf.tensor(shift, perChannel)];
+            const y = op(params[0] as tf.Tensor4D, params[1], params[2]);
+            const w = tf.tensor(new Rng(seed).normalArray(y.size), y.shape);
+            const grads = tf.grads((...p: tf.Tensor[]) => op(p[0] as tf.Tensor4D, p[1], p[2]).mul(w).sum())(params);
+            // The scale and shift gradients alone too: the p-diff head's case, where x is a constant.
+            const headGrads = tf.grads((s: tf.Tensor, b: tf.Tensor) => op(params[0] as tf.Tensor4D, s, b).mul(w).sum())([params[1], params[2]]);
+            return [y, ...grads, ...headGrads].map((t) => t.dataSync() as Float32Array);
+          });
+          const fused = (xt: tf.Tensor4D, s: tf.Tensor, b: tf.Tensor) => affineReluPool(xt, s, b, pooling);
+          const [a, b] = await onBackend('native', () => [run(fused), run(ops)]);
+          a.forEach((values, i) => assert.deepEqual(values, b[i], `${pooling} [${shape}] × ${models}: output ${i} differs`));
+        }
       }
     });
 
@@ -117,7 +125,7 @@ describe('batch norm + ReLU + 2×2 max pool', () => {
       check(() => batchNormReluPool(tf.zeros([4, 2, 3]) as unknown as tf.Tensor4D, tf.ones([3]), tf.zeros([3]), { eps: EPS, stats: false, pooling: 'max2x2' }), /x must be \[N, H, W, C\]/);
       check(() => batchNormReluPool(x, tf.ones([4]), tf.zeros([4]), { eps: EPS, stats: false, pooling: 'max2x2' }), /\[3\] or \[M, 3\]/);
       check(() => batchNormReluPool(x, tf.ones([3, 3]), tf.zeros([3, 3]), { eps: EPS, stats: false, pooling: 'max2x2' }), /M dividing 4/);
-      check(() => affineReluPool(x, tf.ones([3]), tf.zeros([2, 3])), /differ in shape/);
+      check(() => affineReluPool(x, tf.ones([3]), tf.zeros([2, 3]), 'mean'), /differ in shape/);
     });
   });
 

@@ -64,8 +64,11 @@ export interface NativeAddon {
   /** Its gradient from the pooled output's into dx, dgamma, dbeta (y recomputed from x). */
   batchNormReluPoolGrad(dyPooled: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array,
     rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array, pooling: number): void;
-  /** pooled = 2×2 max pool of max(x · scale + shift, 0), x [n, h, w, c] (dims), scale and shift [c]. */
-  affineReluPool(x: Float32Array, scale: Float32Array, shift: Float32Array, pooled: Float32Array, dims: Int32Array): void;
+  /** pooled = the pooling (0: 2×2 max, 1: mean over h·w) of max(x · scale + shift, 0), x [n, h, w, c] (dims), scale and shift [c]. */
+  affineReluPool(x: Float32Array, scale: Float32Array, shift: Float32Array, pooled: Float32Array, dims: Int32Array, pooling: number): void;
+  /** The mean pooling's gradient for scale and shift [c] from the pooled output's [n, c]. */
+  affineReluMeanGrad(dyMean: Float32Array, x: Float32Array, scale: Float32Array, shift: Float32Array, dscale: Float32Array,
+    dshift: Float32Array, dims: Int32Array): void;
   /**
    * One Adam / AdamW step into pOut, mOut, vOut; scalars [decay, wd, b1, 1 − b1, b2, 1 − b2,
    * 1 − b1ᵗ, 1 − b2ᵗ, eps, lr] (native/src/pointwise.h).

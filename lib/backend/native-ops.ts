@@ -13,8 +13,8 @@ import { EMA_UPDATE, type EmaUpdateAttrs } from '../optim/ema-update';
 import { SGD_UPDATE, type SgdUpdateAttrs } from '../optim/sgd-update';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from '../nn/batch-norm';
 import {
-  AFFINE_RELU_POOL, BATCH_NORM_RELU_MEAN, BATCH_NORM_RELU_MEAN_GRAD, BATCH_NORM_RELU_POOL, BATCH_NORM_RELU_POOL_GRAD,
-  type BatchNormReluPoolAttrs,
+  AFFINE_RELU_MEAN_GRAD, AFFINE_RELU_POOL, BATCH_NORM_RELU_MEAN, BATCH_NORM_RELU_MEAN_GRAD, BATCH_NORM_RELU_POOL,
+  BATCH_NORM_RELU_POOL_GRAD, type AffineReluPoolAttrs, type BatchNormReluPoolAttrs, type Pooling,
 } from '../nn/batch-norm-pool';
 import { STANDARDIZE, STANDARDIZE_GRAD, type StandardizeAttrs } from '../nn/standardize';
 import type { NativeAddon } from './native-addon';
@@ -45,7 +45,11 @@ function poolModels(x: tf.TensorInfo, perChannel: tf.TensorInfo) {
   return { models, dims: Int32Array.of(n / models, h, w, c) };
 }
 
-const pooledShape = (x: tf.TensorInfo) => [x.shape[0], x.shape[1] / 2, x.shape[2] / 2, x.shape[3]];
+/** What each pooling gives x [N, H, W, C], and its code in the addon. */
+const POOLINGS: Record<Pooling, { code: number; shapeOf: (x: tf.TensorInfo) => number[] }> = {
+  max2x2: { code: 0, shapeOf: (x) => [x.shape[0], x.shape[1] / 2, x.shape[2] / 2, x.shape[3]] },
+  mean: { code: 1, shapeOf: (x) => [x.shape[0], x.shape[3]] },
+};
 
 /**
  * Batch norm + ReLU + pooling in training (lib/nn/batch-norm-pool.ts), both poolings: the addon's
@@ -54,8 +58,8 @@ const pooledShape = (x: tf.TensorInfo) => [x.shape[0], x.shape[1] / 2, x.shape[2
 function pooledNormKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
   // The addon's pooling codes.
   const poolings = [
-    { forward: BATCH_NORM_RELU_POOL, gradient: BATCH_NORM_RELU_POOL_GRAD, code: 0, shapeOf: pooledShape },
-    { forward: BATCH_NORM_RELU_MEAN, gradient: BATCH_NORM_RELU_MEAN_GRAD, code: 1, shapeOf: (x: tf.TensorInfo) => [x.shape[0], x.shape[3]] },
+    { forward: BATCH_NORM_RELU_POOL, gradient: BATCH_NORM_RELU_POOL_GRAD, ...POOLINGS.max2x2 },
+    { forward: BATCH_NORM_RELU_MEAN, gradient: BATCH_NORM_RELU_MEAN_GRAD, ...POOLINGS.mean },
   ];
   return poolings.flatMap(({ forward, gradient, code, shapeOf }) => [
     {
@@ -184,15 +188,29 @@ export function nativeOpKernels(addon: NativeAddon, backendName: string): tf.Ker
       backendName,
       kernelFunc: (args) => {
         const [x, scale, shift] = floatInputs(args, AFFINE_RELU_POOL, 'x', 'scale', 'shift');
+        const { code, shapeOf } = POOLINGS[(args.attrs as unknown as AffineReluPoolAttrs).pooling];
         const backend = wasmBackend(args);
         const { models, dims } = poolModels(x, scale);
-        const pooled = backend.makeOutput(pooledShape(x), 'float32');
+        const pooled = backend.makeOutput(shapeOf(x), 'float32');
         const views = [x, scale, shift, pooled].map((t) => heap(backend, t));
         for (let m = 0; m < models; m++) {
           const [xs, ss, bs, ps] = views.map((view) => modelSlice(view, models, m));
-          addon.affineReluPool(xs, ss, bs, ps, dims);
+          addon.affineReluPool(xs, ss, bs, ps, dims, code);
         }
         return pooled;
+      },
+    },
+    {
+      kernelName: AFFINE_RELU_MEAN_GRAD,
+      backendName,
+      kernelFunc: (args) => {
+        const inputs = floatInputs(args, AFFINE_RELU_MEAN_GRAD, 'dy', 'x', 'scale', 'shift');
+        const [, x, scale] = inputs;
+        const backend = wasmBackend(args);
+        const outs = [backend.makeOutput(scale.shape, 'float32'), backend.makeOutput(scale.shape, 'float32')]; // dscale, dshift
+        const [dys, xs, ss, bs, dss, dbs] = [...inputs, ...outs].map((t) => heap(backend, t));
+        addon.affineReluMeanGrad(dys, xs, ss, bs, dss, dbs, poolModels(x, scale).dims);
+        return outs;
       },
     },
     {

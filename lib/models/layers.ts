@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTraining, type NormActivation, type PerChannel, type Rows } from '../nn/batch-norm';
 import { affineReluPool, batchNormReluPool, type Pooling } from '../nn/batch-norm-pool';
-import { spatialMean } from '../nn/spatial-mean';
 import { Rng } from '../util/rng';
 import type { ForwardOptions } from './task-model';
 
@@ -148,12 +147,8 @@ export function normalizeReluPool<P extends Pooling>(
     pushRunningStats(buffers, name, stats, (x.shape[0] / models) * x.shape[1] * x.shape[2], options);
     return y as PooledTensor<P>;
   }
-  if (pooling === 'mean') { // the inference ops as they always ran, for the same values
-    const rows = gamma.rank === 2 ? x.reshape([gamma.shape[0], -1, x.shape[3]]) as tf.Tensor3D : x.reshape([-1, x.shape[3]]) as tf.Tensor2D;
-    return tf.tidy(() => spatialMean(normalizeRows(params, buffers, name, rows, options, 'relu').reshape(x.shape) as tf.Tensor4D)) as PooledTensor<P>;
-  }
   const { scale, shift } = inferenceAffine(params, buffers, name);
-  const pooled = affineReluPool(x, scale, shift);
+  const pooled = affineReluPool(x, scale, shift, pooling);
   tf.dispose([scale, shift]);
   return pooled as PooledTensor<P>;
 }

@@ -23,6 +23,8 @@ export const BATCH_NORM_RELU_POOL_GRAD = 'BatchNormReluPoolGrad';
 export const BATCH_NORM_RELU_MEAN = 'BatchNormReluMean';
 export const BATCH_NORM_RELU_MEAN_GRAD = 'BatchNormReluMeanGrad';
 export const AFFINE_RELU_POOL = 'AffineReluPool';
+/** The inference mean pooling's gradient for scale and shift: {dy, x, scale, shift} → [dscale, dshift] (one model). */
+export const AFFINE_RELU_MEAN_GRAD = 'AffineReluMeanGrad';
 
 /** 'max2x2': 2×2 max pool, stride 2 (H and W even for the kernel); 'mean': global average pool. */
 export type Pooling = 'max2x2' | 'mean';
@@ -50,24 +52,42 @@ for (const { forward, gradient } of Object.values(TRAINING_KERNELS)) {
   });
 }
 
-/** The inference op's gradient: its composite's, op by op (rarely needed: fine-tuning through a frozen BN). */
+/** The inference op's attributes. */
+export interface AffineReluPoolAttrs {
+  pooling: Pooling;
+}
+
+/**
+ * The inference op's gradient, as the composite's taped ops compute it: the mean pooling's for
+ * scale and shift in one native kernel (the p-diff head trains bn3 that way at every step); x's,
+ * and the max pool's, through the ops themselves (fine-tuning through a frozen BN: rare).
+ */
 tf.registerGradient({
   kernelName: AFFINE_RELU_POOL,
   inputsToSave: ['x', 'scale', 'shift'],
   outputsToSave: [true],
-  gradFunc: (dy, saved) => {
-    const [x, scale, shift, pooled] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor4D];
+  gradFunc: (dy, saved, attrs) => {
+    const [x, scale, shift, pooled] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor];
+    const { pooling } = attrs as unknown as AffineReluPoolAttrs;
     const models = scale.rank === 2 ? scale.shape[0] : 1;
     const rows = rowsOf(x, models); // [M, S, C]
     const perRow = (t: tf.Tensor) => t.reshape([models, 1, -1]);
-    const affine = rows.mul(perRow(scale)).add(perRow(shift)).reshape(x.shape);
-    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
-    const dRelu = tf.engine().runKernel(tf.MaxPoolGrad, { dy: dy as tf.Tensor, input: tf.relu(affine), output: pooled }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-    const dAffine = rowsOf(dRelu.mul(tf.step(affine)) as tf.Tensor4D, models); // [M, S, C]
+    const affine = () => rows.mul(perRow(scale)).add(perRow(shift)).reshape(x.shape) as tf.Tensor4D;
+    const dAffine = () => { // [M, S, C]
+      const pre = affine();
+      const dRelu = pooling === 'mean'
+        ? (dy as tf.Tensor).reshape([x.shape[0], 1, 1, x.shape[3]]).div(tf.fill([1, x.shape[1], x.shape[2], 1], x.shape[1] * x.shape[2]))
+        : tf.engine().runKernel(tf.MaxPoolGrad, { dy: dy as tf.Tensor, input: tf.relu(pre), output: pooled },
+          { filterSize: 2, strides: 2, pad: 'valid' } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      return rowsOf(dRelu.mul(tf.step(pre)) as tf.Tensor4D, models);
+    };
+    const fromKernel = pooling === 'mean' && !!tf.getKernel(AFFINE_RELU_MEAN_GRAD, tf.getBackend())
+      ? tf.engine().runKernel(AFFINE_RELU_MEAN_GRAD, { dy: dy as tf.Tensor, x, scale, shift }) as tf.Tensor[]
+      : null;
     return {
-      x: () => dAffine.mul(perRow(scale)).reshape(x.shape),
-      scale: () => dAffine.mul(rows).sum(1).reshape(scale.shape),
-      shift: () => dAffine.sum(1).reshape(shift.shape),
+      x: () => dAffine().mul(perRow(scale)).reshape(x.shape),
+      scale: () => fromKernel ? fromKernel[0] : dAffine().mul(rows).sum(1).reshape(scale.shape),
+      shift: () => fromKernel ? fromKernel[1] : dAffine().sum(1).reshape(shift.shape),
     };
   },
 });
@@ -94,12 +114,14 @@ function useKernel(kernel: string, pooling: Pooling, x: tf.Tensor4D, ...rest: tf
   return tiles && [x, ...rest].every((t) => t.dtype === 'float32') && !!tf.getKernel(kernel, tf.getBackend());
 }
 
-function affineReluPoolOps(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor4D {
+const pool = (y: tf.Tensor4D, pooling: Pooling): tf.Tensor => (pooling === 'mean' ? spatialMean(y) : tf.maxPool(y, 2, 2, 'valid'));
+
+function affineReluPoolOps(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor, pooling: Pooling): tf.Tensor {
   return tf.tidy(() => {
     const models = scale.rank === 2 ? scale.shape[0] : 1;
     const perRow = (t: tf.Tensor) => t.reshape([models, 1, -1]);
     const affine = rowsOf(x, models).mul(perRow(scale)).add(perRow(shift)).reshape(x.shape) as tf.Tensor4D;
-    return tf.maxPool(tf.relu(affine), 2, 2, 'valid');
+    return pool(tf.relu(affine), pooling);
   });
 }
 
@@ -109,8 +131,6 @@ export interface PooledOutput {
   /** The batch mean and biased variance, gamma's shape; null unless asked for. */
   stats: { mean: tf.Tensor; variance: tf.Tensor } | null;
 }
-
-const pool = (y: tf.Tensor4D, pooling: Pooling): tf.Tensor => (pooling === 'mean' ? spatialMean(y) : tf.maxPool(y, 2, 2, 'valid'));
 
 /**
  * Training batch norm (batch statistics over each model's N·H·W positions), ReLU, then `pooling`;
@@ -137,10 +157,17 @@ export function batchNormReluPool(
   return { y, stats: null };
 }
 
-/** Inference: 2×2 max pool of max(x · scale + shift, 0), scale and shift per channel ([C] or [M, C]). */
-export function affineReluPool(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor4D {
+/**
+ * Inference: `pooling` of max(x · scale + shift, 0), scale and shift per channel ([C] or [M, C]);
+ * the same values as the ops. The mean pooling runs as a kernel for one model only (the p-diff
+ * head on cached features), where its gradient has one too.
+ */
+export function affineReluPool(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor, pooling: Pooling): tf.Tensor {
   const problem = shapeProblem(x, [scale, shift]);
   if (problem) throw new InputError(`affineReluPool: ${problem}`);
-  if (!useKernel(AFFINE_RELU_POOL, 'max2x2', x, scale, shift)) return affineReluPoolOps(x, scale, shift);
-  return tf.engine().runKernel(AFFINE_RELU_POOL, { x, scale, shift }) as tf.Tensor4D;
+  if (!useKernel(AFFINE_RELU_POOL, pooling, x, scale, shift) || (pooling === 'mean' && scale.rank === 2)) {
+    return affineReluPoolOps(x, scale, shift, pooling);
+  }
+  const attrs: AffineReluPoolAttrs = { pooling };
+  return tf.engine().runKernel(AFFINE_RELU_POOL, { x, scale, shift }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

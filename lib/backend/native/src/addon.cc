@@ -161,6 +161,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormReluPool", nullptr, paramdiff::bindings::BatchNormReluPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormReluPoolGrad", nullptr, paramdiff::bindings::BatchNormReluPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"affineReluPool", nullptr, paramdiff::bindings::AffineReluPool, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"affineReluMeanGrad", nullptr, paramdiff::bindings::AffineReluMeanGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, paramdiff::bindings::AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"emaUpdate", nullptr, paramdiff::bindings::EmaUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdUpdate", nullptr, paramdiff::bindings::SgdUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},

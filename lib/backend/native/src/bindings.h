@@ -27,6 +27,7 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info);
 napi_value BatchNormReluPool(napi_env env, napi_callback_info info);
 napi_value BatchNormReluPoolGrad(napi_env env, napi_callback_info info);
 napi_value AffineReluPool(napi_env env, napi_callback_info info);
+napi_value AffineReluMeanGrad(napi_env env, napi_callback_info info);
 
 // head.cc: the evaluation head of many models at once.
 napi_value AffineReluMean(napi_env env, napi_callback_info info);

@@ -1,6 +1,6 @@
 // Node-API bindings of the pooled batch-norm kernels (normalize.h): batch norm + ReLU + 2×2 max
-// pool or global average pool in training, forward and backward, and the max pool's inference
-// form. dims is an Int32Array [n, h, w, c] of x; every array's length is checked against it.
+// pool or global average pool in training, forward and backward, and in inference (the mean's
+// gradient for the affine parameters). dims is an Int32Array [n, h, w, c] of x; every array's length is checked against it.
 #include <node_api.h>
 
 #include "bindings.h"
@@ -97,15 +97,35 @@ napi_value BatchNormReluPoolGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// affineReluPool(x, scale, shift, pooled, dims)
+// affineReluPool(x, scale, shift, pooled, dims, pooling)
 napi_value AffineReluPool(napi_env env, napi_callback_info info) {
   Args args;
+  Pooling pooling = Pooling::Max2x2;
   PoolDims d{};
-  if (!getArgs(env, info, args, 5) || !poolDims(env, args.values[4], Pooling::Max2x2, d)) return nullptr;
+  if (!getArgs(env, info, args, 6) || !poolingOf(env, args.values[5], pooling) ||
+      !poolDims(env, args.values[4], pooling, d)) {
+    return nullptr;
+  }
   const int64_t size = d.n * d.h * d.w * d.c;
   float* p[4];
-  if (!floatArgs<4>(env, args, {size, d.c, d.c, size / 4}, {"x", "scale", "shift", "pooled"}, p)) return nullptr;
-  affineReluPool(p[0], p[1], p[2], p[3], d);
+  if (!floatArgs<4>(env, args, {size, d.c, d.c, pooledLength(pooling, d)}, {"x", "scale", "shift", "pooled"}, p)) {
+    return nullptr;
+  }
+  affineReluPool(pooling, p[0], p[1], p[2], p[3], d);
+  return nullptr;
+}
+
+// affineReluMeanGrad(dyMean, x, scale, shift, dscale, dshift, dims)
+napi_value AffineReluMeanGrad(napi_env env, napi_callback_info info) {
+  Args args;
+  PoolDims d{};
+  if (!getArgs(env, info, args, 7) || !poolDims(env, args.values[6], Pooling::Mean, d)) return nullptr;
+  float* p[6];
+  if (!floatArgs<6>(env, args, {d.n * d.c, d.n * d.h * d.w * d.c, d.c, d.c, d.c, d.c},
+                    {"dyMean", "x", "scale", "shift", "dscale", "dshift"}, p)) {
+    return nullptr;
+  }
+  affineReluMeanGrad(p[0], p[1], p[2], p[3], p[4], p[5], d);
   return nullptr;
 }
 

@@ -4,6 +4,7 @@
 // batchNormGrad (normalize.cc, pointwise.cc, lib/nn/spatial-mean.ts), so
 // the values are the unfused kernels' bit for bit (for c > 1; with one channel the sums' order differs).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -194,19 +195,27 @@ void gradFromRows(const Normalized& v, float* dx, float* dgamma, float* dbeta, i
 }
 
 // pooled[n, c] = the Mean kernel's mean over positions (reduce in pointwise.cc: the same pieces
-// and order) of y. Its terms index statistics per (image, channel): the per-channel ones are laid out so.
-void meanOf(const Normalized& v, float* pooled, int64_t n, int64_t positions, int64_t c) {
-  std::vector<float> perImage(static_cast<size_t>(4 * n * c));
-  float* m = perImage.data();
-  float* r = m + n * c;
-  float* g = r + n * c;
-  float* b = g + n * c;
-  for (int64_t j = 0; j < n * c; j++) m[j] = v.mean[j % c], r[j] = v.rstd[j % c], g[j] = v.gamma[j % c], b[j] = v.beta[j % c];
-  const float* x = v.x;
-  columnSums(n, positions, c, pooled, [=](int64_t at, int64_t j) { return bnRelu(x[at], m[j], r[j], g[j], b[j]); });
+// and order) of f(x, e(0), … e(K−1)) with K per-channel parameters. The kernel's terms index
+// statistics per (image, channel): the per-channel parameters are laid out so.
+template <int K, typename F>
+void meanOf(const float* x, const std::array<const float*, K>& perChannel, float* pooled, int64_t n, int64_t positions,
+            int64_t c, F f) {
+  std::vector<float> perImage(static_cast<size_t>(K * n * c));
+  float* e = perImage.data();
+  for (int k = 0; k < K; k++) {
+    for (int64_t j = 0; j < n * c; j++) e[k * n * c + j] = perChannel[k][j % c];
+  }
+  const int64_t stride = n * c;
+  columnSums(n, positions, c, pooled, [=](int64_t at, int64_t j) { return f(x[at], e + j, stride); });
   const float scale = 1.0f / static_cast<float>(positions);
   for (int64_t j = 0; j < n * c; j++) pooled[j] *= scale;
 }
+
+// The inference affine map's value, x · scale + shift, as the Multiply and Add kernels round it.
+inline float affine(float x, float scale, float shift) { return x * scale + shift; }
+
+// tfjs's step(v) as the Step kernel computes it: 1 where v > 0, 0 elsewhere, NaN for NaN.
+inline float step(float v) { return v != v ? v : (v > 0.0f ? 1.0f : 0.0f); }
 
 }  // namespace
 
@@ -215,7 +224,8 @@ void batchNormReluPool(Pooling pooling, const float* x, const float* gamma, cons
   moments(x, mean, variance, 1, d.n * d.h * d.w, d.c);
   for (int64_t i = 0; i < d.c; i++) rstd[i] = 1.0f / std::sqrt(variance[i] + eps);
   if (pooling == Pooling::Mean) {
-    meanOf({x, gamma, beta, mean, rstd}, pooled, d.n, d.h * d.w, d.c);
+    meanOf<4>(x, {mean, rstd, gamma, beta}, pooled, d.n, d.h * d.w, d.c,
+              [](float v, const float* e, int64_t stride) { return bnRelu(v, e[0], e[stride], e[2 * stride], e[3 * stride]); });
     return;
   }
   poolOf(x, pooled, d, [=](float v, int64_t i) { return bnRelu(v, mean[i], rstd[i], gamma[i], beta[i]); });
@@ -234,8 +244,38 @@ void batchNormReluPoolGrad(Pooling pooling, const float* dyPooled, const float* 
                [=](int64_t begin, int64_t end) { return MaxPoolRows(v, dyPooled, d, dx, begin, end); });
 }
 
-void affineReluPool(const float* x, const float* scale, const float* shift, float* pooled, const PoolDims& d) {
-  poolOf(x, pooled, d, [=](float v, int64_t i) { return std::max(v * scale[i] + shift[i], 0.0f); });
+void affineReluPool(Pooling pooling, const float* x, const float* scale, const float* shift, float* pooled,
+                    const PoolDims& d) {
+  // max(·, 0) and the Relu kernel's v < 0 ? 0 : v agree on every value (−0 included).
+  if (pooling == Pooling::Mean) {
+    meanOf<2>(x, {scale, shift}, pooled, d.n, d.h * d.w, d.c,
+              [](float v, const float* e, int64_t stride) { return std::max(affine(v, e[0], e[stride]), 0.0f); });
+    return;
+  }
+  poolOf(x, pooled, d, [=](float v, int64_t i) { return std::max(affine(v, scale[i], shift[i]), 0.0f); });
+}
+
+void affineReluMeanGrad(const float* dyMean, const float* x, const float* scale, const float* shift, float* dscale,
+                        float* dshift, const PoolDims& d) {
+  const int64_t c = d.c, positions = d.h * d.w;
+  const float count = static_cast<float>(positions);
+  // g = (dy / P) · step(x · scale + shift), as the spatial mean's and ReLU's taped gradients
+  // compute it; dshift = Σ g and dscale = Σ g · x, as the Add's and Multiply's reduce it.
+  columnSumsByRow<2>(d.n * positions, c, {dshift, dscale}, [=](int64_t, int64_t) {
+    return [=, image = int64_t{-1}, spread = std::vector<float>(static_cast<size_t>(c))](int64_t s, float* terms) mutable {
+      if (s < image * positions || s >= (image + 1) * positions) {  // dy / P once per image
+        image = s / positions;
+        for (int64_t i = 0; i < c; i++) spread[i] = dyMean[image * c + i] / count;
+      }
+      const float* xs = x + s * c;
+      const float* dy = spread.data();
+#pragma GCC ivdep
+      for (int64_t i = 0; i < c; i++) {
+        const float g = dy[i] * step(affine(xs[i], scale[i], shift[i]));
+        terms[i] = g, terms[c + i] = g * xs[i];
+      }
+    };
+  });
 }
 
 }  // namespace paramdiff

@@ -73,9 +73,16 @@ void batchNormReluPoolGrad(Pooling pooling, const float* dyPooled, const float* 
                            const float* beta, const float* mean, const float* rstd, float* dx, float* dgamma,
                            float* dbeta, const PoolDims& d);
 
-// Inference batch norm as a per-channel affine map, then ReLU and the 2×2 max pool:
-// pooled = maxpool(max(x · scale + shift, 0)), one pass over x.
-void affineReluPool(const float* x, const float* scale, const float* shift, float* pooled, const PoolDims& d);
+// Inference batch norm as a per-channel affine map, then ReLU and the pooling, one pass over x:
+// pooled = pool(max(x · scale + shift, 0)), the values of the Multiply, Add, Relu and pooling
+// kernels.
+void affineReluPool(Pooling pooling, const float* x, const float* scale, const float* shift, float* pooled,
+                    const PoolDims& d);
+
+// The mean pooling's gradient for scale and shift, from the pooled output's: the taped ops'
+// values, bit for bit (for c > 1).
+void affineReluMeanGrad(const float* dyMean, const float* x, const float* scale, const float* shift, float* dscale,
+                        float* dshift, const PoolDims& d);
 
 // mean and the biased variance [outer, inner] of x [outer, size, inner] over size (two passes).
 void moments(const float* x, float* mean, float* variance, int64_t outer, int64_t size, int64_t inner);
