@@ -214,9 +214,6 @@ void meanOf(const float* x, const std::array<const float*, K>& perChannel, float
 // The inference affine map's value, x · scale + shift, as the Multiply and Add kernels round it.
 inline float affine(float x, float scale, float shift) { return x * scale + shift; }
 
-// tfjs's step(v) as the Step kernel computes it: 1 where v > 0, 0 elsewhere, NaN for NaN.
-inline float step(float v) { return v != v ? v : (v > 0.0f ? 1.0f : 0.0f); }
-
 }  // namespace
 
 void batchNormReluPool(Pooling pooling, const float* x, const float* gamma, const float* beta, float* pooled,
@@ -271,7 +268,7 @@ void affineReluMeanGrad(const float* dyMean, const float* x, const float* scale,
       const float* dy = spread.data();
 #pragma GCC ivdep
       for (int64_t i = 0; i < c; i++) {
-        const float g = dy[i] * step(affine(xs[i], scale[i], shift[i]));
+        const float g = dy[i] * slopeMask(affine(xs[i], scale[i], shift[i]), 0.0f);  // the Step kernel's step(v)
         terms[i] = g, terms[c + i] = g * xs[i];
       }
     };
