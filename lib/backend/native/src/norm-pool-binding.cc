@@ -41,6 +41,11 @@ bool poolingOf(napi_env env, napi_value value, Pooling& pooling) {
   return true;
 }
 
+// The pooling at args[poolingAt], then the dims at args[dimsAt] that it accepts.
+bool poolingAndDims(napi_env env, const Args& args, size_t poolingAt, size_t dimsAt, Pooling& pooling, PoolDims& d) {
+  return poolingOf(env, args.values[poolingAt], pooling) && poolDims(env, args.values[dimsAt], pooling, d);
+}
+
 int64_t pooledLength(Pooling pooling, const PoolDims& d) {
   return pooling == Pooling::Mean ? d.n * d.c : d.n * (d.h / 2) * (d.w / 2) * d.c;
 }
@@ -63,8 +68,7 @@ napi_value BatchNormReluPool(napi_env env, napi_callback_info info) {
   Pooling pooling = Pooling::Max2x2;
   PoolDims d{};
   double eps = 0;
-  if (!getArgs(env, info, args, 10) || !poolingOf(env, args.values[9], pooling) ||
-      !poolDims(env, args.values[7], pooling, d) ||
+  if (!getArgs(env, info, args, 10) || !poolingAndDims(env, args, 9, 7, pooling, d) ||
       !ok(env, napi_get_value_double(env, args.values[8], &eps), "eps must be a number")) {
     return nullptr;
   }
@@ -83,10 +87,7 @@ napi_value BatchNormReluPoolGrad(napi_env env, napi_callback_info info) {
   Args args;
   Pooling pooling = Pooling::Max2x2;
   PoolDims d{};
-  if (!getArgs(env, info, args, 11) || !poolingOf(env, args.values[10], pooling) ||
-      !poolDims(env, args.values[9], pooling, d)) {
-    return nullptr;
-  }
+  if (!getArgs(env, info, args, 11) || !poolingAndDims(env, args, 10, 9, pooling, d)) return nullptr;
   const int64_t size = d.n * d.h * d.w * d.c;
   float* p[9];
   if (!floatArgs<9>(env, args, {pooledLength(pooling, d), size, d.c, d.c, d.c, d.c, size, d.c, d.c},
@@ -102,13 +103,9 @@ napi_value AffineReluPool(napi_env env, napi_callback_info info) {
   Args args;
   Pooling pooling = Pooling::Max2x2;
   PoolDims d{};
-  if (!getArgs(env, info, args, 6) || !poolingOf(env, args.values[5], pooling) ||
-      !poolDims(env, args.values[4], pooling, d)) {
-    return nullptr;
-  }
-  const int64_t size = d.n * d.h * d.w * d.c;
   float* p[4];
-  if (!floatArgs<4>(env, args, {size, d.c, d.c, pooledLength(pooling, d)}, {"x", "scale", "shift", "pooled"}, p)) {
+  if (!getArgs(env, info, args, 6) || !poolingAndDims(env, args, 5, 4, pooling, d) ||
+      !floatArgs<4>(env, args, {d.n * d.h * d.w * d.c, d.c, d.c, pooledLength(pooling, d)}, {"x", "scale", "shift", "pooled"}, p)) {
     return nullptr;
   }
   affineReluPool(pooling, p[0], p[1], p[2], p[3], d);
