@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { convDown, convSame, convUp } from '../lib/autoencoder/conv';
+import { convDown, convSame, convUp } from '../lib/nn/conv1d';
 import { instanceNorm, leakyRelu } from '../lib/nn/pointwise';
 import { standardize } from '../lib/nn/standardize';
 import { InputError } from '../lib/util/errors';

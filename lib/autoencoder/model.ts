@@ -12,7 +12,7 @@ import { ParamBuilder, named } from '../models/layers';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { autoencoderGeometry, type AutoencoderConfig, type AutoencoderGeometry } from './config';
-import { convDown, convSame, convUp } from './conv';
+import { convDown, convSame, convUp } from '../nn/conv1d';
 import { instanceNorm } from '../nn/pointwise';
 
 /** Seeds of the two noise draws of one training forward (tf.randomNormal: same values on every backend). */

@@ -3,12 +3,12 @@
  * flag, and the products of our models), the p-diff evaluation's fused BN + ReLU + pooling
  * (affineReluMean), and the convolutions of the three models at their pdiff-small shapes —
  * ConvNet-S's conv2d layers at the training batch, the parameter autoencoder's conv1d layers
- * (lib/autoencoder/conv) and the latent denoiser's, both at the full batch of K snapshots. Each
+ * (lib/nn/conv1d) and the latent denoiser's, both at the full batch of K snapshots. Each
  * is timed forward, and forward + gradients w.r.t. input and weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import { sameConvLength } from '../autoencoder/config';
-import { convDown, convSame, convUp } from '../autoencoder/conv';
+import { convDown, convSame, convUp } from '../nn/conv1d';
 import { ParamAutoencoder } from '../autoencoder/model';
 import { LatentDenoiser } from '../diffusion/denoiser';
 import type { PdiffConfig } from '../pdiff/config';

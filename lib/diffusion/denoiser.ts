@@ -10,7 +10,7 @@
  * FiLM the blocks without touching them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { convSame } from '../autoencoder/conv';
+import { convSame } from '../nn/conv1d';
 import { named, ParamBuilder } from '../models/layers';
 import { instanceNorm, leakyRelu } from '../nn/pointwise';
 import { InputError } from '../util/errors';

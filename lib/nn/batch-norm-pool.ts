@@ -72,9 +72,8 @@ tf.registerGradient({
     const models = scale.rank === 2 ? scale.shape[0] : 1;
     const rows = rowsOf(x, models); // [M, S, C]
     const perRow = (t: tf.Tensor) => t.reshape([models, 1, -1]);
-    const affine = () => rows.mul(perRow(scale)).add(perRow(shift)).reshape(x.shape) as tf.Tensor4D;
     const dAffine = () => { // [M, S, C]
-      const pre = affine();
+      const pre = affineOf(x, scale, shift);
       const dRelu = pooling === 'mean'
         ? (dy as tf.Tensor).reshape([x.shape[0], 1, 1, x.shape[3]]).div(tf.fill([1, x.shape[1], x.shape[2], 1], x.shape[1] * x.shape[2]))
         : tf.engine().runKernel(tf.MaxPoolGrad, { dy: dy as tf.Tensor, input: tf.relu(pre), output: pooled },
@@ -116,13 +115,15 @@ function useKernel(kernel: string, pooling: Pooling, x: tf.Tensor4D, ...rest: tf
 
 const pool = (y: tf.Tensor4D, pooling: Pooling): tf.Tensor => (pooling === 'mean' ? spatialMean(y) : tf.maxPool(y, 2, 2, 'valid'));
 
+/** x · scale + shift on each model's rows (scale, shift [C] or [M, C]), x's shape: the ops the fused kernels match. */
+function affineOf(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor4D {
+  const models = scale.rank === 2 ? scale.shape[0] : 1;
+  const perRow = (t: tf.Tensor) => t.reshape([models, 1, -1]);
+  return rowsOf(x, models).mul(perRow(scale)).add(perRow(shift)).reshape(x.shape) as tf.Tensor4D;
+}
+
 function affineReluPoolOps(x: tf.Tensor4D, scale: tf.Tensor, shift: tf.Tensor, pooling: Pooling): tf.Tensor {
-  return tf.tidy(() => {
-    const models = scale.rank === 2 ? scale.shape[0] : 1;
-    const perRow = (t: tf.Tensor) => t.reshape([models, 1, -1]);
-    const affine = rowsOf(x, models).mul(perRow(scale)).add(perRow(shift)).reshape(x.shape) as tf.Tensor4D;
-    return pool(tf.relu(affine), pooling);
-  });
+  return tf.tidy(() => pool(tf.relu(affineOf(x, scale, shift)), pooling));
 }
 
 export interface PooledOutput {

@@ -1,8 +1,9 @@
 /**
- * The autoencoder's three 1D convolutions, in tfjs's NWC layout [B, L, C], each with PyTorch's
- * semantics (Conv1d / ConvTranspose1d). When kernel == stride (both presets) the patches do not
- * overlap, and the strided conv and the transposed conv are each one reshape + fused matMul with
- * bias: no im2col, no conv kernel, matMul gradients. Other kernels use tfjs's strided / transposed conv.
+ * The 1D convolutions of the autoencoder (all three) and the latent denoiser (the stride-1 one),
+ * in tfjs's NWC layout [B, L, C], each with PyTorch's semantics (Conv1d / ConvTranspose1d). When
+ * kernel == stride (both autoencoder presets) the patches do not overlap, and the strided conv and
+ * the transposed conv are each one reshape + fused matMul with bias: no im2col, no conv kernel,
+ * matMul gradients. Other kernels use tfjs's strided / transposed conv.
  * The stride-1 conv stays a conv2d: on wasm (XNNPACK) it beats im2col + matMul, whose im2col copy
  * and operand packing cost more than they save (measured).
  */
